@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	uapi/nlb.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "nl-gen.h"
+
+#include <uapi/linux/nlb.h>
+
+/* NLB_CMD_LISTENER_ADD - do */
+const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_GROUP + 1] = {
+	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_LISTENER_VIP4] = { .type = NLA_U32, },
+	[NLB_A_LISTENER_VIP6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 6, 17),
+	[NLB_A_LISTENER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NLB_A_LISTENER_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+};
+
+/* NLB_CMD_LISTENER_CHANGE - do */
+const struct nla_policy nlb_listener_change_nl_policy[NLB_A_LISTENER_GROUP + 1] = {
+	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_LISTENER_VIP4] = { .type = NLA_U32, },
+	[NLB_A_LISTENER_VIP6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 6, 17),
+	[NLB_A_LISTENER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NLB_A_LISTENER_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+};
+
+/* NLB_CMD_LISTENER_DEL - do */
+const struct nla_policy nlb_listener_del_nl_policy[NLB_A_LISTENER_NAME + 1] = {
+	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+};
+
+/* NLB_CMD_LISTENER_GET - do */
+const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1] = {
+	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+};
+
+/* NLB_CMD_GROUP_ADD - do */
+const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SCHED + 1] = {
+	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+};
+
+/* NLB_CMD_GROUP_CHANGE - do */
+const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SCHED + 1] = {
+	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+};
+
+/* NLB_CMD_GROUP_DEL - do */
+const struct nla_policy nlb_group_del_nl_policy[NLB_A_GROUP_NAME + 1] = {
+	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+};
+
+/* NLB_CMD_GROUP_GET - do */
+const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1] = {
+	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+};
+
+/* NLB_CMD_BACKEND_ADD - do */
+const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_WEIGHT + 1] = {
+	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
+	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
+};
+
+/* NLB_CMD_BACKEND_CHANGE - do */
+const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_WEIGHT + 1] = {
+	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
+	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
+};
+
+/* NLB_CMD_BACKEND_DEL - do */
+const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_PORT + 1] = {
+	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
+	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+};
+
+/* NLB_CMD_BACKEND_GET - do */
+const struct nla_policy nlb_backend_get_nl_policy[NLB_A_BACKEND_PORT + 1] = {
+	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
+	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+};
+
+/* Ops table for nlb */
+const struct genl_ops nlb_nl_ops[12] = {
+	{
+		.cmd		= NLB_CMD_LISTENER_ADD,
+		.doit		= nlb_nl_listener_add_doit,
+		.policy		= nlb_listener_add_nl_policy,
+		.maxattr	= NLB_A_LISTENER_GROUP,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_LISTENER_CHANGE,
+		.doit		= nlb_nl_listener_change_doit,
+		.policy		= nlb_listener_change_nl_policy,
+		.maxattr	= NLB_A_LISTENER_GROUP,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_LISTENER_DEL,
+		.doit		= nlb_nl_listener_del_doit,
+		.policy		= nlb_listener_del_nl_policy,
+		.maxattr	= NLB_A_LISTENER_NAME,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_LISTENER_GET,
+		.doit		= nlb_nl_listener_get_doit,
+		.dumpit		= nlb_nl_listener_get_dumpit,
+		.policy		= nlb_listener_get_nl_policy,
+		.maxattr	= NLB_A_LISTENER_NAME,
+	},
+	{
+		.cmd		= NLB_CMD_GROUP_ADD,
+		.doit		= nlb_nl_group_add_doit,
+		.policy		= nlb_group_add_nl_policy,
+		.maxattr	= NLB_A_GROUP_SCHED,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_GROUP_CHANGE,
+		.doit		= nlb_nl_group_change_doit,
+		.policy		= nlb_group_change_nl_policy,
+		.maxattr	= NLB_A_GROUP_SCHED,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_GROUP_DEL,
+		.doit		= nlb_nl_group_del_doit,
+		.policy		= nlb_group_del_nl_policy,
+		.maxattr	= NLB_A_GROUP_NAME,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_GROUP_GET,
+		.doit		= nlb_nl_group_get_doit,
+		.dumpit		= nlb_nl_group_get_dumpit,
+		.policy		= nlb_group_get_nl_policy,
+		.maxattr	= NLB_A_GROUP_NAME,
+	},
+	{
+		.cmd		= NLB_CMD_BACKEND_ADD,
+		.doit		= nlb_nl_backend_add_doit,
+		.policy		= nlb_backend_add_nl_policy,
+		.maxattr	= NLB_A_BACKEND_WEIGHT,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_BACKEND_CHANGE,
+		.doit		= nlb_nl_backend_change_doit,
+		.policy		= nlb_backend_change_nl_policy,
+		.maxattr	= NLB_A_BACKEND_WEIGHT,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_BACKEND_DEL,
+		.doit		= nlb_nl_backend_del_doit,
+		.policy		= nlb_backend_del_nl_policy,
+		.maxattr	= NLB_A_BACKEND_PORT,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= NLB_CMD_BACKEND_GET,
+		.doit		= nlb_nl_backend_get_doit,
+		.dumpit		= nlb_nl_backend_get_dumpit,
+		.policy		= nlb_backend_get_nl_policy,
+		.maxattr	= NLB_A_BACKEND_PORT,
+	},
+};

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	uapi/nlb.yaml */
+/* YNL-GEN kernel header */
+
+#ifndef _LINUX_NLB_GEN_H
+#define _LINUX_NLB_GEN_H
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/nlb.h>
+
+extern const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_GROUP + 1];
+
+extern const struct nla_policy nlb_listener_change_nl_policy[NLB_A_LISTENER_GROUP + 1];
+
+extern const struct nla_policy nlb_listener_del_nl_policy[NLB_A_LISTENER_NAME + 1];
+
+extern const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1];
+
+extern const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SCHED + 1];
+
+extern const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SCHED + 1];
+
+extern const struct nla_policy nlb_group_del_nl_policy[NLB_A_GROUP_NAME + 1];
+
+extern const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1];
+
+extern const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_WEIGHT + 1];
+
+extern const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_WEIGHT + 1];
+
+extern const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_PORT + 1];
+
+extern const struct nla_policy nlb_backend_get_nl_policy[NLB_A_BACKEND_PORT + 1];
+
+/* Ops table for nlb */
+extern const struct genl_ops nlb_nl_ops[12];
+
+int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_listener_del_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_listener_get_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_listener_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb);
+int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_group_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int nlb_nl_backend_add_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_backend_change_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_backend_del_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_backend_get_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_backend_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* _LINUX_NLB_GEN_H */
