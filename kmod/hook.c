@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: scheduling a new connection.
+ *
+ * nlb plugs into conntrack's NAT core the way nft nat chains do: through
+ * the nf_nat register functions. NAT calls nlb_nat_fn() only for a
+ * connection whose destination manip is not yet set up, i.e. once, on the
+ * first packet of a new connection, at PRE_ROUTING (forwarded and local
+ * input traffic) and LOCAL_OUT (clients on the gateway itself). nlb picks
+ * a backend and sets up DNAT; from then on conntrack and nf_nat carry
+ * every packet of the flow, replies and ICMP errors included, and nlb
+ * never sees it again.
+ */
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat.h>
+
+#include "hook.h"
+#include "listener.h"
+
+static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	const struct nf_conntrack_tuple *tuple;
+	struct nf_nat_range2 range = {};
+	enum ip_conntrack_info ctinfo;
+	struct nlb_listener *l;
+	struct nlb_backend *be;
+	struct nlb_group *g;
+	struct nf_conn *ct;
+	unsigned int ret;
+	int fam;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return NF_ACCEPT;
+
+	tuple = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (tuple->dst.protonum != IPPROTO_TCP &&
+	    tuple->dst.protonum != IPPROTO_UDP)
+		return NF_ACCEPT;
+
+	fam = state->pf == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
+	l = nlb_listener_lookup(nlb_net(state->net), fam, &tuple->dst.u3,
+				tuple->dst.protonum,
+				ntohs(tuple->dst.u.all));
+	if (!l)
+		return NF_ACCEPT;
+
+	/*
+	 * IP version affinity: only the pool of the client's own family is
+	 * ever considered.
+	 */
+	g = rcu_dereference(l->group);
+	be = nlb_pool_pick(rcu_dereference(g->pool[fam]));
+	if (!be) {
+		nlb_stats_count(l->stats, drop_no_backend);
+		nlb_stats_count(g->stats, drop_no_backend);
+		return NF_DROP;
+	}
+
+	range.flags = NF_NAT_RANGE_MAP_IPS;
+	range.min_addr = be->addr;
+	range.max_addr = be->addr;
+	if (be->port) {
+		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+		range.min_proto.all = htons(be->port);
+		range.max_proto.all = range.min_proto.all;
+	}
+	ret = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+	if (ret == NF_ACCEPT) {
+		nlb_stats_count(l->stats, conns);
+		nlb_stats_count(g->stats, conns);
+		nlb_stats_count(be->stats, conns);
+	}
+	return ret;
+}
+
+/*
+ * One priority above nft's dstnat chains (NF_IP_PRI_NAT_DST): an nft dnat
+ * rule at the standard priority runs first and so can override nlb.
+ */
+static const struct nf_hook_ops nlb_nat_ops4[] = {
+	{
+		.hook		= nlb_nat_fn,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_NAT_DST + 1,
+	},
+	{
+		.hook		= nlb_nat_fn,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP_PRI_NAT_DST + 1,
+	},
+};
+
+static const struct nf_hook_ops nlb_nat_ops6[] = {
+	{
+		.hook		= nlb_nat_fn,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_NAT_DST + 1,
+	},
+	{
+		.hook		= nlb_nat_fn,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NF_IP6_PRI_NAT_DST + 1,
+	},
+};
+
+static void nlb_hooks_unregister(struct net *net, unsigned int n4,
+				 unsigned int n6)
+{
+	while (n6--)
+		nf_nat_ipv6_unregister_fn(net, &nlb_nat_ops6[n6]);
+	while (n4--)
+		nf_nat_ipv4_unregister_fn(net, &nlb_nat_ops4[n4]);
+}
+
+/**
+ * nlb_hooks_get() - take a reference on the NAT hooks of a namespace,
+ * registering them and enabling conntrack with the first one
+ * @nn: the namespace state, locked
+ *
+ * Each listener holds one reference.
+ *
+ * Return: 0 or a negative errno.
+ */
+int nlb_hooks_get(struct nlb_net *nn)
+{
+	struct net *net = nn->net;
+	unsigned int n4, n6 = 0;
+	int err;
+
+	lockdep_assert_held(&nn->lock);
+	if (nn->n_listeners)
+		return 0;
+
+	err = nf_ct_netns_get(net, NFPROTO_INET);
+	if (err)
+		return err;
+	for (n4 = 0; n4 < ARRAY_SIZE(nlb_nat_ops4); n4++) {
+		err = nf_nat_ipv4_register_fn(net, &nlb_nat_ops4[n4]);
+		if (err)
+			goto err;
+	}
+	for (n6 = 0; n6 < ARRAY_SIZE(nlb_nat_ops6); n6++) {
+		err = nf_nat_ipv6_register_fn(net, &nlb_nat_ops6[n6]);
+		if (err)
+			goto err;
+	}
+	return 0;
+err:
+	nlb_hooks_unregister(net, n4, n6);
+	nf_ct_netns_put(net, NFPROTO_INET);
+	return err;
+}
+
+/**
+ * nlb_hooks_put() - drop a reference taken by nlb_hooks_get(),
+ * unregistering the hooks with the last one
+ * @nn: the namespace state, locked, with n_listeners already decremented
+ */
+void nlb_hooks_put(struct nlb_net *nn)
+{
+	lockdep_assert_held(&nn->lock);
+	if (nn->n_listeners)
+		return;
+	nlb_hooks_unregister(nn->net, ARRAY_SIZE(nlb_nat_ops4),
+			     ARRAY_SIZE(nlb_nat_ops6));
+	nf_ct_netns_put(nn->net, NFPROTO_INET);
+}

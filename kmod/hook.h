@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NLB_HOOK_H
+#define _NLB_HOOK_H
+
+#include "netns.h"
+
+int nlb_hooks_get(struct nlb_net *nn);
+void nlb_hooks_put(struct nlb_net *nn);
+
+#endif /* _NLB_HOOK_H */

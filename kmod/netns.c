@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state.
+ */
+#include "hook.h"
+#include "listener.h"
+#include "netns.h"
+
+unsigned int nlb_net_id __read_mostly;
+
+static int __net_init nlb_net_init(struct net *net)
+{
+	struct nlb_net *nn = nlb_net(net);
+
+	nn->net = net;
+	mutex_init(&nn->lock);
+	INIT_LIST_HEAD(&nn->listeners);
+	INIT_LIST_HEAD(&nn->groups);
+	hash_init(nn->vips);
+	return 0;
+}
+
+/*
+ * The namespace is going away (or the module is unloaded): delete every
+ * object. Connections already set up keep their NAT binding, which
+ * belongs to conntrack, not to nlb.
+ */
+static void __net_exit nlb_net_exit(struct net *net)
+{
+	struct nlb_net *nn = nlb_net(net);
+	struct nlb_listener *l, *ltmp;
+	struct nlb_group *g, *gtmp;
+
+	mutex_lock(&nn->lock);
+	list_for_each_entry_safe(l, ltmp, &nn->listeners, node) {
+		nlb_listener_remove(nn, l);
+		nlb_hooks_put(nn);
+		nlb_listener_free(l);
+	}
+	list_for_each_entry_safe(g, gtmp, &nn->groups, node)
+		nlb_group_destroy(nn, g);
+	mutex_unlock(&nn->lock);
+	mutex_destroy(&nn->lock);
+}
+
+static struct pernet_operations nlb_net_ops = {
+	.init	= nlb_net_init,
+	.exit	= nlb_net_exit,
+	.id	= &nlb_net_id,
+	.size	= sizeof(struct nlb_net),
+};
+
+/**
+ * nlb_netns_init() - register the per-namespace state
+ *
+ * Return: 0 or a negative errno.
+ */
+int nlb_netns_init(void)
+{
+	return register_pernet_subsys(&nlb_net_ops);
+}
+
+/**
+ * nlb_netns_exit() - delete every namespace's objects and unregister
+ */
+void nlb_netns_exit(void)
+{
+	unregister_pernet_subsys(&nlb_net_ops);
+}

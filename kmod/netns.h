@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NLB_NETNS_H
+#define _NLB_NETNS_H
+
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#define NLB_VIP_HASH_BITS 10
+
+/* Index of the per-family tables. */
+enum nlb_fam {
+	NLB_FAM4,
+	NLB_FAM6,
+	NLB_NFAM,
+};
+
+/**
+ * struct nlb_net - nlb's state in one network namespace
+ * @net: the namespace
+ * @lock: serialises configuration changes and dumps
+ * @listeners: all listeners, in creation order (under @lock)
+ * @groups: all server groups, in creation order (under @lock)
+ * @n_listeners: number of listeners; the NAT hooks are registered while
+ *	it is non-zero
+ * @genid: bumped on every change, so that dumps detect interruptions
+ * @vips: listener VIPs by address, protocol and port; written under @lock,
+ *	read by the packet path under RCU
+ */
+struct nlb_net {
+	struct net *net;
+	struct mutex lock; /* configuration changes and dumps */
+	struct list_head listeners;
+	struct list_head groups;
+	unsigned int n_listeners;
+	u32 genid;
+	DECLARE_HASHTABLE(vips, NLB_VIP_HASH_BITS);
+};
+
+extern unsigned int nlb_net_id;
+
+static inline struct nlb_net *nlb_net(const struct net *net)
+{
+	return net_generic(net, nlb_net_id);
+}
+
+int nlb_netns_init(void);
+void nlb_netns_exit(void);
+
+#endif /* _NLB_NETNS_H */
