@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Same-family load balancing end to end: IPv4 and IPv6 clients through a
+# dual-stack listener, weighted distribution, weight 0, draining of
+# established connections, UDP, locally originated clients, conntrack's
+# view of the NAT, exact counters, and IP version affinity when a family
+# has no backend.
+#
+#                               +-----------------------------+
+#   c4  192.0.2.2   ---------+  | lb: nlb.ko                  |  +--- b1 198.18.1.2  2001:db8:101::2
+#                            +--+ VIP 203.0.113.10            +--+--- b2 198.18.2.2  2001:db8:102::2
+#   c6  2001:db8:1::2 -------+  |     2001:db8:ff::10         |  +--- b3 198.18.3.2  2001:db8:103::2
+#                               +-----------------------------+
+#   nginx on b1..b3 port 80 answers "bN"; socat echo on port 9000 answers
+#   "bN <line>"; socat UDP on port 5353 answers "bN".
+
+here=$(cd "$(dirname "$0")" && pwd)
+NS_PREFIX=nlbb
+# shellcheck source=selftests/lib.sh
+. "$here/lib.sh"
+
+require ip nginx curl socat conntrack python3
+[ -x "$NLBADM" ] || { echo "1..0 # SKIP no nlbadm at $NLBADM"; exit $KSFT_SKIP; }
+
+cleanup() {
+	topo_cleanup
+	[ "$nlb_loaded_here" = 1 ] && nlb_unload
+}
+trap cleanup EXIT
+
+tap_begin
+nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+topo_setup 3
+for i in 1 2 3; do
+	start_nginx "$P-b$i" "b$i"
+	start_echo "$P-b$i" "b$i" 9000
+	start_udp_echo "$P-b$i" "b$i" 5353
+done
+sleep 1
+
+url4="http://$VIP4/"
+url6="http://[$VIP6]/"
+
+configure() {
+	nlb group add web ipversion dualstack sched wrr &&
+	nlb backend add web "$(backend4 1)" port 80 weight 3 &&
+	nlb backend add web "$(backend4 2)" port 80 weight 1 &&
+	nlb backend add web "$(backend4 3)" port 80 weight 0 &&
+	nlb backend add web "$(backend6 1)" port 80 weight 3 &&
+	nlb backend add web "$(backend6 2)" port 80 weight 1 &&
+	nlb backend add web "$(backend6 3)" port 80 weight 0 &&
+	nlb listener add http vip "$VIP4" vip "$VIP6" proto tcp port 80 \
+		group web &&
+	nlb group add echo ipversion dualstack &&
+	nlb backend add echo "$(backend4 1)" &&
+	nlb backend add echo "$(backend4 2)" &&
+	nlb backend add echo "$(backend6 1)" &&
+	nlb backend add echo "$(backend6 2)" &&
+	nlb listener add echo vip "$VIP4" vip "$VIP6" proto tcp port 9000 \
+		group echo &&
+	nlb listener add dns vip "$VIP4" vip "$VIP6" proto udp port 5353 \
+		group echo
+}
+check "configure listeners, groups and backends with nlbadm" -- configure
+nlb show | sed 's/^/# /'
+
+# Weighted distribution, per family: weights 3:1:0 over 40 connections.
+distribution() {
+	local fam=$1 ns=$2 url=$3 out b1 b2 b3
+	out=$(curl_count "$ns" "$url" 40)
+	b1=$(count_of b1 <<<"$out")
+	b2=$(count_of b2 <<<"$out")
+	b3=$(count_of b3 <<<"$out")
+	diag "$fam: b1=$b1 b2=$b2 b3=$b3 (weights 3 1 0)"
+	tap_result $(( !(b1 + b2 == 40) )) "$fam: all 40 requests answered"
+	within "$b1" 30 4
+	tap_result $? "$fam: distribution follows the weights 3:1"
+	tap_result "$b3" "$fam: weight 0 gets no connection"
+}
+distribution IPv4 "$P-c4" "$url4"
+distribution IPv6 "$P-c6" "$url6"
+
+# Exact counters: the listener scheduled 80 connections, b1 + b2 of both
+# families account for all of them.
+check "counters: listener http counted 80 connections" -- \
+	test "$(nlb_json '[l for l in j["listeners"] if l["name"] == "http"][0]["stats"]["conns"]')" = 80
+check "counters: backends account for every connection" -- \
+	test "$(nlb_json 'sum(b["stats"]["conns"] for g in j["groups"] if g["name"] == "web" for b in g["backends"])')" = 80
+
+# conntrack shows the flows with their NAT: original to the VIP, reply
+# from a backend.
+ct4=$(nsexec "$P-lb" conntrack -L -p tcp --orig-dst "$VIP4" 2>/dev/null)
+check "conntrack -L: IPv4 flows to the VIP are DNATed to a backend" -- \
+	grep -qE "dst=$VIP4 .*src=198\.18\.[12]\.2 " <<<"$ct4"
+ct6=$(nsexec "$P-lb" conntrack -L -f ipv6 -p tcp --orig-dst "$VIP6" 2>/dev/null)
+check "conntrack -L: IPv6 flows to the VIP are DNATed to a backend" -- \
+	grep -qE "dst=$VIP6 .*src=2001:db8:10[12]::2 " <<<"$ct6"
+
+# Locally originated clients, on the gateway itself.
+check "local IPv4 client on the gateway is balanced" -- \
+	grep -qE '^b[12]$' <<<"$(curl_page "$P-lb" "$url4")"
+check "local IPv6 client on the gateway is balanced" -- \
+	grep -qE '^b[12]$' <<<"$(curl_page "$P-lb" "$url6")"
+
+# UDP: every datagram from a new source port is a new flow.
+udp_count() {
+	local ns=$1 addr=$2 i
+	for ((i = 0; i < 8; i++)); do
+		echo q | nsexec "$ns" socat -T 2 - "UDP:$addr:5353" || echo FAIL
+	done | sort | uniq -c | awk '{print $2, $1}'
+}
+out=$(udp_count "$P-c4" "$VIP4")
+diag "UDP IPv4: $(tr '\n' ' ' <<<"$out")"
+check "UDP IPv4: answered by both backends, round robin" -- \
+	test "$(count_of b1 <<<"$out") $(count_of b2 <<<"$out")" = "4 4"
+out=$(udp_count "$P-c6" "[$VIP6]")
+diag "UDP IPv6: $(tr '\n' ' ' <<<"$out")"
+check "UDP IPv6: answered by both backends, round robin" -- \
+	test "$(count_of b1 <<<"$out") $(count_of b2 <<<"$out")" = "4 4"
+
+# Draining: connections established to a backend survive its weight going
+# to 0 and its removal; new connections go elsewhere.
+conn_open a "$P-c4" "$VIP4" 9000
+conn_open b "$P-c4" "$VIP4" 9000
+conn_open c "$P-c6" "[$VIP6]" 9000
+conn_open d "$P-c6" "[$VIP6]" 9000
+first4=$(conn_say a one | cut -d' ' -f1)
+conn_say b one >/dev/null
+first6=$(conn_say c one | cut -d' ' -f1)
+conn_say d one >/dev/null
+diag "long-lived IPv4 connection on $first4, IPv6 on $first6"
+n4=${first4#b}
+n6=${first6#b}
+nlb backend change echo "$(backend4 "$n4")" weight 0
+nlb backend change echo "$(backend6 "$n6")" weight 0
+check "weight 0: established IPv4 connection continues" -- \
+	grep -q "^$first4 two\$" <<<"$(conn_say a two)"
+check "weight 0: established IPv6 connection continues" -- \
+	grep -q "^$first6 two\$" <<<"$(conn_say c two)"
+conn_open e "$P-c4" "$VIP4" 9000
+conn_open f "$P-c6" "[$VIP6]" 9000
+check "weight 0: new IPv4 connections go to the other backend" -- \
+	test "$(conn_say e x | cut -d' ' -f1)" != "$first4"
+check "weight 0: new IPv6 connections go to the other backend" -- \
+	test "$(conn_say f x | cut -d' ' -f1)" != "$first6"
+nlb backend del echo "$(backend4 "$n4")"
+nlb backend del echo "$(backend6 "$n6")"
+check "removed backend: established IPv4 connection continues" -- \
+	grep -q "^$first4 three\$" <<<"$(conn_say a three)"
+check "removed backend: established IPv6 connection continues" -- \
+	grep -q "^$first6 three\$" <<<"$(conn_say c three)"
+for c in a b c d e f; do
+	conn_close $c
+done
+
+# IP version affinity: a family without eligible backends is refused,
+# never sent to the other family, and the refusal is counted.
+nlb group add v4only ipversion dualstack
+nlb backend add v4only "$(backend4 1)" port 80
+nlb listener add v4only vip "$VIP4" vip "$VIP6" proto tcp port 8080 \
+	group v4only
+check "affinity: IPv4 client served by the IPv4 backend" -- \
+	test "$(curl_page "$P-c4" "http://$VIP4:8080/")" = b1
+check "affinity: IPv6 client with no IPv6 backend is refused" -- \
+	test "$(curl_page "$P-c6" "http://[$VIP6]:8080/")" = FAIL
+check "affinity: the refusal is counted as drop-no-backend" -- \
+	test "$(nlb_json '[l for l in j["listeners"] if l["name"] == "v4only"][0]["stats"]["drop_no_backend"]')" -ge 1
+
+tap_end

@@ -1,0 +1,282 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers of nlb's selftests: TAP output, module loading, network
+# namespaces, nginx backends and curl clients. Sourced by the test scripts,
+# which run inside the VM (tools/vm/run), never on the host.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NLBADM=${NLBADM:-$top/tools/nlbadm/nlbadm}
+NLB_KO=${NLB_KO:-$top/build/vm/nlb.ko}
+KSFT_SKIP=4
+
+tap_n=0
+tap_fail=0
+tap_skip=0
+nlb_loaded_here=0
+
+tap_begin() {
+	echo "TAP version 13"
+}
+
+# ok CONDITION-STATUS DESCRIPTION: record a test point from an exit status.
+tap_result() {
+	local status=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "ok $tap_n - $*"
+	else
+		echo "not ok $tap_n - $*"
+		tap_fail=$((tap_fail + 1))
+	fi
+}
+
+# check DESCRIPTION -- COMMAND...: a test point that passes when COMMAND does.
+check() {
+	local desc=$1
+	shift
+	[ "$1" = -- ] && shift
+	"$@"
+	tap_result $? "$desc"
+}
+
+tap_skip() {
+	tap_n=$((tap_n + 1))
+	tap_skip=$((tap_skip + 1))
+	echo "ok $tap_n - $* # SKIP"
+}
+
+diag() {
+	echo "# $*"
+}
+
+# End the run: plan line and exit status (1 if anything failed).
+tap_end() {
+	echo "1..$tap_n"
+	[ "$tap_fail" -eq 0 ]
+	exit $?
+}
+
+# Skip the whole script (kselftest convention) when a tool is missing.
+require() {
+	local t
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null; then
+			echo "1..0 # SKIP $t is not installed"
+			exit $KSFT_SKIP
+		fi
+	done
+}
+
+nlb_load() {
+	if [ -d /sys/module/nlb ]; then
+		return 0
+	fi
+	if [ ! -f "$NLB_KO" ]; then
+		echo "1..0 # SKIP no module at $NLB_KO (build it with tools/check)"
+		exit $KSFT_SKIP
+	fi
+	insmod "$NLB_KO" || return 1
+	nlb_loaded_here=1
+}
+
+nlb_unload() {
+	[ -d /sys/module/nlb ] && rmmod nlb
+}
+
+# nsexec NS COMMAND...
+nsexec() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# Link two namespaces with a veth pair named after them.
+# link_ns NS1 NS2: creates NS1's "to-NS2" and NS2's "to-NS1".
+link_ns() {
+	local a=$1 b=$2
+	ip link add "to-$b" netns "$a" type veth peer name "to-$a" netns "$b"
+	ip -n "$a" link set "to-$b" up
+	ip -n "$b" link set "to-$a" up
+}
+
+new_ns() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		nsexec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+	done
+}
+
+del_ns() {
+	local ns
+	for ns in "$@"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
+# start_nginx NS NAME: an HTTP server on port 80 (IPv4 and IPv6) whose
+# page is "NAME".
+start_nginx() {
+	local ns=$1 name=$2 dir=/tmp/nginx-$1
+	mkdir -p "$dir"
+	cat >"$dir/nginx.conf" <<-CONF
+	daemon on;
+	worker_processes 1;
+	pid $dir/pid;
+	error_log $dir/error.log;
+	events { worker_connections 256; }
+	http {
+		access_log off;
+		client_body_temp_path $dir/body;
+		proxy_temp_path $dir/proxy;
+		fastcgi_temp_path $dir/fastcgi;
+		uwsgi_temp_path $dir/uwsgi;
+		scgi_temp_path $dir/scgi;
+		server {
+			listen 80;
+			listen [::]:80;
+			default_type text/plain;
+			location / { return 200 "$name\n"; }
+		}
+	}
+	CONF
+	nsexec "$ns" nginx -c "$dir/nginx.conf"
+}
+
+# curl_page NS URL: print the page, or "FAIL".
+curl_page() {
+	ip netns exec "$1" curl -s -m 5 --retry 0 "$2" || echo FAIL
+}
+
+# curl_count NS URL N: fetch N times; print "page count" lines, sorted.
+curl_count() {
+	local ns=$1 url=$2 n=$3 i
+	for ((i = 0; i < n; i++)); do
+		curl_page "$ns" "$url"
+	done | sort | uniq -c | awk '{print $2, $1}'
+}
+
+# count_of PAGE <<< "$(curl_count ...)": how often PAGE was served.
+count_of() {
+	awk -v p="$1" '$1 == p {print $2; f = 1} END {if (!f) print 0}'
+}
+
+# within VALUE EXPECTED TOLERANCE: |VALUE - EXPECTED| <= TOLERANCE
+within() {
+	local d=$(($1 - $2))
+	[ "${d#-}" -le "$3" ]
+}
+
+# The standard topology (see the diagram in balance.sh): clients c4 (IPv4
+# only) and c6 (IPv6 only), the load balancer lb, and backends b1..bN, all
+# on veth links to lb. Names get the prefix $NS_PREFIX.
+VIP4=203.0.113.10
+VIP6=2001:db8:ff::10
+P=${NS_PREFIX:-nlbt}
+
+# topo_setup NBACKENDS
+topo_setup() {
+	local n=$1 i
+	new_ns "$P-lb" "$P-c4" "$P-c6"
+	nsexec "$P-lb" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1
+	link_ns "$P-lb" "$P-c4"
+	ip -n "$P-lb" addr add 192.0.2.1/24 dev "to-$P-c4"
+	ip -n "$P-c4" addr add 192.0.2.2/24 dev "to-$P-lb"
+	ip -n "$P-c4" route add default via 192.0.2.1
+	link_ns "$P-lb" "$P-c6"
+	ip -n "$P-lb" addr add 2001:db8:1::1/64 dev "to-$P-c6" nodad
+	ip -n "$P-c6" addr add 2001:db8:1::2/64 dev "to-$P-lb" nodad
+	ip -n "$P-c6" route add default via 2001:db8:1::1
+	# The gateway's own uplinks, so that its local clients have a route.
+	ip -n "$P-lb" route add default via 192.0.2.2
+	ip -n "$P-lb" route add default via 2001:db8:1::2
+	for ((i = 1; i <= n; i++)); do
+		new_ns "$P-b$i"
+		link_ns "$P-lb" "$P-b$i"
+		ip -n "$P-lb" addr add "198.18.$i.1/24" dev "to-$P-b$i"
+		ip -n "$P-lb" addr add "2001:db8:10$i::1/64" dev "to-$P-b$i" nodad
+		ip -n "$P-b$i" addr add "198.18.$i.2/24" dev "to-$P-lb"
+		ip -n "$P-b$i" addr add "2001:db8:10$i::2/64" dev "to-$P-lb" nodad
+		ip -n "$P-b$i" route add default via "198.18.$i.1"
+		ip -n "$P-b$i" route add default via "2001:db8:10$i::1"
+	done
+}
+
+topo_cleanup() {
+	local ns
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do
+		del_ns "$ns"
+	done
+}
+
+backend4() { echo "198.18.$1.2"; }
+backend6() { echo "2001:db8:10$1::2"; }
+
+# nlb CMD...: nlbadm in the load balancer's namespace.
+nlb() {
+	nsexec "$P-lb" "$NLBADM" "$@"
+}
+
+# start_echo NS NAME PORT: a TCP server (IPv4 and IPv6) that answers each
+# line with "NAME line".
+start_echo() {
+	nsexec "$1" socat "TCP6-LISTEN:$3,ipv6only=0,reuseaddr,fork" \
+		SYSTEM:"sed -u 's/^/$2 /'" &
+}
+
+# start_udp_echo NS NAME PORT: a UDP server answering each datagram "NAME".
+start_udp_echo() {
+	nsexec "$1" socat "UDP6-RECVFROM:$3,ipv6only=0,reuseaddr,fork" \
+		SYSTEM:"echo $2" &
+}
+
+# Long-lived TCP connections through the VIP: conn_open ID NS ADDR PORT,
+# conn_say ID WORD (prints the answer line or FAIL), conn_close ID.
+conn_open() {
+	local id=$1 dir=/tmp/conn-$1
+	mkdir -p "$dir"
+	rm -f "$dir/in" "$dir/out"
+	mkfifo "$dir/in"
+	: >"$dir/out"
+	nsexec "$2" socat -T 120 - "TCP:$3:$4" <"$dir/in" >"$dir/out" &
+	echo $! >"$dir/pid"
+	# Keep the fifo's write end open in a sleeper, not in this shell.
+	sleep 1000 >"$dir/in" &
+	echo $! >"$dir/holder"
+}
+
+conn_say() {
+	local dir=/tmp/conn-$1 word=$2 i
+	echo "$word" >>"$dir/in"
+	for ((i = 0; i < 50; i++)); do
+		if grep -q " $word\$" "$dir/out"; then
+			grep " $word\$" "$dir/out" | tail -n 1
+			return 0
+		fi
+		sleep 0.2
+	done
+	echo FAIL
+	return 1
+}
+
+conn_close() {
+	local dir=/tmp/conn-$1
+	kill "$(cat "$dir/holder")" "$(cat "$dir/pid")" 2>/dev/null
+	wait "$(cat "$dir/pid")" 2>/dev/null
+	return 0
+}
+
+# nlb_json EXPR: evaluate a Python expression over `nlbadm -j -s show`
+# (bound to j), e.g. nlb_json 'j["listeners"][0]["stats"]["conns"]'.
+nlb_json() {
+	nlb -j -s show | python3 -c 'import json, sys
+j = json.load(sys.stdin)
+print(eval(sys.argv[1]))' "$1"
+}

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module unload and reload with connections in flight: established flows
+# belong to conntrack and nf_nat, so they keep working after rmmod; new
+# connections keep arriving while the module goes away and comes back.
+# Repeated; the harness fails the run on any splat or leak (KASAN, lockdep,
+# kmemleak).
+#
+#   c4 192.0.2.2 ------+   +----------------------+
+#                      +---+ lb: nlb.ko (loaded,  +------ b1 198.18.1.2
+#   c6 2001:db8:1::2 --+   | unloaded, reloaded)  |          2001:db8:101::2
+#                          +----------------------+  socat echo on 9000,
+#                                                    nginx on 80
+
+here=$(cd "$(dirname "$0")" && pwd)
+NS_PREFIX=nlbu
+# shellcheck source=selftests/lib.sh
+. "$here/lib.sh"
+
+require ip socat curl nginx
+[ -x "$NLBADM" ] || { echo "1..0 # SKIP no nlbadm at $NLBADM"; exit $KSFT_SKIP; }
+[ -f "$NLB_KO" ] || { echo "1..0 # SKIP no module at $NLB_KO"; exit $KSFT_SKIP; }
+[ -d /sys/module/nlb ] && rmmod nlb
+
+churn_pid=
+cleanup() {
+	[ -n "$churn_pid" ] && kill "$churn_pid" 2>/dev/null
+	topo_cleanup
+	[ -d /sys/module/nlb ] && rmmod nlb
+}
+trap cleanup EXIT
+
+tap_begin
+topo_setup 1
+start_echo "$P-b1" b1 9000
+start_nginx "$P-b1" b1
+sleep 1
+
+configure() {
+	nlb group add g ipversion dualstack &&
+	nlb backend add g "$(backend4 1)" &&
+	nlb backend add g "$(backend6 1)" &&
+	nlb listener add echo vip "$VIP4" vip "$VIP6" proto tcp port 9000 \
+		group g &&
+	nlb listener add http vip "$VIP4" vip "$VIP6" proto tcp port 80 \
+		group g
+}
+
+# New connections all the time, from both families, while the module
+# comes and goes.
+churn() {
+	while :; do
+		curl_page "$P-c4" "http://$VIP4/" >/dev/null
+		curl_page "$P-c6" "http://[$VIP6]/" >/dev/null
+	done
+}
+churn &
+churn_pid=$!
+
+for round in 1 2 3; do
+	check "round $round: insmod and configure" -- \
+		eval 'insmod "$NLB_KO" && configure'
+	conn_open "v4-$round" "$P-c4" "$VIP4" 9000
+	conn_open "v6-$round" "$P-c6" "[$VIP6]" 9000
+	check "round $round: IPv4 connection through the VIP" -- \
+		test "$(conn_say "v4-$round" one)" = "b1 one"
+	check "round $round: IPv6 connection through the VIP" -- \
+		test "$(conn_say "v6-$round" one)" = "b1 one"
+	check "round $round: rmmod with connections in flight" -- rmmod nlb
+	check "round $round: IPv4 connection survives the unload" -- \
+		test "$(conn_say "v4-$round" two)" = "b1 two"
+	check "round $round: IPv6 connection survives the unload" -- \
+		test "$(conn_say "v6-$round" two)" = "b1 two"
+	conn_close "v4-$round"
+	conn_close "v6-$round"
+done
+
+kill "$churn_pid"
+wait "$churn_pid" 2>/dev/null
+churn_pid=
+
+# Unloading with configuration in several namespaces at once.
+new_ns "$P-x1" "$P-x2"
+insmod "$NLB_KO"
+for ns in "$P-x1" "$P-x2"; do
+	nsexec "$ns" "$NLBADM" group add g ipversion dualstack
+	nsexec "$ns" "$NLBADM" backend add g 198.51.100.1
+	nsexec "$ns" "$NLBADM" listener add l vip 192.0.2.99 \
+		vip 2001:db8::99 proto udp port 53 group g
+done
+del_ns "$P-x1"
+check "namespace with configuration deleted while loaded" -- true
+check "rmmod with configuration in another namespace" -- rmmod nlb
+
+tap_end
