@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nlbadm group: server groups (scheduler, IP versions, affinity). */
+#include "nlbadm.h"
+
+static const struct choice ipversion_choices[] = {
+	{ "ipv4", NLB_IPVERSION_IPV4 },
+	{ "dualstack", NLB_IPVERSION_DUALSTACK },
+	{ 0 }
+};
+
+static const struct choice sched_choices[] = {
+	{ "rr", NLB_SCHED_RR },
+	{ "wrr", NLB_SCHED_WRR },
+	{ 0 }
+};
+
+static const struct choice onoff_choices[] = {
+	{ "on", 1 },
+	{ "off", 0 },
+	{ 0 }
+};
+
+static const struct field fields[] = {
+	FIELD(NLB_A_GROUP_NAME, FIELD_STR, "name", NULL),
+	FIELD_CHOICE(NLB_A_GROUP_IPVERSION, "ipversion", "ipversion",
+		     ipversion_choices),
+	FIELD_CHOICE(NLB_A_GROUP_SCHED, "sched", "sched",
+		     sched_choices),
+	FIELD(NLB_A_GROUP_AFFINITY, FIELD_BOOL, "affinity", "affinity"),
+	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
+	FIELD(NLB_A_GROUP_BACKENDS6, FIELD_U32, "backends6", "backends6"),
+	FIELD(NLB_A_GROUP_LISTENERS, FIELD_U32, "listeners", "listeners"),
+	FIELD(NLB_A_GROUP_STATS, FIELD_STATS, "stats", NULL),
+	{ 0 }
+};
+
+const struct object group_obj = {
+	.name = "group",
+	.maxattr = NLB_A_GROUP_MAX,
+	.fields = fields,
+};
+
+#define NAME_ARG(f)	{ .name = "NAME", .kind = ARG_NAME, \
+			  .flags = ARG_POSITIONAL | (f), \
+			  .attr = NLB_A_GROUP_NAME }
+
+/* add and change: the kernel refuses to change the IP version. */
+static const struct arg_spec set_args[] = {
+	NAME_ARG(ARG_REQUIRED),
+	{ .name = "ipversion", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_IPVERSION, .choices = ipversion_choices },
+	{ .name = "sched", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices },
+	{ .name = "affinity", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_AFFINITY, .choices = onoff_choices },
+	{ 0 }
+};
+
+static const struct arg_spec del_args[] = {
+	NAME_ARG(ARG_REQUIRED),
+	{ 0 }
+};
+
+static const struct arg_spec show_args[] = {
+	NAME_ARG(ARG_DUMP_KEY),
+	{ 0 }
+};
+
+const struct cmd group_cmds[] = {
+	{ .name = "add",
+	  .usage = "NAME [ipversion ipv4|dualstack] [sched rr|wrr] [affinity on|off]",
+	  .nlcmd = NLB_CMD_GROUP_ADD, .args = set_args },
+	{ .name = "change",
+	  .usage = "NAME [sched rr|wrr] [affinity on|off] [ipversion ipv4|dualstack]",
+	  .nlcmd = NLB_CMD_GROUP_CHANGE, .args = set_args,
+	  .need_option = true },
+	{ .name = "del", .usage = "NAME",
+	  .nlcmd = NLB_CMD_GROUP_DEL, .args = del_args },
+	{ .name = "show", .usage = "[NAME]",
+	  .nlcmd = NLB_CMD_GROUP_GET, .args = show_args,
+	  .show = &group_obj },
+	{ 0 }
+};

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/* nlbadm listener: VIP addresses, protocol and port, sent to a group. */
+#include "nlbadm.h"
+
+static const struct choice proto_choices[] = {
+	{ "tcp", NLB_PROTO_TCP },
+	{ "udp", NLB_PROTO_UDP },
+	{ 0 }
+};
+
+static const struct field fields[] = {
+	FIELD(NLB_A_LISTENER_NAME, FIELD_STR, "name", NULL),
+	FIELD(NLB_A_LISTENER_VIP4, FIELD_ADDR4, "vip4", "vip"),
+	FIELD(NLB_A_LISTENER_VIP6, FIELD_ADDR6, "vip6", "vip"),
+	FIELD_CHOICE(NLB_A_LISTENER_PROTO, "proto", "proto",
+		     proto_choices),
+	FIELD(NLB_A_LISTENER_PORT, FIELD_U16, "port", "port"),
+	FIELD(NLB_A_LISTENER_GROUP, FIELD_STR, "group", "group"),
+	FIELD(NLB_A_LISTENER_STATS, FIELD_STATS, "stats", NULL),
+	{ 0 }
+};
+
+const struct object listener_obj = {
+	.name = "listener",
+	.maxattr = NLB_A_LISTENER_MAX,
+	.fields = fields,
+};
+
+#define NAME_ARG(f)	{ .name = "NAME", .kind = ARG_NAME, \
+			  .flags = ARG_POSITIONAL | (f), \
+			  .attr = NLB_A_LISTENER_NAME }
+#define GROUP_ARG	{ .name = "group", .kind = ARG_NAME, \
+			  .flags = ARG_REQUIRED, \
+			  .attr = NLB_A_LISTENER_GROUP }
+
+static const struct arg_spec add_args[] = {
+	NAME_ARG(ARG_REQUIRED),
+	{ .name = "vip", .kind = ARG_ADDR,
+	  .flags = ARG_REQUIRED | ARG_PER_FAMILY,
+	  .attr = NLB_A_LISTENER_VIP4, .attr6 = NLB_A_LISTENER_VIP6 },
+	{ .name = "proto", .kind = ARG_CHOICE, .flags = ARG_REQUIRED,
+	  .attr = NLB_A_LISTENER_PROTO, .choices = proto_choices },
+	{ .name = "port", .kind = ARG_U16, .flags = ARG_REQUIRED,
+	  .attr = NLB_A_LISTENER_PORT, .min = 1, .max = 65535 },
+	GROUP_ARG,
+	{ 0 }
+};
+
+static const struct arg_spec change_args[] = {
+	NAME_ARG(ARG_REQUIRED),
+	GROUP_ARG,
+	{ 0 }
+};
+
+static const struct arg_spec del_args[] = {
+	NAME_ARG(ARG_REQUIRED),
+	{ 0 }
+};
+
+static const struct arg_spec show_args[] = {
+	NAME_ARG(ARG_DUMP_KEY),
+	{ 0 }
+};
+
+const struct cmd listener_cmds[] = {
+	{ .name = "add",
+	  .usage = "NAME vip ADDRESS [vip ADDRESS] proto tcp|udp port PORT group GROUP",
+	  .nlcmd = NLB_CMD_LISTENER_ADD, .args = add_args },
+	{ .name = "change", .usage = "NAME group GROUP",
+	  .nlcmd = NLB_CMD_LISTENER_CHANGE, .args = change_args },
+	{ .name = "del", .usage = "NAME",
+	  .nlcmd = NLB_CMD_LISTENER_DEL, .args = del_args },
+	{ .name = "show", .usage = "[NAME]",
+	  .nlcmd = NLB_CMD_LISTENER_GET, .args = show_args,
+	  .show = &listener_obj },
+	{ 0 }
+};

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlbadm: configure nlb, the dual-stack Layer-4 load balancer, over the
+ * "nlb" generic netlink family.
+ *
+ *   nlbadm [-j|--json] [-s|--stats] [-p|--pretty] OBJECT COMMAND [ARGS]
+ */
+#include <string.h>
+
+#include "nlbadm.h"
+
+#ifndef NLBADM_VERSION
+#define NLBADM_VERSION	"unknown"
+#endif
+
+static const struct cmd top_cmds[] = {
+	{ .name = "show", .usage = "", .run = show_all },
+	{ .name = "flush", .usage = "", .run = flush_all },
+	{ 0 }
+};
+
+static const struct cmd_group top = { .name = NULL, .cmds = top_cmds };
+
+static const struct cmd_group objects[] = {
+	{ .name = "listener", .cmds = listener_cmds },
+	{ .name = "group", .cmds = group_cmds },
+	{ .name = "backend", .cmds = backend_cmds },
+};
+
+static void usage(FILE *f)
+{
+	const struct cmd_group *g;
+	const struct cmd *c;
+
+	fputs("Usage: " PROG_NAME " [OPTIONS] OBJECT COMMAND [ARGS]\n"
+	      "       " PROG_NAME " [OPTIONS] show\n"
+	      "       " PROG_NAME " flush\n"
+	      "       " PROG_NAME " help | --help | -h\n"
+	      "       " PROG_NAME " --version\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json    JSON output\n"
+	      "  -s, --stats   show counters\n"
+	      "  -p, --pretty  indent JSON output\n"
+	      "\n"
+	      "Commands:\n", f);
+	for (g = objects; g < objects + ARRAY_SIZE(objects); g++) {
+		for (c = g->cmds; c->name; c++) {
+			fputs("  ", f);
+			cmd_usage(f, g, c);
+		}
+	}
+	for (c = top.cmds; c->name; c++) {
+		fputs("  ", f);
+		cmd_usage(f, &top, c);
+	}
+	fprintf(f, "\n"
+		"ADDRESS is an IPv4 or IPv6 address, NAME and GROUP 1-%d characters,\n"
+		"PORT 1-65535 (backends: 0-65535, 0 keeps the client's port), W 0-255.\n",
+		NLB_NAME_MAX_LEN);
+}
+
+static int usage_fail(void)
+{
+	fputs("Try '" PROG_NAME " help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd_group *g;
+	const struct cmd *c;
+	const char *a;
+
+	for (argc--, argv++; argc && argv[0][0] == '-'; argc--, argv++) {
+		a = argv[0];
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			opts.json = true;
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--stats")) {
+			opts.stats = true;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
+			opts.pretty = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			puts(PROG_NAME " " NLBADM_VERSION);
+			return EXIT_OK;
+		} else {
+			usage_error("unknown option '%s'", a);
+			return usage_fail();
+		}
+	}
+	if (!argc) {
+		usage_error("missing OBJECT");
+		return usage_fail();
+	}
+	out_init(stdout);
+
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (g = objects; g < objects + ARRAY_SIZE(objects); g++)
+		if (!strcmp(g->name, argv[0]))
+			return cmd_dispatch(g, argc - 1, argv + 1);
+	for (c = top.cmds; c->name; c++)
+		if (!strcmp(c->name, argv[0]))
+			return cmd_exec(&top, c, argc - 1, argv + 1);
+	usage_error("unknown object '%s'", argv[0]);
+	return usage_fail();
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nlbadm: configuration tool of the nlb load balancer.
+ *
+ * Objects (listener, group, backend) are described by tables: the
+ * arguments each command accepts (struct arg_spec, mapped one to one onto
+ * the netlink attributes the kernel's per-op policy lists) and the
+ * attributes a reply carries (struct field). The generic code in cmd.c,
+ * args.c and output.c does the parsing, request building and printing.
+ */
+#ifndef NLBADM_H
+#define NLBADM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <netlink/msg.h>
+
+#include "linux/nlb.h"
+
+#define PROG_NAME	"nlbadm"
+
+/* Exit statuses. */
+#define EXIT_OK		0
+#define EXIT_USAGE	1
+#define EXIT_KERNEL	2
+
+#define MAX2(a, b)	((int)(a) > (int)(b) ? (int)(a) : (int)(b))
+#define MAX3(a, b, c)	MAX2(MAX2(a, b), c)
+/* Largest attribute type of the listener, group and backend sets. */
+#define NLB_ATTR_MAX	MAX3(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
+			     NLB_A_BACKEND_MAX)
+/* Most arguments any command takes. */
+#define MAX_ARGS	8
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A keyword value and the number it stands for (enums, on/off). */
+struct choice {
+	const char *name;
+	unsigned int value;
+};
+
+/* Global options. */
+struct opts {
+	bool json;
+	bool stats;
+	bool pretty;
+};
+extern struct opts opts;
+
+/* Replies of a request, kept until printed. */
+struct msg_list {
+	struct nl_msg **v;
+	size_t n, cap;
+};
+
+/* ---- args.c: command line arguments ---- */
+
+enum arg_kind {
+	ARG_NAME,	/* listener or group name: string attribute */
+	ARG_ADDR,	/* IPv4 (be32 attribute) or IPv6 (16 bytes) address */
+	ARG_CHOICE,	/* keyword from a struct choice table: u8 attribute */
+	ARG_U16,	/* decimal number in [min, max]: u16 attribute */
+	ARG_U32,	/* decimal number in [min, max]: u32 attribute */
+};
+
+#define ARG_POSITIONAL	0x01	/* no keyword: taken in table order */
+#define ARG_REQUIRED	0x02	/* must be given */
+#define ARG_PER_FAMILY	0x04	/* ARG_ADDR: once per address family */
+#define ARG_DUMP_KEY	0x08	/* show: dump all when absent */
+
+struct arg_spec {
+	/* keyword, or placeholder (e.g. "GROUP") of a positional argument */
+	const char *name;
+	enum arg_kind kind;
+	unsigned int flags;
+	int attr;		/* attribute (ARG_ADDR: IPv4 address) */
+	int attr6;		/* ARG_ADDR: attribute of an IPv6 address */
+	unsigned long min, max;	/* ARG_U16, ARG_U32 */
+	const struct choice *choices;	/* ARG_CHOICE */
+};
+
+struct arg_val {
+	unsigned int count;	/* times given */
+	const char *str;
+	uint32_t num;
+	bool has4, has6;
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
+int args_parse(const struct arg_spec *specs, int argc, char **argv,
+	       struct arg_val *vals);
+void args_put(struct nl_msg *msg, const struct arg_spec *specs,
+	      const struct arg_val *vals);
+const char *choice_name(const struct choice *c, unsigned int value);
+
+/* ---- output.c: text and JSON output of reply objects ---- */
+
+enum field_kind {
+	FIELD_STR,
+	FIELD_ADDR4,	/* be32 */
+	FIELD_ADDR6,	/* 16 bytes */
+	FIELD_U16,
+	FIELD_U32,
+	FIELD_U64,
+	FIELD_BOOL,	/* u8, text on/off, JSON true/false */
+	FIELD_ENUM,	/* u8 printed by name from a choice table */
+	FIELD_STATS,	/* nest of NLB_A_STATS_*, printed with -s only */
+};
+
+struct field {
+	int attr;
+	enum field_kind kind;
+	const char *key;	/* JSON key */
+	const char *label;	/* text keyword, NULL to print the bare value */
+	const struct choice *choices;	/* FIELD_ENUM */
+};
+
+#define FIELD(a, k, j, t)	{ .attr = (a), .kind = (k), .key = (j), \
+				  .label = (t) }
+#define FIELD_CHOICE(a, j, t, c) { .attr = (a), .kind = FIELD_ENUM, \
+				  .key = (j), .label = (t), .choices = (c) }
+
+/* An object type as it appears in replies. */
+struct object {
+	const char *name;	/* first word of its text line */
+	int maxattr;
+	const struct field *fields;	/* terminated by a zero attr */
+};
+
+extern const struct object listener_obj, group_obj, backend_obj;
+
+void out_init(FILE *f);
+void out_list_begin(const char *key);
+void out_list_end(void);
+void out_map_begin(void);
+void out_map_end(void);
+void out_obj_begin(const struct object *o, struct nlattr **tb);
+void out_obj_end(void);
+void out_finish(void);
+int obj_parse(const struct object *o, struct nl_msg *m, struct nlattr **tb);
+void obj_print(const struct object *o, struct nl_msg *m);
+void out_objects(const char *key, const struct object *o,
+		 const struct msg_list *l);
+const char *obj_attr_name(const struct object *o, int attr);
+
+/* ---- json.c: JSON writer ---- */
+
+void json_init(FILE *f, bool pretty);
+void json_begin(char bracket, const char *key);
+void json_end(char bracket);
+void json_str(const char *key, const char *s);
+void json_raw(const char *key, const char *literal);
+void json_finish(void);
+void json_escape(FILE *f, const char *s);
+
+/* ---- nl.c: generic netlink ---- */
+
+struct nl_msg *nl_req(uint8_t cmd, bool dump);
+int nl_exec(struct nl_msg *req, struct msg_list *replies);
+int nl_report(void);
+int nl_run(struct nl_msg *req, struct msg_list *replies);
+void msg_list_free(struct msg_list *l);
+void nl_put_fail(void) __attribute__((noreturn));
+int nl_msg_error(struct nlmsghdr *nlh, struct nlmsghdr *req,
+		 char *buf, size_t len);
+
+/* ---- cmd.c: dispatching ---- */
+
+struct cmd {
+	const char *name;	/* "add" */
+	const char *usage;	/* arguments, for the usage text */
+	uint8_t nlcmd;		/* NLB_CMD_*: a generic request */
+	const struct arg_spec *args;
+	const struct object *show;	/* print the replies as these */
+	bool need_option;	/* at least one keyword argument */
+	/* not a generic request: run this instead (no arguments) */
+	int (*run)(void);
+};
+
+/* An OBJECT of the command line and its commands. */
+struct cmd_group {
+	const char *name;	/* NULL: commands without an object */
+	const struct cmd *cmds;	/* terminated by a NULL name */
+};
+
+extern const struct cmd listener_cmds[], group_cmds[], backend_cmds[];
+
+int cmd_dispatch(const struct cmd_group *g, int argc, char **argv);
+int cmd_exec(const struct cmd_group *g, const struct cmd *c,
+	     int argc, char **argv);
+void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c);
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- show.c, flush.c ---- */
+
+int show_all(void);
+int flush_all(void);
+
+#endif /* NLBADM_H */

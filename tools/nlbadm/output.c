@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output of reply objects, driven by their struct field tables: one text
+ * line per object ("listener http vip 198.51.100.1 proto tcp ..."), the
+ * counters (-s) on an indented line below, nested objects indented; or
+ * JSON objects with the same fields.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+
+#include "nlbadm.h"
+
+struct opts opts;
+
+static struct {
+	FILE *f;
+	int objs;	/* objects open: text indentation */
+	bool line;	/* a text line is open */
+	bool space;	/* the next text word needs a space first */
+} o;
+
+static const struct field stats_fields[] = {
+	FIELD(NLB_A_STATS_CONNS, FIELD_U64, "conns", "conns"),
+	FIELD(NLB_A_STATS_DROP_NO_BACKEND, FIELD_U64, "drop_no_backend",
+	      "drop-no-backend"),
+	{ 0 }
+};
+
+static const struct object stats_obj = {
+	.name = "stats",
+	.maxattr = NLB_A_STATS_MAX,
+	.fields = stats_fields,
+};
+
+void out_init(FILE *f)
+{
+	o.f = f;
+	o.objs = 0;
+	o.line = false;
+	json_init(f, opts.pretty);
+}
+
+static void text_line(void)
+{
+	if (o.line)
+		fputc('\n', o.f);
+	fprintf(o.f, "%*s", 4 * o.objs, "");
+	o.line = true;
+	o.space = false;
+}
+
+static void text_word(const char *w)
+{
+	fprintf(o.f, "%s%s", o.space ? " " : "", w);
+	o.space = true;
+}
+
+/* A field: JSON "key": val (a string when quoted), text "label val". */
+static void put(const struct field *f, const char *val, bool quoted)
+{
+	if (opts.json) {
+		if (quoted)
+			json_str(f->key, val);
+		else
+			json_raw(f->key, val);
+		return;
+	}
+	if (f->label)
+		text_word(f->label);
+	text_word(val);
+}
+
+static void policy(const struct object *ob, struct nla_policy *pol)
+{
+	static const struct nla_policy kinds[] = {
+		[FIELD_STR] = { .type = NLA_STRING },
+		[FIELD_ADDR4] = { .type = NLA_U32 },
+		[FIELD_ADDR6] = { .minlen = 16, .maxlen = 16 },
+		[FIELD_U16] = { .type = NLA_U16 },
+		[FIELD_U32] = { .type = NLA_U32 },
+		[FIELD_U64] = { .type = NLA_U64 },
+		[FIELD_BOOL] = { .type = NLA_U8 },
+		[FIELD_ENUM] = { .type = NLA_U8 },
+		[FIELD_STATS] = { .type = NLA_NESTED },
+	};
+	const struct field *f;
+
+	for (f = ob->fields; f->attr; f++)
+		pol[f->attr] = kinds[f->kind];
+}
+
+static void put_fields(const struct field *f, struct nlattr **tb);
+
+static void put_stats(struct nlattr *nest)
+{
+	struct nla_policy pol[NLB_A_STATS_MAX + 1] = { { 0 } };
+	struct nlattr *tb[NLB_A_STATS_MAX + 1];
+
+	policy(&stats_obj, pol);
+	if (!opts.stats ||
+	    nla_parse_nested(tb, NLB_A_STATS_MAX, nest, pol) < 0)
+		return;
+	if (opts.json)
+		json_begin('{', "stats");
+	else
+		text_line();
+	put_fields(stats_fields, tb);
+	if (opts.json)
+		json_end('{');
+}
+
+static void put_fields(const struct field *f, struct nlattr **tb)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *name;
+	struct nlattr *a;
+
+	for (; f->attr; f++) {
+		a = tb[f->attr];
+		if (!a)
+			continue;
+		switch (f->kind) {
+		case FIELD_STR:
+			put(f, nla_get_string(a), true);
+			break;
+		case FIELD_ADDR4:
+			put(f, inet_ntop(AF_INET, nla_data(a), buf,
+					 sizeof(buf)), true);
+			break;
+		case FIELD_ADDR6:
+			put(f, inet_ntop(AF_INET6, nla_data(a), buf,
+					 sizeof(buf)), true);
+			break;
+		case FIELD_U16:
+			snprintf(buf, sizeof(buf), "%u", nla_get_u16(a));
+			put(f, buf, false);
+			break;
+		case FIELD_U32:
+			snprintf(buf, sizeof(buf), "%u", nla_get_u32(a));
+			put(f, buf, false);
+			break;
+		case FIELD_U64:
+			snprintf(buf, sizeof(buf), "%" PRIu64,
+				 (uint64_t)nla_get_u64(a));
+			put(f, buf, false);
+			break;
+		case FIELD_BOOL:
+			if (opts.json)
+				put(f, nla_get_u8(a) ? "true" : "false", false);
+			else
+				put(f, nla_get_u8(a) ? "on" : "off", false);
+			break;
+		case FIELD_ENUM:
+			name = choice_name(f->choices, nla_get_u8(a));
+			if (name) {
+				put(f, name, true);
+			} else {
+				snprintf(buf, sizeof(buf), "%u",
+					 nla_get_u8(a));
+				put(f, buf, false);
+			}
+			break;
+		case FIELD_STATS:
+			put_stats(a);
+			break;
+		}
+	}
+}
+
+/* JSON key (the attribute's name) of a field, for error messages. */
+const char *obj_attr_name(const struct object *ob, int attr)
+{
+	const struct field *f;
+
+	for (f = ob->fields; f->attr; f++)
+		if (f->attr == attr)
+			return f->key;
+	return NULL;
+}
+
+/*
+ * Parse a reply; attributes this version does not know are skipped.
+ * Returns 0, or -1 after a warning.
+ */
+int obj_parse(const struct object *ob, struct nl_msg *m, struct nlattr **tb)
+{
+	struct nla_policy pol[NLB_ATTR_MAX + 1] = { { 0 } };
+
+	policy(ob, pol);
+	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, ob->maxattr, pol) < 0) {
+		fprintf(stderr, PROG_NAME ": skipping a malformed %s reply\n",
+			ob->name);
+		return -1;
+	}
+	return 0;
+}
+
+void out_obj_begin(const struct object *ob, struct nlattr **tb)
+{
+	if (opts.json) {
+		json_begin('{', NULL);
+	} else {
+		text_line();
+		text_word(ob->name);
+	}
+	o.objs++;
+	put_fields(ob->fields, tb);
+}
+
+void out_obj_end(void)
+{
+	o.objs--;
+	if (opts.json)
+		json_end('{');
+}
+
+void obj_print(const struct object *ob, struct nl_msg *m)
+{
+	struct nlattr *tb[NLB_ATTR_MAX + 1];
+
+	if (obj_parse(ob, m, tb))
+		return;
+	out_obj_begin(ob, tb);
+	out_obj_end();
+}
+
+/* Lists and the top-level map exist in JSON only. */
+void out_list_begin(const char *key)
+{
+	if (opts.json)
+		json_begin('[', key);
+}
+
+void out_list_end(void)
+{
+	if (opts.json)
+		json_end('[');
+}
+
+void out_map_begin(void)
+{
+	if (opts.json)
+		json_begin('{', NULL);
+}
+
+void out_map_end(void)
+{
+	if (opts.json)
+		json_end('{');
+}
+
+void out_objects(const char *key, const struct object *ob,
+		 const struct msg_list *l)
+{
+	size_t i;
+
+	out_list_begin(key);
+	for (i = 0; i < l->n; i++)
+		obj_print(ob, l->v[i]);
+	out_list_end();
+}
+
+/* End of the document. */
+void out_finish(void)
+{
+	if (opts.json)
+		json_finish();
+	else if (o.line)
+		fputc('\n', o.f);
+	o.line = false;
+	fflush(o.f);
+}

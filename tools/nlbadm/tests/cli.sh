@@ -1,0 +1,143 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Command line checks that need no kernel module: every malformed command
+# exits 1 with a one-line "nlbadm: ..." error (plus a usage hint) and, if
+# strace is installed, never opens a netlink socket.
+#
+# Usage: tests/cli.sh PATH/TO/nlbadm
+
+NLBADM=${1:-./nlbadm}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fail=0
+n=0
+
+if command -v strace >/dev/null 2>&1; then
+	STRACE="strace -f -qq -e trace=socket -o $TMP/trace"
+else
+	STRACE=
+fi
+
+# expect STATUS STDERR-SUBSTRING ARGS...
+expect() {
+	status=$1
+	msg=$2
+	shift 2
+	n=$((n + 1))
+	rm -f "$TMP/trace"
+	$STRACE "$NLBADM" "$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	first=$(head -n 1 "$TMP/err")
+	if [ "$got" -ne "$status" ]; then
+		echo "FAIL: nlbadm $*: exit $got, expected $status"
+		fail=1
+	elif ! grep -qF -- "$msg" "$TMP/err"; then
+		echo "FAIL: nlbadm $*: stderr '$first' lacks '$msg'"
+		fail=1
+	elif [ "$status" -eq 1 ] && [ -n "$STRACE" ] &&
+	     grep -q AF_NETLINK "$TMP/trace"; then
+		echo "FAIL: nlbadm $*: opened a netlink socket"
+		fail=1
+	elif [ "$status" -eq 1 ] && ! echo "$first" | grep -q '^nlbadm: '; then
+		echo "FAIL: nlbadm $*: first line '$first'"
+		fail=1
+	fi
+}
+
+u() {
+	expect 1 "$@"
+}
+
+# global options and objects
+u "missing OBJECT"
+u "unknown option '-x'" -x group show
+u "unknown object 'frob'" frob
+u "missing group command" group
+u "unknown group command 'list'" group list
+u "unexpected argument 'x'" show x
+u "unexpected argument 'all'" flush all
+
+# group
+u "missing NAME" group add
+u "invalid NAME ''" group add ""
+u "expected 1-31 characters" group add abcdefghijklmnopqrstuvwxyz012345
+u "invalid sched 'lc' (expected rr or wrr)" group add web sched lc
+u "invalid ipversion 'ipv6' (expected ipv4 or dualstack)" \
+	group add web ipversion ipv6
+u "invalid affinity 'yes' (expected on or off)" group add web affinity yes
+u "missing value after 'sched'" group add web sched
+u "'sched' given more than once" group add web sched rr sched wrr
+u "unknown argument 'weight'" group add web weight 1
+u "nothing to change" group change web
+u "unknown argument 'x'" group del web x
+u "unknown argument 'x'" group show web x
+
+# backend
+u "missing GROUP" backend add
+u "missing ADDRESS" backend add web
+u "invalid address '1.2.3' (expected an IPv4 or IPv6 address)" \
+	backend add web 1.2.3
+u "invalid address '[2001:db8::1]'" backend add web "[2001:db8::1]"
+u "invalid port '80x' (expected 0-65535)" backend add web 192.0.2.1 port 80x
+u "invalid port '65536'" backend add web 192.0.2.1 port 65536
+u "invalid port ''" backend add web 192.0.2.1 port ""
+u "invalid port ' 80'" backend add web 192.0.2.1 port " 80"
+u "invalid port '+80'" backend add web 192.0.2.1 port +80
+u "invalid port '0x50'" backend add web 192.0.2.1 port 0x50
+u "invalid weight '256' (expected 0-255)" backend add web 192.0.2.1 weight 256
+u "invalid weight '-1'" backend add web 192.0.2.1 weight -1
+u "invalid weight '99999999999999999999999'" \
+	backend add web 192.0.2.1 weight 99999999999999999999999
+u "missing value after 'weight'" backend add web 192.0.2.1 weight
+u "'port' given more than once" backend add web 192.0.2.1 port 1 port 2
+u "missing 'weight'" backend change web 2001:db8::10 port 80
+u "unknown argument 'weight'" backend del web 192.0.2.1 weight 1
+u "invalid address 'port'" backend show web port 80
+
+# listener
+u "missing 'vip'" listener add http proto tcp port 80 group web
+u "missing 'proto'" listener add http vip 198.51.100.1 port 80 group web
+u "missing 'port'" listener add http vip 198.51.100.1 proto tcp group web
+u "missing 'group'" listener add http vip 198.51.100.1 proto tcp port 80
+u "more than one IPv4 vip given" \
+	listener add http vip 198.51.100.1 vip 198.51.100.2 proto tcp port 80 group web
+u "more than one IPv6 vip given" \
+	listener add http vip 2001:db8::1 vip 2001:db8::2 proto tcp port 80 group web
+u "invalid vip 'host'" listener add http vip host proto tcp port 80 group web
+u "invalid proto 'sctp' (expected tcp or udp)" \
+	listener add http vip 198.51.100.1 proto sctp port 80 group web
+u "invalid port '0' (expected 1-65535)" \
+	listener add http vip 198.51.100.1 proto tcp port 0 group web
+u "invalid group ''" listener change http group ""
+u "missing 'group'" listener change http
+u "unknown argument 'vip'" listener change http vip 198.51.100.1 group web
+u "missing value after 'group'" listener change http group
+
+# usage hint after the error
+expect 1 "Usage: nlbadm backend add GROUP ADDRESS [port PORT] [weight W]" \
+	backend add web 192.0.2.1 port 80x
+
+# help and version: exit 0, on stdout
+for args in help --help -h "group help" --version; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	if ! "$NLBADM" $args >"$TMP/out" 2>"$TMP/err" || [ -s "$TMP/err" ] ||
+	   ! [ -s "$TMP/out" ]; then
+		echo "FAIL: nlbadm $args"
+		fail=1
+	fi
+done
+
+# Without the module (or without netlink at all) valid commands exit 2.
+if ! grep -qw nlb /proc/modules 2>/dev/null; then
+	expect 2 'nlbadm: the nlb module is not loaded (generic netlink family "nlb" not found)' \
+		group show
+	expect 2 "not loaded" -j show
+	expect 2 "not loaded" backend add web 192.0.2.10 port 80 weight 10
+fi
+
+if [ "$fail" -eq 0 ]; then
+	echo "cli: $n tests passed"
+fi
+exit $fail
