@@ -12,8 +12,8 @@
 #                            +--+ VIP 203.0.113.10            +--+--- b2 198.18.2.2  2001:db8:102::2
 #   c6  2001:db8:1::2 -------+  |     2001:db8:ff::10         |  +--- b3 198.18.3.2  2001:db8:103::2
 #                               +-----------------------------+
-#   nginx on b1..b3 port 80 answers "bN"; socat echo on port 9000 answers
-#   "bN <line>"; socat UDP on port 5353 answers "bN".
+#   nginx on b1..b3 answers "bN" on TCP port 80 and UDP port 5353; socat
+#   echo on port 9000 answers "bN=<line>".
 
 here=$(cd "$(dirname "$0")" && pwd)
 NS_PREFIX=nlbb
@@ -35,7 +35,6 @@ topo_setup 3
 for i in 1 2 3; do
 	start_nginx "$P-b$i" "b$i"
 	start_echo "$P-b$i" "b$i" 9000
-	start_udp_echo "$P-b$i" "b$i" 5353
 done
 sleep 1
 
@@ -65,9 +64,11 @@ configure() {
 check "configure listeners, groups and backends with nlbadm" -- configure
 nlb show | sed 's/^/# /'
 
-# Weighted distribution, per family: weights 3:1:0 over 40 connections.
+# Weighted distribution, per family: weights 3:1:0 over 40 connections;
+# conntrack shows the flows with their NAT: original to the VIP, reply from
+# a backend.
 distribution() {
-	local fam=$1 ns=$2 url=$3 out b1 b2 b3
+	local fam=$1 ns=$2 url=$3 ctargs=$4 vip=$5 out b1 b2 b3 ct
 	out=$(curl_count "$ns" "$url" 40)
 	b1=$(count_of b1 <<<"$out")
 	b2=$(count_of b2 <<<"$out")
@@ -77,9 +78,15 @@ distribution() {
 	within "$b1" 30 4
 	tap_result $? "$fam: distribution follows the weights 3:1"
 	tap_result "$b3" "$fam: weight 0 gets no connection"
+	# shellcheck disable=SC2086
+	ct=$(nsexec "$P-lb" conntrack -L $ctargs -p tcp --orig-dst "$vip" \
+		2>/dev/null)
+	check "$fam: conntrack -L shows the flows DNATed to the backends" -- \
+		grep -qE "dst=$vip .*src=($(backend4 1)|$(backend4 2)|$(backend6 1)|$(backend6 2)) " \
+		<<<"$ct"
 }
-distribution IPv4 "$P-c4" "$url4"
-distribution IPv6 "$P-c6" "$url6"
+distribution IPv4 "$P-c4" "$url4" "-f ipv4" "$VIP4"
+distribution IPv6 "$P-c6" "$url6" "-f ipv6" "$VIP6"
 
 # Exact counters: the listener scheduled 80 connections, b1 + b2 of both
 # families account for all of them.
@@ -87,15 +94,6 @@ check "counters: listener http counted 80 connections" -- \
 	test "$(nlb_json '[l for l in j["listeners"] if l["name"] == "http"][0]["stats"]["conns"]')" = 80
 check "counters: backends account for every connection" -- \
 	test "$(nlb_json 'sum(b["stats"]["conns"] for g in j["groups"] if g["name"] == "web" for b in g["backends"])')" = 80
-
-# conntrack shows the flows with their NAT: original to the VIP, reply
-# from a backend.
-ct4=$(nsexec "$P-lb" conntrack -L -p tcp --orig-dst "$VIP4" 2>/dev/null)
-check "conntrack -L: IPv4 flows to the VIP are DNATed to a backend" -- \
-	grep -qE "dst=$VIP4 .*src=198\.18\.[12]\.2 " <<<"$ct4"
-ct6=$(nsexec "$P-lb" conntrack -L -f ipv6 -p tcp --orig-dst "$VIP6" 2>/dev/null)
-check "conntrack -L: IPv6 flows to the VIP are DNATed to a backend" -- \
-	grep -qE "dst=$VIP6 .*src=2001:db8:10[12]::2 " <<<"$ct6"
 
 # Locally originated clients, on the gateway itself.
 check "local IPv4 client on the gateway is balanced" -- \
@@ -107,7 +105,7 @@ check "local IPv6 client on the gateway is balanced" -- \
 udp_count() {
 	local ns=$1 addr=$2 i
 	for ((i = 0; i < 8; i++)); do
-		echo q | nsexec "$ns" socat -T 2 - "UDP:$addr:5353" || echo FAIL
+		echo q | nsexec "$ns" socat -t 3 -T 3 - "UDP:$addr:5353" || echo FAIL
 	done | sort | uniq -c | awk '{print $2, $1}'
 }
 out=$(udp_count "$P-c4" "$VIP4")
@@ -125,9 +123,9 @@ conn_open a "$P-c4" "$VIP4" 9000
 conn_open b "$P-c4" "$VIP4" 9000
 conn_open c "$P-c6" "[$VIP6]" 9000
 conn_open d "$P-c6" "[$VIP6]" 9000
-first4=$(conn_say a one | cut -d' ' -f1)
+first4=$(conn_say a one | cut -d= -f1)
 conn_say b one >/dev/null
-first6=$(conn_say c one | cut -d' ' -f1)
+first6=$(conn_say c one | cut -d= -f1)
 conn_say d one >/dev/null
 diag "long-lived IPv4 connection on $first4, IPv6 on $first6"
 n4=${first4#b}
@@ -135,21 +133,21 @@ n6=${first6#b}
 nlb backend change echo "$(backend4 "$n4")" weight 0
 nlb backend change echo "$(backend6 "$n6")" weight 0
 check "weight 0: established IPv4 connection continues" -- \
-	grep -q "^$first4 two\$" <<<"$(conn_say a two)"
+	grep -q "^$first4=two\$" <<<"$(conn_say a two)"
 check "weight 0: established IPv6 connection continues" -- \
-	grep -q "^$first6 two\$" <<<"$(conn_say c two)"
+	grep -q "^$first6=two\$" <<<"$(conn_say c two)"
 conn_open e "$P-c4" "$VIP4" 9000
 conn_open f "$P-c6" "[$VIP6]" 9000
 check "weight 0: new IPv4 connections go to the other backend" -- \
-	test "$(conn_say e x | cut -d' ' -f1)" != "$first4"
+	test "$(conn_say e x | cut -d= -f1)" != "$first4"
 check "weight 0: new IPv6 connections go to the other backend" -- \
-	test "$(conn_say f x | cut -d' ' -f1)" != "$first6"
+	test "$(conn_say f x | cut -d= -f1)" != "$first6"
 nlb backend del echo "$(backend4 "$n4")"
 nlb backend del echo "$(backend6 "$n6")"
 check "removed backend: established IPv4 connection continues" -- \
-	grep -q "^$first4 three\$" <<<"$(conn_say a three)"
+	grep -q "^$first4=three\$" <<<"$(conn_say a three)"
 check "removed backend: established IPv6 connection continues" -- \
-	grep -q "^$first6 three\$" <<<"$(conn_say c three)"
+	grep -q "^$first6=three\$" <<<"$(conn_say c three)"
 for c in a b c d e f; do
 	conn_close $c
 done

@@ -121,11 +121,12 @@ del_ns() {
 }
 
 # start_nginx NS NAME: an HTTP server on port 80 (IPv4 and IPv6) whose
-# page is "NAME".
+# page is "NAME", and a UDP server on port 5353 answering "NAME".
 start_nginx() {
 	local ns=$1 name=$2 dir=/tmp/nginx-$1
 	mkdir -p "$dir"
 	cat >"$dir/nginx.conf" <<-CONF
+	load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 	daemon on;
 	worker_processes 1;
 	pid $dir/pid;
@@ -143,6 +144,13 @@ start_nginx() {
 			listen [::]:80;
 			default_type text/plain;
 			location / { return 200 "$name\n"; }
+		}
+	}
+	stream {
+		server {
+			listen 5353 udp;
+			listen [::]:5353 udp;
+			return "$name\n";
 		}
 	}
 	CONF
@@ -225,16 +233,10 @@ nlb() {
 }
 
 # start_echo NS NAME PORT: a TCP server (IPv4 and IPv6) that answers each
-# line with "NAME line".
+# line with "NAME=line" (socat's address syntax keeps no quotes: no spaces).
 start_echo() {
 	nsexec "$1" socat "TCP6-LISTEN:$3,ipv6only=0,reuseaddr,fork" \
-		SYSTEM:"sed -u 's/^/$2 /'" &
-}
-
-# start_udp_echo NS NAME PORT: a UDP server answering each datagram "NAME".
-start_udp_echo() {
-	nsexec "$1" socat "UDP6-RECVFROM:$3,ipv6only=0,reuseaddr,fork" \
-		SYSTEM:"echo $2" &
+		SYSTEM:"sed -u s/^/$2=/" &
 }
 
 # Long-lived TCP connections through the VIP: conn_open ID NS ADDR PORT,
@@ -256,8 +258,8 @@ conn_say() {
 	local dir=/tmp/conn-$1 word=$2 i
 	echo "$word" >>"$dir/in"
 	for ((i = 0; i < 50; i++)); do
-		if grep -q " $word\$" "$dir/out"; then
-			grep " $word\$" "$dir/out" | tail -n 1
+		if grep -q "=$word\$" "$dir/out"; then
+			grep "=$word\$" "$dir/out" | tail -n 1
 			return 0
 		fi
 		sleep 0.2

@@ -64,14 +64,14 @@ for round in 1 2 3; do
 	conn_open "v4-$round" "$P-c4" "$VIP4" 9000
 	conn_open "v6-$round" "$P-c6" "[$VIP6]" 9000
 	check "round $round: IPv4 connection through the VIP" -- \
-		test "$(conn_say "v4-$round" one)" = "b1 one"
+		test "$(conn_say "v4-$round" one)" = "b1=one"
 	check "round $round: IPv6 connection through the VIP" -- \
-		test "$(conn_say "v6-$round" one)" = "b1 one"
+		test "$(conn_say "v6-$round" one)" = "b1=one"
 	check "round $round: rmmod with connections in flight" -- rmmod nlb
 	check "round $round: IPv4 connection survives the unload" -- \
-		test "$(conn_say "v4-$round" two)" = "b1 two"
+		test "$(conn_say "v4-$round" two)" = "b1=two"
 	check "round $round: IPv6 connection survives the unload" -- \
-		test "$(conn_say "v6-$round" two)" = "b1 two"
+		test "$(conn_say "v6-$round" two)" = "b1=two"
 	conn_close "v4-$round"
 	conn_close "v6-$round"
 done
