@@ -31,12 +31,13 @@ for suite in $suites; do
 	sed 's/^/# /' "$results"
 	cases=0
 	# Test cases are the indented result lines; the suite's own is not.
+	sed -nE 's/^[[:space:]]+(not ok|ok) [0-9]+ ([^ #]+).*/\1 \2/p' \
+		"$results" | sed 's/^not ok/not_ok/' >"/tmp/kunit-$suite.cases"
 	while read -r verdict name; do
 		cases=$((cases + 1))
 		tap_result "$([ "$verdict" = ok ] && echo 0 || echo 1)" \
 			"$suite: $name"
-	done < <(sed -nE 's/^[[:space:]]+(not ok|ok) [0-9]+ ([^ #]+).*/\1 \2/p' \
-		"$results" | sed 's/^not ok/not_ok/')
+	done <"/tmp/kunit-$suite.cases"
 	tap_result $((cases == 0)) "$suite: ran at least one case"
 	check "$suite: suite passed" -- \
 		grep -qE "^ok [0-9]+ $suite\$" "$results"
