@@ -253,12 +253,15 @@ diag "base configuration: $base"
 # the reply to a get of g4, and the JSON of an empty namespace
 v1=$(raw $NSA group-get name=str:g4 2>&1)
 emptyjson=$(adm $NSC -j -s show 2>&1)
+# the start of a listener-add request (used in sections 2 and 4)
+LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
+S0="stats={conns=0 drop-no-backend=0}"	# zero counters, as nlraw.py prints them
+name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 
 # ==== 1. malformed nlbadm commands ====
 if want 1; then
 
 
-name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 L="vip 192.0.2.9 proto tcp"
 usage "unknown object" "unknown object 'frob'" frob show
 usage "unknown command" "unknown group command 'frob'" group frob
@@ -300,7 +303,6 @@ fi
 if want 2; then
 
 
-LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
 # policy: types and lengths
 rawno "PORT as u32" EINVAL "invalid attribute length" listener-add $LA group=str:g4 port=u32:81
 rawno "only PORT, as u32" EINVAL "invalid attribute length" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u32:80 group=str:g4
@@ -445,7 +447,6 @@ fi
 if want 3; then
 
 
-S0="stats={conns=0 drop-no-backend=0}"
 expect_out "get: group g4, exactly its attributes" \
 	"group-get name=\"g4\" ipversion=1 affinity=1 sched=2 backends4=2 backends6=0 listeners=1 $S0
 ok" raw $NSA group-get name=str:g4
