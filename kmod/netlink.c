@@ -157,6 +157,49 @@ static int nlb_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
+/* Lookups of the objects a request names */
+
+/* Find the listener a request names; sets the extack when there is none. */
+static struct nlb_listener *nlb_req_listener(struct genl_info *info,
+					     struct nlb_net *nn)
+{
+	char name[NLB_NAME_SIZE];
+	struct nlb_listener *l;
+
+	if (NLB_REQUIRE(info, NLB_A_LISTENER_NAME, "missing listener name"))
+		return ERR_PTR(-EINVAL);
+	if (nlb_get_name(info, NLB_A_LISTENER_NAME, name))
+		return ERR_PTR(-EINVAL);
+	l = nlb_listener_find(nn, name);
+	if (!l) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NLB_A_LISTENER_NAME],
+				    "no listener with this name");
+		return ERR_PTR(-ENOENT);
+	}
+	return l;
+}
+
+/* Find the group a request names; sets the extack when there is none. */
+static struct nlb_group *nlb_req_group(struct genl_info *info,
+				       struct nlb_net *nn, int type)
+{
+	char name[NLB_NAME_SIZE];
+	struct nlb_group *g;
+
+	if (NLB_REQUIRE(info, type, "missing server group name"))
+		return ERR_PTR(-EINVAL);
+	if (nlb_get_name(info, type, name))
+		return ERR_PTR(-EINVAL);
+	g = nlb_group_find(nn, name);
+	if (!g) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+				    "no server group with this name");
+		return ERR_PTR(-ENOENT);
+	}
+	return g;
+}
+
 /* Listeners */
 
 static int nlb_fill_listener(struct sk_buff *skb, struct nlb_net *nn,
@@ -236,7 +279,6 @@ static void nlb_listener_discard(struct nlb_listener *l)
 int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	char group[NLB_NAME_SIZE];
 	struct nlb_listener *l;
 	struct nlb_group *g;
 	int fam, err;
@@ -260,9 +302,6 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 	err = nlb_get_name(info, NLB_A_LISTENER_NAME, l->name);
 	if (err)
 		goto err_free;
-	err = nlb_get_name(info, NLB_A_LISTENER_GROUP, group);
-	if (err)
-		goto err_free;
 	l->proto = nla_get_u8(info->attrs[NLB_A_LISTENER_PROTO]);
 	if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
@@ -284,15 +323,8 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EEXIST;
 		goto err_unlock;
 	}
-	g = nlb_group_find(nn, group);
-	if (!g) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NLB_A_LISTENER_GROUP],
-				    "no server group with this name");
-		err = -ENOENT;
-		goto err_unlock;
-	}
-	err = nlb_check_listener_group(info, l, g);
+	g = nlb_req_group(info, nn, NLB_A_LISTENER_GROUP);
+	err = PTR_ERR_OR_ZERO(g) ?: nlb_check_listener_group(info, l, g);
 	if (err)
 		goto err_unlock;
 	for (fam = 0; fam < NLB_NFAM; fam++) {
@@ -327,15 +359,10 @@ err_free:
 int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	char name[NLB_NAME_SIZE], group[NLB_NAME_SIZE];
 	struct nlb_listener *l;
 	struct nlb_group *g;
 	int err;
 
-	if (NLB_REQUIRE(info, NLB_A_LISTENER_NAME, "missing listener name") ||
-	    NLB_REQUIRE(info, NLB_A_LISTENER_GROUP,
-			"missing server group: it is what a listener change can change"))
-		return -EINVAL;
 	if (info->attrs[NLB_A_LISTENER_VIP4] ||
 	    info->attrs[NLB_A_LISTENER_VIP6] ||
 	    info->attrs[NLB_A_LISTENER_PROTO] ||
@@ -344,57 +371,18 @@ int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info)
 			       "only the server group of a listener can change; delete and add the listener to change its VIPs, protocol or port");
 		return -EOPNOTSUPP;
 	}
-	err = nlb_get_name(info, NLB_A_LISTENER_NAME, name) ?:
-	      nlb_get_name(info, NLB_A_LISTENER_GROUP, group);
-	if (err)
-		return err;
 
 	mutex_lock(&nn->lock);
-	l = nlb_listener_find(nn, name);
-	if (!l) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NLB_A_LISTENER_NAME],
-				    "no listener with this name");
-		err = -ENOENT;
-		goto out;
+	l = nlb_req_listener(info, nn);
+	g = IS_ERR(l) ? ERR_CAST(l) :
+	    nlb_req_group(info, nn, NLB_A_LISTENER_GROUP);
+	err = PTR_ERR_OR_ZERO(g) ?: nlb_check_listener_group(info, l, g);
+	if (!err) {
+		nlb_listener_set_group(nn, l, g);
+		nlb_changed(nn);
 	}
-	g = nlb_group_find(nn, group);
-	if (!g) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NLB_A_LISTENER_GROUP],
-				    "no server group with this name");
-		err = -ENOENT;
-		goto out;
-	}
-	err = nlb_check_listener_group(info, l, g);
-	if (err)
-		goto out;
-	nlb_listener_set_group(nn, l, g);
-	nlb_changed(nn);
-out:
 	mutex_unlock(&nn->lock);
 	return err;
-}
-
-/* Find the listener a request names; sets the extack when there is none. */
-static struct nlb_listener *nlb_req_listener(struct genl_info *info,
-					     struct nlb_net *nn)
-{
-	char name[NLB_NAME_SIZE];
-	struct nlb_listener *l;
-
-	if (NLB_REQUIRE(info, NLB_A_LISTENER_NAME, "missing listener name"))
-		return ERR_PTR(-EINVAL);
-	if (nlb_get_name(info, NLB_A_LISTENER_NAME, name))
-		return ERR_PTR(-EINVAL);
-	l = nlb_listener_find(nn, name);
-	if (!l) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NLB_A_LISTENER_NAME],
-				    "no listener with this name");
-		return ERR_PTR(-ENOENT);
-	}
-	return l;
 }
 
 int nlb_nl_listener_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -520,26 +508,6 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&nn->lock);
 	return err;
-}
-
-/* Find the group a request names; sets the extack when there is none. */
-static struct nlb_group *nlb_req_group(struct genl_info *info,
-				       struct nlb_net *nn, int type)
-{
-	char name[NLB_NAME_SIZE];
-	struct nlb_group *g;
-
-	if (NLB_REQUIRE(info, type, "missing server group name"))
-		return ERR_PTR(-EINVAL);
-	if (nlb_get_name(info, type, name))
-		return ERR_PTR(-EINVAL);
-	g = nlb_group_find(nn, name);
-	if (!g) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
-				    "no server group with this name");
-		return ERR_PTR(-ENOENT);
-	}
-	return g;
 }
 
 /* Rebuild both pools of a group, for a new scheduler; all or nothing. */
