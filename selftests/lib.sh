@@ -258,15 +258,20 @@ conn_open() {
 	echo $! >"$dir/holder"
 }
 
+# conn_say ID WORD [SECONDS]: send WORD, print the answer line (or FAIL)
+# within SECONDS (default 30; TCP may be retransmitting). Builtins only in
+# the loop: every exec is slow in the debug VM.
 conn_say() {
-	local dir=/tmp/conn-$1 word=$2 i
+	local dir=/tmp/conn-$1 word=$2 deadline=$((SECONDS + ${3:-30})) line
 	echo "$word" >>"$dir/in"
-	for ((i = 0; i < 50; i++)); do
-		if grep -q "=$word\$" "$dir/out"; then
-			grep "=$word\$" "$dir/out" | tail -n 1
-			return 0
-		fi
-		sleep 0.2
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		while read -r line; do
+			if [ "${line#*=}" = "$word" ]; then
+				echo "$line"
+				return 0
+			fi
+		done <"$dir/out"
+		sleep 0.5
 	done
 	echo FAIL
 	return 1
