@@ -96,7 +96,7 @@ for round in 1 2 3; do
 	conn_close "v6-$round"
 	if [ "$round" = 2 ]; then
 		nsexec "$P-lb" nft add table inet gw
-		nsexec "$P-lb" nft add chain inet gw snat \
+		nsexec "$P-lb" nft add chain inet gw postnat \
 			'{ type nat hook postrouting priority srcnat; }'
 	fi
 done
