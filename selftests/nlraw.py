@@ -355,6 +355,10 @@ def parse_error(mflags, payload):
 
 
 def errname(err):
+    # EOPNOTSUPP and ENOTSUP are one number on Linux; the kernel says the
+    # former, Python's table the latter.
+    if -err == errno.EOPNOTSUPP:
+        return 'EOPNOTSUPP'
     return errno.errorcode.get(-err, str(-err))
 
 
