@@ -7,8 +7,8 @@
 #
 # Established flows are conntrack's and nf_nat's, not nlb's. nf_nat
 # translates them as long as some NAT user is registered in the namespace:
-# - with another NAT user (here an nft nat chain, as gateways doing SNAT or
-#   masquerade have), they keep working after rmmod;
+# - with another user of conntrack and NAT (here an nft masquerade rule on
+#   the uplink, as gateways have), they keep working after rmmod;
 # - with nlb as the only NAT user, nf_nat's hooks go away with nlb's, and
 #   the flows are suspended until nlb is loaded and configured again, when
 #   they resume (TCP retransmits what was sent in between).
@@ -98,6 +98,9 @@ for round in 1 2 3; do
 		nsexec "$P-lb" nft add table inet gw
 		nsexec "$P-lb" nft add chain inet gw postnat \
 			'{ type nat hook postrouting priority srcnat; }'
+		# The rule, not the chain, holds conntrack.
+		nsexec "$P-lb" nft add rule inet gw postnat \
+			oifname "to-$P-c4" masquerade
 	fi
 done
 
