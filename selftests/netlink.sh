@@ -378,11 +378,11 @@ rawno "backend-add twice" EEXIST "the server group has a backend with this addre
 # handlers: IP versions, affinity, EBUSY
 rawno "IPv6 backend in an ipv4 group" EAFNOSUPPORT "an ipv4 server group holds only IPv4 backends" backend-add group=str:g4 addr6=ipv6:2001:db8::9
 rawno "group-del of a group in use" EBUSY "the server group is used by a listener" group-del name=str:g4
-rawno "group-change ipversion" EOPNOTSUPP "fixed at creation" group-change name=str:g4 ipversion=u8:2
-rawno "group-change ipversion (dualstack to ipv4)" EOPNOTSUPP "fixed at creation" group-change name=str:g6 ipversion=u8:1 sched=u8:2
-rawno "group-change affinity off" EOPNOTSUPP "cross-family translation" group-change name=str:g4 affinity=u8:0
-rawno "group-change affinity off with a sched change" EOPNOTSUPP "cross-family translation" group-change name=str:g4 sched=u8:1 affinity=u8:0
-rawno "group-add affinity off" EOPNOTSUPP "cross-family translation" group-add name=str:g9 affinity=u8:0
+rawno "group-change ipversion" EOPNOTSUPP "the IP version of a server group is fixed at creation" group-change name=str:g4 ipversion=u8:2
+rawno "group-change ipversion (dualstack to ipv4)" EOPNOTSUPP "the IP version of a server group is fixed at creation" group-change name=str:g6 ipversion=u8:1 sched=u8:2
+rawno "group-change affinity off" EOPNOTSUPP "affinity off sends clients to backends of the other IP version" group-change name=str:g4 affinity=u8:0
+rawno "group-change affinity off with a sched change" EOPNOTSUPP "affinity off sends clients to backends of the other IP version" group-change name=str:g4 sched=u8:1 affinity=u8:0
+rawno "group-add affinity off" EOPNOTSUPP "affinity off sends clients to backends of the other IP version" group-add name=str:g9 affinity=u8:0
 rawno "dualstack group, listener without IPv6 VIP" EINVAL "a dualstack server group needs a listener with an IPv6 VIP" listener-add $LA group=str:g6
 rawno "listener-change of an IPv4-only listener to a dualstack group" EINVAL "a dualstack server group needs a listener with an IPv6 VIP" listener-change name=str:web4 group=str:g6
 rawno "IPv6 VIP on an ipv4 group" EOPNOTSUPP "an IPv6 VIP needs a dualstack server group" listener-add name=str:l9 vip6=ipv6:2001:db8::9 proto=u8:6 port=u16:80 group=str:g4
