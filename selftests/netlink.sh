@@ -414,9 +414,9 @@ rawno "backend-del, address of another group" ENOENT "no backend with this addre
 rawno "backend-get of an unknown backend" ENOENT "no backend with this address and port" backend-get group=str:g6 addr6=ipv6:2001:db8::2 port=u16:8080
 rawno "backend-del in an unknown group" ENOENT "no server group with this name" backend-del group=str:nosuch addr4=ipv4:10.0.0.1 port=u16:80
 # genetlink: commands and flags
-rawno "command number 99" EOPNOTSUPP "" 99 name=str:g9
+rawno "command number 99" EOPNOTSUPP "" 99 1=str:g9
 rawno "command number 0" EOPNOTSUPP "" 0
-rawno "command number 13 (NLB_CMD_MAX + 1)" EOPNOTSUPP "" 13 name=str:g9
+rawno "command number 13 (NLB_CMD_MAX + 1)" EOPNOTSUPP "" 13 1=str:g9
 rawno "dump of a do-only command (group-add)" EOPNOTSUPP "" --dump group-add name=str:g9
 rawno "dump of group-del" EOPNOTSUPP "" --dump group-del name=str:gfree
 # genl header version: genetlink does not check it (the family's version
