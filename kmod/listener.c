@@ -35,14 +35,15 @@ static bool nlb_vip_match(const struct nlb_vip *vip, int fam,
 }
 
 /**
- * nlb_listener_lookup() - find the listener of a new connection
+ * nlb_listener_lookup() - find the listener of a VIP, protocol and port
  * @nn: the namespace state
  * @fam: the family of @addr
  * @addr: destination address
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @port: destination port, host byte order
  *
- * Called on the packet path under rcu_read_lock().
+ * Called on the packet path under rcu_read_lock(), and by the
+ * configuration path with @nn->lock held.
  *
  * Return: the listener or NULL.
  */
@@ -53,32 +54,8 @@ struct nlb_listener *nlb_listener_lookup(struct nlb_net *nn, int fam,
 	struct nlb_vip *vip;
 
 	hash_for_each_possible_rcu(nn->vips, vip, node,
-				   nlb_vip_hash(fam, addr, proto, port))
-		if (nlb_vip_match(vip, fam, addr, proto, port))
-			return vip->listener;
-	return NULL;
-}
-
-/**
- * nlb_listener_find_vip() - find the listener that owns a VIP, protocol
- * and port, on the configuration path
- * @nn: the namespace state, locked
- * @fam: the family of @addr
- * @addr: the address
- * @proto: the protocol
- * @port: the port
- *
- * Return: the listener or NULL.
- */
-struct nlb_listener *nlb_listener_find_vip(struct nlb_net *nn, int fam,
-					   const union nf_inet_addr *addr,
-					   u8 proto, u16 port)
-{
-	struct nlb_vip *vip;
-
-	lockdep_assert_held(&nn->lock);
-	hash_for_each_possible(nn->vips, vip, node,
-			       nlb_vip_hash(fam, addr, proto, port))
+				   nlb_vip_hash(fam, addr, proto, port),
+				   lockdep_is_held(&nn->lock))
 		if (nlb_vip_match(vip, fam, addr, proto, port))
 			return vip->listener;
 	return NULL;
@@ -105,11 +82,10 @@ struct nlb_listener *nlb_listener_find(struct nlb_net *nn, const char *name)
 /**
  * nlb_listener_insert() - make a listener visible to the packet path
  * @nn: the namespace state, locked
- * @l: the listener, with its VIPs, protocol, port and group set
- *
- * Return: 0 (the caller has checked for conflicts).
+ * @l: the listener, with its VIPs, protocol, port and group set; the
+ *	caller has checked for conflicts
  */
-int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
+void nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
 {
 	int fam;
 
@@ -126,7 +102,6 @@ int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
 		hash_add_rcu(nn->vips, &vip->node,
 			     nlb_vip_hash(fam, &vip->addr, l->proto, l->port));
 	}
-	return 0;
 }
 
 /**

@@ -51,10 +51,7 @@ struct nlb_listener *nlb_listener_lookup(struct nlb_net *nn, int fam,
 					 const union nf_inet_addr *addr,
 					 u8 proto, u16 port);
 struct nlb_listener *nlb_listener_find(struct nlb_net *nn, const char *name);
-struct nlb_listener *nlb_listener_find_vip(struct nlb_net *nn, int fam,
-					   const union nf_inet_addr *addr,
-					   u8 proto, u16 port);
-int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l);
+void nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l);
 void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l);
 void nlb_listener_set_group(struct nlb_net *nn, struct nlb_listener *l,
 			    struct nlb_group *g);

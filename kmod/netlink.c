@@ -329,8 +329,8 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	for (fam = 0; fam < NLB_NFAM; fam++) {
 		if (l->vip[fam].used &&
-		    nlb_listener_find_vip(nn, fam, &l->vip[fam].addr,
-					  l->proto, l->port)) {
+		    nlb_listener_lookup(nn, fam, &l->vip[fam].addr,
+					l->proto, l->port)) {
 			NL_SET_ERR_MSG(info->extack,
 				       "another listener has this VIP, protocol and port");
 			err = -EEXIST;
