@@ -10,24 +10,41 @@
 
 #include <uapi/linux/nlb.h>
 
+/* Integer value ranges */
+static struct netlink_range_validation nlb_a_listener_persist_timeout_range = {
+	.max	= 86400ULL,
+};
+
+static struct netlink_range_validation nlb_a_group_drain_timeout_range = {
+	.max	= 2592000ULL,
+};
+
 /* NLB_CMD_LISTENER_ADD - do */
-const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_GROUP + 1] = {
+const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX6 + 1] = {
 	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_LISTENER_VIP4] = { .type = NLA_U32, },
 	[NLB_A_LISTENER_VIP6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 6, 17),
 	[NLB_A_LISTENER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NLB_A_LISTENER_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_LISTENER_REJECT] = NLA_POLICY_RANGE(NLA_U8, 1, 3),
+	[NLB_A_LISTENER_PERSIST_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_listener_persist_timeout_range),
+	[NLB_A_LISTENER_PERSIST_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[NLB_A_LISTENER_PERSIST_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 /* NLB_CMD_LISTENER_CHANGE - do */
-const struct nla_policy nlb_listener_change_nl_policy[NLB_A_LISTENER_GROUP + 1] = {
+const struct nla_policy nlb_listener_change_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX6 + 1] = {
 	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_LISTENER_VIP4] = { .type = NLA_U32, },
 	[NLB_A_LISTENER_VIP6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 6, 17),
 	[NLB_A_LISTENER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NLB_A_LISTENER_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
+	[NLB_A_LISTENER_REJECT] = NLA_POLICY_RANGE(NLA_U8, 1, 3),
+	[NLB_A_LISTENER_PERSIST_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_listener_persist_timeout_range),
+	[NLB_A_LISTENER_PERSIST_PREFIX4] = NLA_POLICY_MAX(NLA_U8, 32),
+	[NLB_A_LISTENER_PERSIST_PREFIX6] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 /* NLB_CMD_LISTENER_DEL - do */
@@ -41,19 +58,23 @@ const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1] = {
 };
 
 /* NLB_CMD_GROUP_ADD - do */
-const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SCHED + 1] = {
+const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_DRAIN_TIMEOUT + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
-	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 5),
+	[NLB_A_GROUP_TRACK] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_drain_timeout_range),
 };
 
 /* NLB_CMD_GROUP_CHANGE - do */
-const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SCHED + 1] = {
+const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_DRAIN_TIMEOUT + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
-	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 5),
+	[NLB_A_GROUP_TRACK] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_drain_timeout_range),
 };
 
 /* NLB_CMD_GROUP_DEL - do */
@@ -67,21 +88,25 @@ const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1] = {
 };
 
 /* NLB_CMD_BACKEND_ADD - do */
-const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_WEIGHT + 1] = {
+const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
 	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
+	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* NLB_CMD_BACKEND_CHANGE - do */
-const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_WEIGHT + 1] = {
+const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
 	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
+	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* NLB_CMD_BACKEND_DEL - do */
@@ -106,14 +131,14 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.cmd		= NLB_CMD_LISTENER_ADD,
 		.doit		= nlb_nl_listener_add_doit,
 		.policy		= nlb_listener_add_nl_policy,
-		.maxattr	= NLB_A_LISTENER_GROUP,
+		.maxattr	= NLB_A_LISTENER_PERSIST_PREFIX6,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_LISTENER_CHANGE,
 		.doit		= nlb_nl_listener_change_doit,
 		.policy		= nlb_listener_change_nl_policy,
-		.maxattr	= NLB_A_LISTENER_GROUP,
+		.maxattr	= NLB_A_LISTENER_PERSIST_PREFIX6,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -134,14 +159,14 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.cmd		= NLB_CMD_GROUP_ADD,
 		.doit		= nlb_nl_group_add_doit,
 		.policy		= nlb_group_add_nl_policy,
-		.maxattr	= NLB_A_GROUP_SCHED,
+		.maxattr	= NLB_A_GROUP_DRAIN_TIMEOUT,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_GROUP_CHANGE,
 		.doit		= nlb_nl_group_change_doit,
 		.policy		= nlb_group_change_nl_policy,
-		.maxattr	= NLB_A_GROUP_SCHED,
+		.maxattr	= NLB_A_GROUP_DRAIN_TIMEOUT,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -162,14 +187,14 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.cmd		= NLB_CMD_BACKEND_ADD,
 		.doit		= nlb_nl_backend_add_doit,
 		.policy		= nlb_backend_add_nl_policy,
-		.maxattr	= NLB_A_BACKEND_WEIGHT,
+		.maxattr	= NLB_A_BACKEND_HEALTHY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_BACKEND_CHANGE,
 		.doit		= nlb_nl_backend_change_doit,
 		.policy		= nlb_backend_change_nl_policy,
-		.maxattr	= NLB_A_BACKEND_WEIGHT,
+		.maxattr	= NLB_A_BACKEND_HEALTHY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -186,4 +211,8 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.policy		= nlb_backend_get_nl_policy,
 		.maxattr	= NLB_A_BACKEND_PORT,
 	},
+};
+
+const struct genl_multicast_group nlb_nl_mcgrps[NLB_NLGRP_MONITOR + 1] = {
+	[NLB_NLGRP_MONITOR] = { "monitor", },
 };

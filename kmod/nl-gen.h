@@ -11,25 +11,25 @@
 
 #include <uapi/linux/nlb.h>
 
-extern const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_GROUP + 1];
+extern const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX6 + 1];
 
-extern const struct nla_policy nlb_listener_change_nl_policy[NLB_A_LISTENER_GROUP + 1];
+extern const struct nla_policy nlb_listener_change_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX6 + 1];
 
 extern const struct nla_policy nlb_listener_del_nl_policy[NLB_A_LISTENER_NAME + 1];
 
 extern const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1];
 
-extern const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SCHED + 1];
+extern const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_DRAIN_TIMEOUT + 1];
 
-extern const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SCHED + 1];
+extern const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_DRAIN_TIMEOUT + 1];
 
 extern const struct nla_policy nlb_group_del_nl_policy[NLB_A_GROUP_NAME + 1];
 
 extern const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1];
 
-extern const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_WEIGHT + 1];
+extern const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_HEALTHY + 1];
 
-extern const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_WEIGHT + 1];
+extern const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_HEALTHY + 1];
 
 extern const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_PORT + 1];
 
@@ -54,5 +54,11 @@ int nlb_nl_backend_change_doit(struct sk_buff *skb, struct genl_info *info);
 int nlb_nl_backend_del_doit(struct sk_buff *skb, struct genl_info *info);
 int nlb_nl_backend_get_doit(struct sk_buff *skb, struct genl_info *info);
 int nlb_nl_backend_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
+enum {
+	NLB_NLGRP_MONITOR,
+};
+
+extern const struct genl_multicast_group nlb_nl_mcgrps[NLB_NLGRP_MONITOR + 1];
 
 #endif /* _LINUX_NLB_GEN_H */

@@ -27,10 +27,48 @@ enum nlb_ipversion {
  * @NLB_SCHED_WRR: Smooth weighted round robin: each backend gets new
  *   connections in proportion to its weight, interleaved rather than in
  *   bursts.
+ * @NLB_SCHED_WLC: Weighted least connections: the backend with the fewest
+ *   active connections per unit of weight. Needs end-of-connection tracking,
+ *   so a wlc group always has track on.
+ * @NLB_SCHED_SH: Source hash: the client address, hashed over the weights,
+ *   picks the backend; a client keeps its backend while the pool is unchanged.
+ * @NLB_SCHED_MAGLEV: Maglev consistent hashing of the client address and port
+ *   over a weighted lookup table of 65537 entries: when a backend leaves or
+ *   joins, only about 1/N of the connections' keys move.
  */
 enum nlb_sched {
 	NLB_SCHED_RR = 1,
 	NLB_SCHED_WRR,
+	NLB_SCHED_WLC,
+	NLB_SCHED_SH,
+	NLB_SCHED_MAGLEV,
+};
+
+/**
+ * enum nlb_reject - What a listener does with a new connection no backend can
+ *   take.
+ * @NLB_REJECT_RESET: TCP gets a RST; UDP gets an ICMP port unreachable.
+ * @NLB_REJECT_ICMP: An ICMP or ICMPv6 port unreachable, for TCP and UDP.
+ * @NLB_REJECT_DROP: Silent drop.
+ */
+enum nlb_reject {
+	NLB_REJECT_RESET = 1,
+	NLB_REJECT_ICMP,
+	NLB_REJECT_DROP,
+};
+
+/**
+ * enum nlb_event - What a notification on the monitor multicast group reports.
+ * @NLB_EVENT_ADD: The object was added.
+ * @NLB_EVENT_CHANGE: The object was changed (state, weight, health, settings).
+ * @NLB_EVENT_DEL: The object was deleted.
+ * @NLB_EVENT_DRAINED: A deleted backend's last connection ended; it is gone.
+ */
+enum nlb_event {
+	NLB_EVENT_ADD = 1,
+	NLB_EVENT_CHANGE,
+	NLB_EVENT_DEL,
+	NLB_EVENT_DRAINED,
 };
 
 /**
@@ -45,6 +83,15 @@ enum {
 	NLB_A_STATS_PAD = 1,
 	NLB_A_STATS_CONNS,
 	NLB_A_STATS_DROP_NO_BACKEND,
+	NLB_A_STATS_ACTIVE,
+	NLB_A_STATS_IN_PACKETS,
+	NLB_A_STATS_IN_BYTES,
+	NLB_A_STATS_OUT_PACKETS,
+	NLB_A_STATS_OUT_BYTES,
+	NLB_A_STATS_DROP_ERROR,
+	NLB_A_STATS_PERSISTED,
+	NLB_A_STATS_FAILOPEN,
+	NLB_A_STATS_DRAINED,
 
 	__NLB_A_STATS_MAX,
 	NLB_A_STATS_MAX = (__NLB_A_STATS_MAX - 1)
@@ -58,6 +105,11 @@ enum {
 	NLB_A_LISTENER_PORT,
 	NLB_A_LISTENER_GROUP,
 	NLB_A_LISTENER_STATS,
+	NLB_A_LISTENER_REJECT,
+	NLB_A_LISTENER_PERSIST_TIMEOUT,
+	NLB_A_LISTENER_PERSIST_PREFIX4,
+	NLB_A_LISTENER_PERSIST_PREFIX6,
+	NLB_A_LISTENER_EVENT,
 
 	__NLB_A_LISTENER_MAX,
 	NLB_A_LISTENER_MAX = (__NLB_A_LISTENER_MAX - 1)
@@ -72,6 +124,9 @@ enum {
 	NLB_A_GROUP_BACKENDS6,
 	NLB_A_GROUP_LISTENERS,
 	NLB_A_GROUP_STATS,
+	NLB_A_GROUP_TRACK,
+	NLB_A_GROUP_DRAIN_TIMEOUT,
+	NLB_A_GROUP_EVENT,
 
 	__NLB_A_GROUP_MAX,
 	NLB_A_GROUP_MAX = (__NLB_A_GROUP_MAX - 1)
@@ -84,6 +139,11 @@ enum {
 	NLB_A_BACKEND_PORT,
 	NLB_A_BACKEND_WEIGHT,
 	NLB_A_BACKEND_STATS,
+	NLB_A_BACKEND_ENABLED,
+	NLB_A_BACKEND_HEALTHY,
+	NLB_A_BACKEND_DRAINING,
+	NLB_A_BACKEND_DRAIN_LEFT,
+	NLB_A_BACKEND_EVENT,
 
 	__NLB_A_BACKEND_MAX,
 	NLB_A_BACKEND_MAX = (__NLB_A_BACKEND_MAX - 1)
@@ -102,9 +162,14 @@ enum {
 	NLB_CMD_BACKEND_CHANGE,
 	NLB_CMD_BACKEND_DEL,
 	NLB_CMD_BACKEND_GET,
+	NLB_CMD_LISTENER_NTF,
+	NLB_CMD_GROUP_NTF,
+	NLB_CMD_BACKEND_NTF,
 
 	__NLB_CMD_MAX,
 	NLB_CMD_MAX = (__NLB_CMD_MAX - 1)
 };
+
+#define NLB_MCGRP_MONITOR	"monitor"
 
 #endif /* _UAPI_LINUX_NLB_H */
