@@ -11,14 +11,83 @@
  * every packet of the flow, replies and ICMP errors included, and nlb
  * never sees it again.
  */
+#include <linux/jhash.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_acct.h>
 #include <net/netfilter/nf_nat.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
 
 #include "hook.h"
 #include "listener.h"
+#include "track.h"
+
+/* Refuse a new connection no backend can take, as the listener says. */
+static unsigned int nlb_reject(struct sk_buff *skb,
+			       const struct nf_hook_state *state, u8 mode,
+			       u8 proto)
+{
+	bool v4 = state->pf == NFPROTO_IPV4;
+
+	if (mode == NLB_REJECT_DROP)
+		return NF_DROP;
+	if (mode == NLB_REJECT_RESET && proto == IPPROTO_TCP) {
+		if (v4)
+			nf_send_reset(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_reset6(state->net, state->sk, skb,
+				       state->hook);
+	} else if (v4) {
+		nf_send_unreach(skb, ICMP_PORT_UNREACH, state->hook);
+	} else {
+		nf_send_unreach6(state->net, skb, ICMPV6_PORT_UNREACH,
+				 state->hook);
+	}
+	return NF_DROP;
+}
+
+/*
+ * Choose the backend of a new connection: the client's persistence entry
+ * if it has a usable one, else the scheduler of the pool of the client's
+ * own family (IP version affinity). @key is set to the client's masked
+ * address when the listener has persistence.
+ */
+static struct nlb_backend *nlb_choose(struct nlb_listener *l,
+				      struct nlb_pool *pool, int fam,
+				      const struct nf_conntrack_tuple *t,
+				      struct nlb_persist **persist,
+				      union nf_inet_addr *key,
+				      bool *persisted)
+{
+	struct nlb_persist *p = rcu_dereference(l->persist);
+	u32 timeout = READ_ONCE(l->persist_timeout);
+	u32 hash_src = 0, hash_flow = 0;
+	struct nlb_backend *be;
+
+	*persisted = false;
+	*persist = NULL;
+	if (!pool)
+		return NULL;
+	if (timeout && p) {
+		*persist = p;
+		*key = t->src.u3;
+		nlb_persist_mask(key, fam, READ_ONCE(l->persist_prefix[fam]));
+		be = nlb_persist_get(p, key, fam, (unsigned long)timeout * HZ);
+		if (be) {
+			*persisted = true;
+			return be;
+		}
+	}
+	if (pool->sched == NLB_SCHED_SH || pool->sched == NLB_SCHED_MAGLEV) {
+		hash_src = jhash2((__force const u32 *)t->src.u3.all, 4, 0);
+		hash_flow = jhash2((__force const u32 *)t->src.u3.all, 4,
+				   (__force u32)t->src.u.all);
+	}
+	return nlb_pool_pick(pool, hash_src, hash_flow);
+}
 
 static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
@@ -26,11 +95,15 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	const struct nf_conntrack_tuple *tuple;
 	struct nf_nat_range2 range = {};
 	enum ip_conntrack_info ctinfo;
+	struct nlb_persist *persist;
+	union nf_inet_addr key;
 	struct nlb_listener *l;
 	struct nlb_backend *be;
+	struct nlb_pool *pool;
 	struct nlb_group *g;
 	struct nf_conn *ct;
 	unsigned int ret;
+	bool persisted;
 	int fam;
 
 	ct = nf_ct_get(skb, &ctinfo);
@@ -54,11 +127,13 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	 * ever considered.
 	 */
 	g = rcu_dereference(l->group);
-	be = nlb_pool_pick(rcu_dereference(g->pool[fam]));
+	pool = rcu_dereference(g->pool[fam]);
+	be = nlb_choose(l, pool, fam, tuple, &persist, &key, &persisted);
 	if (!be) {
-		nlb_stats_count(l->stats, drop_no_backend);
-		nlb_stats_count(g->stats, drop_no_backend);
-		return NF_DROP;
+		nlb_stats_count(&l->cnt, drop_no_backend);
+		nlb_stats_count(&g->cnt, drop_no_backend);
+		return nlb_reject(skb, state, READ_ONCE(l->reject),
+				  tuple->dst.protonum);
 	}
 
 	range.flags = NF_NAT_RANGE_MAP_IPS;
@@ -70,12 +145,38 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 		range.max_proto.all = range.min_proto.all;
 	}
 	ret = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
-	if (ret == NF_ACCEPT) {
-		nlb_stats_count(l->stats, conns);
-		nlb_stats_count(g->stats, conns);
-		nlb_stats_count(be->stats, conns);
+	/*
+	 * Per-connection packet and byte counters, whatever the acct sysctl
+	 * says; then, after NAT so that NAT adds no seqadj extension for it,
+	 * the helper of tracked groups.
+	 */
+	if (ret == NF_ACCEPT &&
+	    ((!nf_conn_acct_find(ct) &&
+	      !nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC)) ||
+	     (READ_ONCE(g->track) && nlb_track_attach(ct, l, be))))
+		ret = NF_DROP;
+	if (ret != NF_ACCEPT) {
+		nlb_stats_count(&l->cnt, drop_error);
+		nlb_stats_count(&g->cnt, drop_error);
+		nlb_stats_count(&be->cnt, drop_error);
+		return ret;
 	}
-	return ret;
+	nlb_stats_count(&l->cnt, conns);
+	nlb_stats_count(&g->cnt, conns);
+	nlb_stats_count(&be->cnt, conns);
+	if (persisted) {
+		nlb_stats_count(&l->cnt, persisted);
+		nlb_stats_count(&g->cnt, persisted);
+		nlb_stats_count(&be->cnt, persisted);
+	} else if (persist) {
+		nlb_persist_set(persist, &key, fam, be);
+	}
+	if (pool->failopen) {
+		nlb_stats_count(&l->cnt, failopen);
+		nlb_stats_count(&g->cnt, failopen);
+		nlb_stats_count(&be->cnt, failopen);
+	}
+	return NF_ACCEPT;
 }
 
 /*

@@ -2,6 +2,7 @@
 /*
  * Listeners and the VIP hash the packet path looks them up in.
  */
+#include <linux/idr.h>
 #include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -79,17 +80,67 @@ struct nlb_listener *nlb_listener_find(struct nlb_net *nn, const char *name)
 	return NULL;
 }
 
+/* Listeners by identifier, for connections not counted yet (see group.c). */
+static DEFINE_IDR(nlb_listener_ids);
+static DEFINE_SPINLOCK(nlb_listener_ids_lock);
+
 /**
- * nlb_listener_insert() - make a listener visible to the packet path
- * @nn: the namespace state, locked
- * @l: the listener, with its VIPs, protocol, port and group set; the
- *	caller has checked for conflicts
+ * nlb_listener_lookup_id() - find a listener of the configuration by its
+ * identifier
+ * @id: the identifier
+ *
+ * Called under RCU.
+ *
+ * Return: the listener, or NULL when it is no longer in the configuration.
  */
-void nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
+struct nlb_listener *nlb_listener_lookup_id(u32 id)
 {
-	int fam;
+	return idr_find(&nlb_listener_ids, id);
+}
+
+/**
+ * nlb_listener_alloc() - allocate a listener with default settings
+ *
+ * Return: the listener, or NULL when out of memory.
+ */
+struct nlb_listener *nlb_listener_alloc(void)
+{
+	struct nlb_listener *l;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return NULL;
+	if (nlb_counters_init(&l->cnt)) {
+		kfree(l);
+		return NULL;
+	}
+	refcount_set(&l->ref, 1);
+	l->reject = NLB_REJECT_RESET;
+	l->persist_prefix[NLB_FAM4] = 32;
+	l->persist_prefix[NLB_FAM6] = 128;
+	return l;
+}
+
+/**
+ * nlb_listener_insert() - link a new listener and hash its VIPs
+ * @nn: the namespace state, locked
+ * @l: the listener, with its group set
+ *
+ * Return: 0, or -ENOMEM with nothing changed.
+ */
+int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
+{
+	int fam, id;
 
 	lockdep_assert_held(&nn->lock);
+	idr_preload(GFP_KERNEL);
+	spin_lock_bh(&nlb_listener_ids_lock);
+	id = idr_alloc_cyclic(&nlb_listener_ids, l, 1, 0, GFP_NOWAIT);
+	spin_unlock_bh(&nlb_listener_ids_lock);
+	idr_preload_end();
+	if (id < 0)
+		return id;
+	l->id = id;
 	list_add_tail(&l->node, &nn->listeners);
 	nn->n_listeners++;
 	nlb_listener_group(nn, l)->n_listeners++;
@@ -102,13 +153,16 @@ void nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
 		hash_add_rcu(nn->vips, &vip->node,
 			     nlb_vip_hash(fam, &vip->addr, l->proto, l->port));
 	}
+	return 0;
 }
 
 /**
- * nlb_listener_remove() - unlink a listener; free it with
- * nlb_listener_free()
+ * nlb_listener_remove() - unlink a listener and drop the configuration's
+ * reference
  * @nn: the namespace state, locked
  * @l: the listener
+ *
+ * Counted connections of tracked groups keep its memory until they end.
  */
 void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l)
 {
@@ -121,11 +175,17 @@ void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l)
 	nlb_listener_group(nn, l)->n_listeners--;
 	list_del(&l->node);
 	nn->n_listeners--;
+	spin_lock_bh(&nlb_listener_ids_lock);
+	idr_remove(&nlb_listener_ids, l->id);
+	spin_unlock_bh(&nlb_listener_ids_lock);
+	nlb_persist_free(nlb_listener_persist(nn, l));
+	RCU_INIT_POINTER(l->persist, NULL);
+	nlb_listener_put(l);
 }
 
 /**
  * nlb_listener_set_group() - send a listener's new connections to another
- * group; established connections are not affected
+ * group
  * @nn: the namespace state, locked
  * @l: the listener
  * @g: the group
@@ -142,21 +202,25 @@ static void nlb_listener_free_rcu(struct rcu_head *rcu)
 {
 	struct nlb_listener *l = container_of(rcu, struct nlb_listener, rcu);
 
-	free_percpu(l->stats);
+	nlb_counters_free(&l->cnt);
 	kfree(l);
 }
 
 /**
- * nlb_listener_free() - free a listener after a grace period
- * @l: the listener, unlinked or never linked
+ * nlb_listener_put() - drop a reference to a listener, freeing it after a
+ * grace period with the last one
+ * @l: the listener
+ *
+ * May be called in any context.
  */
-void nlb_listener_free(struct nlb_listener *l)
+void nlb_listener_put(struct nlb_listener *l)
 {
-	call_rcu(&l->rcu, nlb_listener_free_rcu);
+	if (refcount_dec_and_test(&l->ref))
+		call_rcu(&l->rcu, nlb_listener_free_rcu);
 }
 
 /**
- * nlb_listener_init_seed() - pick the VIP hash seed, once at module load
+ * nlb_listener_init_seed() - seed the VIP hash
  */
 void nlb_listener_init_seed(void)
 {

@@ -7,6 +7,7 @@
 
 #include "group.h"
 #include "netns.h"
+#include "persist.h"
 #include "stats.h"
 
 struct nlb_listener;
@@ -28,22 +29,35 @@ struct nlb_vip {
 /**
  * struct nlb_listener - where new connections are accepted
  * @node: entry in nlb_net.listeners
+ * @ref: references: the configuration's and one per counted connection of
+ *	a tracked group
+ * @id: identifier in nlb's listener IDR while in the configuration
  * @vip: VIP per family
  * @name: unique name in the namespace
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @port: destination port, host byte order
+ * @reject: NLB_REJECT_*, for new connections no backend can take
+ * @persist_timeout: client affinity timeout in seconds, 0 for none
+ * @persist_prefix: client affinity prefix length per family
+ * @persist: client affinity table, allocated when first needed (RCU)
  * @group: where new connections go (RCU; written under nlb_net.lock)
- * @stats: counters
+ * @cnt: counters
  * @rcu: for freeing after a grace period
  */
 struct nlb_listener {
 	struct list_head node;
+	refcount_t ref;
+	u32 id;
 	struct nlb_vip vip[NLB_NFAM];
 	char name[NLB_NAME_SIZE];
 	u8 proto;
 	u16 port;
+	u8 reject;
+	u32 persist_timeout;
+	u8 persist_prefix[NLB_NFAM];
+	struct nlb_persist __rcu *persist;
 	struct nlb_group __rcu *group;
-	struct nlb_stats __percpu *stats;
+	struct nlb_counters cnt;
 	struct rcu_head rcu;
 };
 
@@ -51,17 +65,26 @@ struct nlb_listener *nlb_listener_lookup(struct nlb_net *nn, int fam,
 					 const union nf_inet_addr *addr,
 					 u8 proto, u16 port);
 struct nlb_listener *nlb_listener_find(struct nlb_net *nn, const char *name);
-void nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l);
+struct nlb_listener *nlb_listener_alloc(void);
+int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l);
 void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l);
 void nlb_listener_set_group(struct nlb_net *nn, struct nlb_listener *l,
 			    struct nlb_group *g);
-void nlb_listener_free(struct nlb_listener *l);
+void nlb_listener_put(struct nlb_listener *l);
+struct nlb_listener *nlb_listener_lookup_id(u32 id);
 void nlb_listener_init_seed(void);
 
 static inline struct nlb_group *
 nlb_listener_group(struct nlb_net *nn, const struct nlb_listener *l)
 {
 	return rcu_dereference_protected(l->group, lockdep_is_held(&nn->lock));
+}
+
+static inline struct nlb_persist *
+nlb_listener_persist(struct nlb_net *nn, const struct nlb_listener *l)
+{
+	return rcu_dereference_protected(l->persist,
+					 lockdep_is_held(&nn->lock));
 }
 
 #endif /* _NLB_LISTENER_H */

@@ -8,15 +8,19 @@
 #include "listener.h"
 #include "netlink.h"
 #include "netns.h"
+#include "track.h"
 
 static int __init nlb_init(void)
 {
 	int err;
 
 	nlb_listener_init_seed();
-	err = nlb_netns_init();
+	err = nlb_track_init();
 	if (err)
 		return err;
+	err = nlb_netns_init();
+	if (err)
+		goto err_track;
 	err = nlb_genl_init();
 	if (err)
 		goto err_netns;
@@ -25,6 +29,10 @@ static int __init nlb_init(void)
 
 err_netns:
 	nlb_netns_exit();
+err_track:
+	synchronize_net();
+	nlb_track_exit();
+	rcu_barrier();
 	return err;
 }
 
@@ -32,8 +40,15 @@ static void __exit nlb_exit(void)
 {
 	nlb_genl_exit();
 	nlb_netns_exit();
-	/* No packet may still run our hook, no RCU callback our code. */
+	/* No packet may still run our hook ... */
 	synchronize_net();
+	/* ... no connection refer to our objects or helper ... */
+	nlb_track_exit();
+	/*
+	 * ... and no RCU callback run our code: twice, for the callbacks
+	 * that callbacks (freeing persistence tables) queue.
+	 */
+	rcu_barrier();
 	rcu_barrier();
 }
 

@@ -18,6 +18,7 @@
 #include "listener.h"
 #include "netlink.h"
 #include "nl-gen.h"
+#include "track.h"
 
 static struct genl_family nlb_family;
 
@@ -145,6 +146,40 @@ static struct sk_buff *nlb_reply_build(struct genl_info *info, u8 cmd,
 	return msg;
 }
 
+/*
+ * Send a notification of a change to the monitor multicast group of the
+ * namespace: the object as a get reply would show it, and what happened.
+ */
+static void nlb_notify(struct nlb_net *nn, u8 cmd, nlb_fill_t fill,
+		       const void *obj, int event_type, u8 event)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&nlb_family, nn->net, NLB_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &nlb_family, 0, cmd);
+	if (!hdr || fill(msg, nn, obj) || nla_put_u8(msg, event_type, event)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&nlb_family, nn->net, msg, 0,
+				NLB_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/* Walk the conntrack table once per dump, before its first object. */
+static void nlb_dump_census(struct netlink_callback *cb, struct nlb_net *nn)
+{
+	if (!cb->args[1]) {
+		nlb_census(nn);
+		cb->args[1] = 1;
+	}
+}
+
 /* End a dump step: the size put so far, or the error if nothing fitted. */
 static int nlb_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 			 long idx, int err)
@@ -218,8 +253,78 @@ static int nlb_fill_listener(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u16(skb, NLB_A_LISTENER_PORT, l->port) ||
 	    nla_put_string(skb, NLB_A_LISTENER_GROUP,
 			   nlb_listener_group(nn, l)->name) ||
-	    nlb_stats_put(skb, NLB_A_LISTENER_STATS, l->stats))
+	    nlb_stats_put(skb, NLB_A_LISTENER_STATS, &l->cnt) ||
+	    nla_put_u8(skb, NLB_A_LISTENER_REJECT, l->reject) ||
+	    nla_put_u32(skb, NLB_A_LISTENER_PERSIST_TIMEOUT,
+			l->persist_timeout) ||
+	    nla_put_u8(skb, NLB_A_LISTENER_PERSIST_PREFIX4,
+		       l->persist_prefix[NLB_FAM4]) ||
+	    nla_put_u8(skb, NLB_A_LISTENER_PERSIST_PREFIX6,
+		       l->persist_prefix[NLB_FAM6]))
 		return -EMSGSIZE;
+	return 0;
+}
+
+static void nlb_notify_listener(struct nlb_net *nn,
+				const struct nlb_listener *l, u8 event)
+{
+	nlb_notify(nn, NLB_CMD_LISTENER_NTF, nlb_fill_listener, l,
+		   NLB_A_LISTENER_EVENT, event);
+}
+
+/* The settings of a listener that listener-add and listener-change share. */
+struct nlb_listener_opts {
+	u8 reject;
+	u32 persist_timeout;
+	u8 persist_prefix[NLB_NFAM];
+};
+
+static void nlb_get_listener_opts(struct genl_info *info,
+				  struct nlb_listener_opts *o)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (tb[NLB_A_LISTENER_REJECT])
+		o->reject = nla_get_u8(tb[NLB_A_LISTENER_REJECT]);
+	if (tb[NLB_A_LISTENER_PERSIST_TIMEOUT])
+		o->persist_timeout =
+			nla_get_u32(tb[NLB_A_LISTENER_PERSIST_TIMEOUT]);
+	if (tb[NLB_A_LISTENER_PERSIST_PREFIX4])
+		o->persist_prefix[NLB_FAM4] =
+			nla_get_u8(tb[NLB_A_LISTENER_PERSIST_PREFIX4]);
+	if (tb[NLB_A_LISTENER_PERSIST_PREFIX6])
+		o->persist_prefix[NLB_FAM6] =
+			nla_get_u8(tb[NLB_A_LISTENER_PERSIST_PREFIX6]);
+}
+
+/*
+ * Apply listener settings: allocate the persistence table first, so that
+ * nothing changes when that fails.
+ */
+static int nlb_set_listener_opts(struct nlb_net *nn, struct nlb_listener *l,
+				 const struct nlb_listener_opts *o)
+{
+	struct nlb_persist *p = nlb_listener_persist(nn, l);
+	bool flush;
+
+	if (o->persist_timeout && !p) {
+		p = nlb_persist_alloc();
+		if (!p)
+			return -ENOMEM;
+		rcu_assign_pointer(l->persist, p);
+	}
+	flush = o->persist_timeout != l->persist_timeout ||
+		o->persist_prefix[NLB_FAM4] != l->persist_prefix[NLB_FAM4] ||
+		o->persist_prefix[NLB_FAM6] != l->persist_prefix[NLB_FAM6];
+	WRITE_ONCE(l->reject, o->reject);
+	WRITE_ONCE(l->persist_timeout, o->persist_timeout);
+	WRITE_ONCE(l->persist_prefix[NLB_FAM4], o->persist_prefix[NLB_FAM4]);
+	WRITE_ONCE(l->persist_prefix[NLB_FAM6], o->persist_prefix[NLB_FAM6]);
+	/* Entries made under other settings would not be found again. */
+	if (p && flush)
+		nlb_persist_expire(p, 0);
+	if (o->persist_timeout)
+		nlb_housekeeping_kick(nn);
 	return 0;
 }
 
@@ -272,13 +377,15 @@ static int nlb_get_vips(struct genl_info *info, struct nlb_listener *l)
 
 static void nlb_listener_discard(struct nlb_listener *l)
 {
-	free_percpu(l->stats);
+	nlb_persist_free(rcu_dereference_protected(l->persist, true));
+	nlb_counters_free(&l->cnt);
 	kfree(l);
 }
 
 int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
+	struct nlb_listener_opts opts;
 	struct nlb_listener *l;
 	struct nlb_group *g;
 	int fam, err;
@@ -291,14 +398,14 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 			"missing server group of the listener"))
 		return -EINVAL;
 
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	l = nlb_listener_alloc();
 	if (!l)
 		return -ENOMEM;
-	l->stats = nlb_stats_alloc();
-	if (!l->stats) {
-		kfree(l);
-		return -ENOMEM;
-	}
+	opts.reject = l->reject;
+	opts.persist_timeout = 0;
+	memcpy(opts.persist_prefix, l->persist_prefix,
+	       sizeof(opts.persist_prefix));
+	nlb_get_listener_opts(info, &opts);
 	err = nlb_get_name(info, NLB_A_LISTENER_NAME, l->name);
 	if (err)
 		goto err_free;
@@ -337,6 +444,9 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 			goto err_unlock;
 		}
 	}
+	err = nlb_set_listener_opts(nn, l, &opts);
+	if (err)
+		goto err_unlock;
 	err = nlb_hooks_get(nn);
 	if (err) {
 		NL_SET_ERR_MSG(info->extack,
@@ -344,8 +454,13 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 	RCU_INIT_POINTER(l->group, g);
-	nlb_listener_insert(nn, l);
+	err = nlb_listener_insert(nn, l);
+	if (err) {
+		nlb_hooks_put(nn);
+		goto err_unlock;
+	}
 	nlb_changed(nn);
+	nlb_notify_listener(nn, l, NLB_EVENT_ADD);
 	mutex_unlock(&nn->lock);
 	return 0;
 
@@ -359,8 +474,9 @@ err_free:
 int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
+	struct nlb_listener_opts opts;
+	struct nlb_group *g = NULL;
 	struct nlb_listener *l;
-	struct nlb_group *g;
 	int err;
 
 	if (info->attrs[NLB_A_LISTENER_VIP4] ||
@@ -368,19 +484,45 @@ int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info)
 	    info->attrs[NLB_A_LISTENER_PROTO] ||
 	    info->attrs[NLB_A_LISTENER_PORT]) {
 		NL_SET_ERR_MSG(info->extack,
-			       "only the server group of a listener can change; delete and add the listener to change its VIPs, protocol or port");
+			       "the VIPs, protocol and port of a listener cannot change; delete and add the listener");
 		return -EOPNOTSUPP;
+	}
+	if (!info->attrs[NLB_A_LISTENER_GROUP] &&
+	    !info->attrs[NLB_A_LISTENER_REJECT] &&
+	    !info->attrs[NLB_A_LISTENER_PERSIST_TIMEOUT] &&
+	    !info->attrs[NLB_A_LISTENER_PERSIST_PREFIX4] &&
+	    !info->attrs[NLB_A_LISTENER_PERSIST_PREFIX6]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give a group, reject mode or persistence setting");
+		return -EINVAL;
 	}
 
 	mutex_lock(&nn->lock);
 	l = nlb_req_listener(info, nn);
-	g = IS_ERR(l) ? ERR_CAST(l) :
-	    nlb_req_group(info, nn, NLB_A_LISTENER_GROUP);
-	err = PTR_ERR_OR_ZERO(g) ?: nlb_check_listener_group(info, l, g);
-	if (!err) {
-		nlb_listener_set_group(nn, l, g);
-		nlb_changed(nn);
+	err = PTR_ERR_OR_ZERO(l);
+	if (!err && info->attrs[NLB_A_LISTENER_GROUP]) {
+		g = nlb_req_group(info, nn, NLB_A_LISTENER_GROUP);
+		err = PTR_ERR_OR_ZERO(g) ?: nlb_check_listener_group(info, l, g);
 	}
+	if (err)
+		goto out;
+	opts.reject = l->reject;
+	opts.persist_timeout = l->persist_timeout;
+	memcpy(opts.persist_prefix, l->persist_prefix,
+	       sizeof(opts.persist_prefix));
+	nlb_get_listener_opts(info, &opts);
+	err = nlb_set_listener_opts(nn, l, &opts);
+	if (err)
+		goto out;
+	if (g && g != nlb_listener_group(nn, l)) {
+		nlb_listener_set_group(nn, l, g);
+		/* Persistence entries name backends of the old group. */
+		if (nlb_listener_persist(nn, l))
+			nlb_persist_expire(nlb_listener_persist(nn, l), 0);
+	}
+	nlb_changed(nn);
+	nlb_notify_listener(nn, l, NLB_EVENT_CHANGE);
+out:
 	mutex_unlock(&nn->lock);
 	return err;
 }
@@ -393,9 +535,9 @@ int nlb_nl_listener_del_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&nn->lock);
 	l = nlb_req_listener(info, nn);
 	if (!IS_ERR(l)) {
+		nlb_notify_listener(nn, l, NLB_EVENT_DEL);
 		nlb_listener_remove(nn, l);
 		nlb_hooks_put(nn);
-		nlb_listener_free(l);
 		nlb_changed(nn);
 	}
 	mutex_unlock(&nn->lock);
@@ -410,6 +552,8 @@ int nlb_nl_listener_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&nn->lock);
 	l = nlb_req_listener(info, nn);
+	if (!IS_ERR(l))
+		nlb_census(nn);
 	msg = IS_ERR(l) ? ERR_CAST(l) :
 	      nlb_reply_build(info, NLB_CMD_LISTENER_GET, nlb_fill_listener,
 			      nn, l);
@@ -428,6 +572,7 @@ int nlb_nl_listener_get_dumpit(struct sk_buff *skb,
 	int err = 0;
 
 	mutex_lock(&nn->lock);
+	nlb_dump_census(cb, nn);
 	cb->seq = nn->genid;
 	list_for_each_entry(l, &nn->listeners, node) {
 		if (idx < cb->args[0]) {
@@ -460,8 +605,29 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u32(skb, NLB_A_GROUP_BACKENDS6,
 			g->n_backends[NLB_FAM6]) ||
 	    nla_put_u32(skb, NLB_A_GROUP_LISTENERS, g->n_listeners) ||
-	    nlb_stats_put(skb, NLB_A_GROUP_STATS, g->stats))
+	    nlb_stats_put(skb, NLB_A_GROUP_STATS, &g->cnt) ||
+	    nla_put_u8(skb, NLB_A_GROUP_TRACK, g->track) ||
+	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout))
 		return -EMSGSIZE;
+	return 0;
+}
+
+static void nlb_notify_group(struct nlb_net *nn, const struct nlb_group *g,
+			     u8 event)
+{
+	nlb_notify(nn, NLB_CMD_GROUP_NTF, nlb_fill_group, g,
+		   NLB_A_GROUP_EVENT, event);
+}
+
+/* wlc counts active connections: it needs end-of-connection tracking. */
+static int nlb_check_track(struct genl_info *info, u8 sched, bool track)
+{
+	if (sched == NLB_SCHED_WLC && !track) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NLB_A_GROUP_TRACK],
+				    "the wlc scheduler needs track on: it counts each backend's active connections");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -483,6 +649,9 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlb_net *nn = nlb_info_net(info);
 	u8 ipversion = NLB_IPVERSION_IPV4, sched = NLB_SCHED_WRR;
 	char name[NLB_NAME_SIZE];
+	u32 drain_timeout = 0;
+	struct nlb_group *g;
+	bool track;
 	int err;
 
 	if (NLB_REQUIRE(info, NLB_A_GROUP_NAME, "missing server group name"))
@@ -495,17 +664,32 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 		ipversion = nla_get_u8(info->attrs[NLB_A_GROUP_IPVERSION]);
 	if (info->attrs[NLB_A_GROUP_SCHED])
 		sched = nla_get_u8(info->attrs[NLB_A_GROUP_SCHED]);
+	track = sched == NLB_SCHED_WLC;
+	if (info->attrs[NLB_A_GROUP_TRACK])
+		track = nla_get_u8(info->attrs[NLB_A_GROUP_TRACK]);
+	if (info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT])
+		drain_timeout =
+			nla_get_u32(info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT]);
+	err = nlb_check_track(info, sched, track);
+	if (err)
+		return err;
 
 	mutex_lock(&nn->lock);
 	if (nlb_group_find(nn, name)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NLB_A_GROUP_NAME],
 				    "a server group with this name exists");
 		err = -EEXIST;
-	} else if (!nlb_group_create(nn, name, ipversion, sched)) {
-		err = -ENOMEM;
-	} else {
-		nlb_changed(nn);
+		goto out;
 	}
+	g = nlb_group_create(nn, name, ipversion, sched, track,
+			     drain_timeout);
+	if (!g) {
+		err = -ENOMEM;
+		goto out;
+	}
+	nlb_changed(nn);
+	nlb_notify_group(nn, g, NLB_EVENT_ADD);
+out:
 	mutex_unlock(&nn->lock);
 	return err;
 }
@@ -521,7 +705,7 @@ static int nlb_group_set_sched(struct nlb_net *nn, struct nlb_group *g,
 		pool[fam] = nlb_pool_build(nn, g, fam, sched);
 		if (IS_ERR(pool[fam])) {
 			while (fam--)
-				kfree(pool[fam]);
+				nlb_pool_free(pool[fam]);
 			return -ENOMEM;
 		}
 	}
@@ -536,6 +720,8 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlb_net *nn = nlb_info_net(info);
 	struct nlattr *attr;
 	struct nlb_group *g;
+	bool track;
+	u8 sched;
 	int err;
 
 	err = nlb_check_affinity(info);
@@ -555,13 +741,27 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	attr = info->attrs[NLB_A_GROUP_SCHED];
-	if (attr && nla_get_u8(attr) != g->sched) {
-		err = nlb_group_set_sched(nn, g, nla_get_u8(attr));
+	sched = g->sched;
+	if (info->attrs[NLB_A_GROUP_SCHED])
+		sched = nla_get_u8(info->attrs[NLB_A_GROUP_SCHED]);
+	track = g->track || sched == NLB_SCHED_WLC;
+	if (info->attrs[NLB_A_GROUP_TRACK])
+		track = nla_get_u8(info->attrs[NLB_A_GROUP_TRACK]);
+	err = nlb_check_track(info, sched, track);
+	if (err)
+		goto out;
+	if (sched != g->sched) {
+		err = nlb_group_set_sched(nn, g, sched);
 		if (err)
 			goto out;
 	}
+	/* Connections already set up keep what they have. */
+	WRITE_ONCE(g->track, track);
+	attr = info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT];
+	if (attr)
+		g->drain_timeout = nla_get_u32(attr);
 	nlb_changed(nn);
+	nlb_notify_group(nn, g, NLB_EVENT_CHANGE);
 out:
 	mutex_unlock(&nn->lock);
 	return err;
@@ -582,6 +782,7 @@ int nlb_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info)
 				    "the server group is used by a listener; delete the listener or move it to another group first");
 		err = -EBUSY;
 	} else {
+		nlb_notify_group(nn, g, NLB_EVENT_DEL);
 		nlb_group_destroy(nn, g);
 		nlb_changed(nn);
 	}
@@ -597,6 +798,8 @@ int nlb_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&nn->lock);
 	g = nlb_req_group(info, nn, NLB_A_GROUP_NAME);
+	if (!IS_ERR(g))
+		nlb_census(nn);
 	msg = IS_ERR(g) ? ERR_CAST(g) :
 	      nlb_reply_build(info, NLB_CMD_GROUP_GET, nlb_fill_group, nn, g);
 	mutex_unlock(&nn->lock);
@@ -613,6 +816,7 @@ int nlb_nl_group_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	mutex_lock(&nn->lock);
+	nlb_dump_census(cb, nn);
 	cb->seq = nn->genid;
 	list_for_each_entry(g, &nn->groups, node) {
 		if (idx < cb->args[0]) {
@@ -635,16 +839,43 @@ static int nlb_fill_backend(struct sk_buff *skb, struct nlb_net *nn,
 			    const void *obj)
 {
 	const struct nlb_backend *be = obj;
+	const struct nlb_group *g = be->group;
 
-	if (nla_put_string(skb, NLB_A_BACKEND_GROUP, be->group->name) ||
+	if (nla_put_string(skb, NLB_A_BACKEND_GROUP, g->name) ||
 	    (be->fam == NLB_FAM4 ?
 	     nla_put_in_addr(skb, NLB_A_BACKEND_ADDR4, be->addr.ip) :
 	     nla_put_in6_addr(skb, NLB_A_BACKEND_ADDR6, &be->addr.in6)) ||
 	    nla_put_u16(skb, NLB_A_BACKEND_PORT, be->port) ||
 	    nla_put_u32(skb, NLB_A_BACKEND_WEIGHT, be->weight) ||
-	    nlb_stats_put(skb, NLB_A_BACKEND_STATS, be->stats))
+	    nlb_stats_put(skb, NLB_A_BACKEND_STATS, &be->cnt) ||
+	    nla_put_u8(skb, NLB_A_BACKEND_ENABLED, be->enabled) ||
+	    nla_put_u8(skb, NLB_A_BACKEND_HEALTHY, be->healthy) ||
+	    nla_put_u8(skb, NLB_A_BACKEND_DRAINING, be->draining))
 		return -EMSGSIZE;
+	if (be->draining && g->drain_timeout) {
+		unsigned long end = be->drain_since +
+				    (unsigned long)g->drain_timeout * HZ;
+		u32 left = 0;
+
+		if (time_before(jiffies, end))
+			left = DIV_ROUND_UP(end - jiffies, HZ);
+		if (nla_put_u32(skb, NLB_A_BACKEND_DRAIN_LEFT, left))
+			return -EMSGSIZE;
+	}
 	return 0;
+}
+
+/**
+ * nlb_notify_backend() - tell the monitor group about a backend
+ * @nn: the namespace state, locked
+ * @be: the backend
+ * @event: NLB_EVENT_*
+ */
+void nlb_notify_backend(struct nlb_net *nn, const struct nlb_backend *be,
+			u8 event)
+{
+	nlb_notify(nn, NLB_CMD_BACKEND_NTF, nlb_fill_backend, be,
+		   NLB_A_BACKEND_EVENT, event);
 }
 
 /* The identity of a backend named by a request. */
@@ -684,7 +915,7 @@ static int nlb_req_backend_key(struct genl_info *info, struct nlb_net *nn,
 
 /* Find the backend a request names; sets the extack when there is none. */
 static struct nlb_backend *nlb_req_backend(struct genl_info *info,
-					   struct nlb_net *nn)
+					   struct nlb_net *nn, bool draining)
 {
 	struct nlb_backend_key key;
 	struct nlb_backend *be;
@@ -694,6 +925,9 @@ static struct nlb_backend *nlb_req_backend(struct genl_info *info,
 	if (err)
 		return ERR_PTR(err);
 	be = nlb_backend_find(nn, key.group, key.fam, &key.addr, key.port);
+	if (!be && draining)
+		be = nlb_backend_find_draining(nn, key.group, key.fam,
+					       &key.addr, key.port);
 	if (!be) {
 		NL_SET_ERR_MSG(info->extack,
 			       "no backend with this address and port in the server group");
@@ -702,22 +936,48 @@ static struct nlb_backend *nlb_req_backend(struct genl_info *info,
 	return be;
 }
 
-/*
- * Set a backend's weight and republish its family's pool; all or nothing.
- * Weight 0 takes the backend out of the pool: it gets no new connections,
- * and established ones, which conntrack carries, continue.
- */
-static int nlb_backend_set_weight(struct nlb_net *nn, struct nlb_backend *be,
-				  u8 weight)
+/* The state of a backend that backend-add and backend-change set. */
+struct nlb_backend_state {
+	u8 weight;
+	bool enabled;
+	bool healthy;
+};
+
+static void nlb_get_backend_state(struct genl_info *info,
+				  struct nlb_backend_state *st)
 {
+	struct nlattr **tb = info->attrs;
+
+	if (tb[NLB_A_BACKEND_WEIGHT])
+		st->weight = nla_get_u32(tb[NLB_A_BACKEND_WEIGHT]);
+	if (tb[NLB_A_BACKEND_ENABLED])
+		st->enabled = nla_get_u8(tb[NLB_A_BACKEND_ENABLED]);
+	if (tb[NLB_A_BACKEND_HEALTHY])
+		st->healthy = nla_get_u8(tb[NLB_A_BACKEND_HEALTHY]);
+}
+
+/*
+ * Set a backend's state and republish its family's pool; all or nothing.
+ * A backend that gets out of the pool gets no new connections, and its
+ * established ones, which conntrack carries, continue.
+ */
+static int nlb_backend_set_state(struct nlb_net *nn, struct nlb_backend *be,
+				 const struct nlb_backend_state *st)
+{
+	struct nlb_backend_state old = {
+		be->weight, be->enabled, be->healthy
+	};
 	struct nlb_group *g = be->group;
 	struct nlb_pool *pool;
-	u8 old = be->weight;
 
-	be->weight = weight;
+	be->weight = st->weight;
+	be->enabled = st->enabled;
+	be->healthy = st->healthy;
 	pool = nlb_pool_build(nn, g, be->fam, g->sched);
 	if (IS_ERR(pool)) {
-		be->weight = old;
+		be->weight = old.weight;
+		be->enabled = old.enabled;
+		be->healthy = old.healthy;
 		return PTR_ERR(pool);
 	}
 	nlb_pool_publish(nn, g, be->fam, pool);
@@ -726,15 +986,13 @@ static int nlb_backend_set_weight(struct nlb_net *nn, struct nlb_backend *be,
 
 int nlb_nl_backend_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlb_backend_state st = { 1, true, true };
 	struct nlb_net *nn = nlb_info_net(info);
 	struct nlb_backend_key key;
 	struct nlb_backend *be;
-	struct nlb_pool *pool;
-	u8 weight = 1;
 	int err;
 
-	if (info->attrs[NLB_A_BACKEND_WEIGHT])
-		weight = nla_get_u32(info->attrs[NLB_A_BACKEND_WEIGHT]);
+	nlb_get_backend_state(info, &st);
 
 	mutex_lock(&nn->lock);
 	err = nlb_req_backend_key(info, nn, &key);
@@ -754,21 +1012,40 @@ int nlb_nl_backend_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EEXIST;
 		goto out;
 	}
-	be = nlb_backend_alloc(key.group, key.fam, &key.addr, key.port,
-			       weight);
-	if (!be) {
-		err = -ENOMEM;
+	if (key.group->n_backends[key.fam] >= NLB_POOL_MAX) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a server group holds at most 65535 backends per IP version");
+		err = -ENOSPC;
 		goto out;
 	}
-	pool = nlb_pool_build(nn, key.group, key.fam, key.group->sched);
-	if (IS_ERR(pool)) {
-		nlb_backend_unlink(nn, be);
-		nlb_backend_free(be);
-		err = PTR_ERR(pool);
-		goto out;
+	/* A draining backend comes back, with its connections. */
+	be = nlb_backend_find_draining(nn, key.group, key.fam, &key.addr,
+				       key.port);
+	if (be) {
+		nlb_backend_undrain(nn, be);
+		err = nlb_backend_set_state(nn, be, &st);
+		if (err) {
+			nlb_backend_unlink(nn, be);
+			list_add_tail(&be->node, &key.group->draining);
+			be->draining = true;
+			goto out;
+		}
+	} else {
+		be = nlb_backend_alloc(key.group, key.fam, &key.addr,
+				       key.port, 0);
+		if (!be) {
+			err = -ENOMEM;
+			goto out;
+		}
+		err = nlb_backend_set_state(nn, be, &st);
+		if (err) {
+			nlb_backend_unlink(nn, be);
+			nlb_backend_release(nn, be);
+			goto out;
+		}
 	}
-	nlb_pool_publish(nn, key.group, key.fam, pool);
 	nlb_changed(nn);
+	nlb_notify_backend(nn, be, NLB_EVENT_ADD);
 out:
 	mutex_unlock(&nn->lock);
 	return err;
@@ -777,39 +1054,64 @@ out:
 int nlb_nl_backend_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
+	struct nlb_backend_state st;
 	struct nlb_backend *be;
 	int err;
 
-	if (NLB_REQUIRE(info, NLB_A_BACKEND_WEIGHT,
-			"missing weight: it is what a backend change can change"))
+	if (!info->attrs[NLB_A_BACKEND_WEIGHT] &&
+	    !info->attrs[NLB_A_BACKEND_ENABLED] &&
+	    !info->attrs[NLB_A_BACKEND_HEALTHY]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change: give a weight, a state or a health");
 		return -EINVAL;
+	}
 
 	mutex_lock(&nn->lock);
-	be = nlb_req_backend(info, nn);
-	err = IS_ERR(be) ? PTR_ERR(be) :
-	      nlb_backend_set_weight(nn, be,
-				     nla_get_u32(info->attrs[NLB_A_BACKEND_WEIGHT]));
-	if (!err)
-		nlb_changed(nn);
+	be = nlb_req_backend(info, nn, false);
+	err = PTR_ERR_OR_ZERO(be);
+	if (err)
+		goto out;
+	st.weight = be->weight;
+	st.enabled = be->enabled;
+	st.healthy = be->healthy;
+	nlb_get_backend_state(info, &st);
+	err = nlb_backend_set_state(nn, be, &st);
+	if (err)
+		goto out;
+	nlb_changed(nn);
+	nlb_notify_backend(nn, be, NLB_EVENT_CHANGE);
+out:
 	mutex_unlock(&nn->lock);
 	return err;
 }
 
 int nlb_nl_backend_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlb_backend_state st = { 0, false, false };
 	struct nlb_net *nn = nlb_info_net(info);
 	struct nlb_backend *be;
+	bool enabled;
 	int err;
 
 	mutex_lock(&nn->lock);
-	be = nlb_req_backend(info, nn);
+	be = nlb_req_backend(info, nn, false);
+	err = PTR_ERR_OR_ZERO(be);
+	if (err)
+		goto out;
 	/* Out of the pool first, so that nothing is changed on failure. */
-	err = IS_ERR(be) ? PTR_ERR(be) : nlb_backend_set_weight(nn, be, 0);
-	if (!err) {
-		nlb_backend_unlink(nn, be);
-		nlb_backend_free(be);
-		nlb_changed(nn);
-	}
+	st.weight = be->weight;
+	st.healthy = be->healthy;
+	enabled = be->enabled;
+	err = nlb_backend_set_state(nn, be, &st);
+	if (err)
+		goto out;
+	be->enabled = enabled;
+	nlb_backend_unlink(nn, be);
+	nlb_backend_drain(nn, be);
+	nlb_housekeeping_kick(nn);
+	nlb_changed(nn);
+	nlb_notify_backend(nn, be, NLB_EVENT_DEL);
+out:
 	mutex_unlock(&nn->lock);
 	return err;
 }
@@ -821,7 +1123,9 @@ int nlb_nl_backend_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 
 	mutex_lock(&nn->lock);
-	be = nlb_req_backend(info, nn);
+	be = nlb_req_backend(info, nn, true);
+	if (!IS_ERR(be))
+		nlb_census(nn);
 	msg = IS_ERR(be) ? ERR_CAST(be) :
 	      nlb_reply_build(info, NLB_CMD_BACKEND_GET, nlb_fill_backend, nn,
 			      be);
@@ -836,18 +1140,21 @@ int nlb_nl_backend_get_dumpit(struct sk_buff *skb,
 {
 	struct nlattr *filter = nlb_dump_attrs(cb)[NLB_A_BACKEND_GROUP];
 	struct nlb_net *nn = nlb_net(sock_net(skb->sk));
+	struct list_head *list;
 	struct nlb_backend *be;
 	struct nlb_group *g;
 	long idx = 0;
-	int fam, err = 0;
+	int i, err = 0;
 
 	mutex_lock(&nn->lock);
+	nlb_dump_census(cb, nn);
 	cb->seq = nn->genid;
 	list_for_each_entry(g, &nn->groups, node) {
 		if (filter && nla_strcmp(filter, g->name))
 			continue;
-		for (fam = 0; fam < NLB_NFAM; fam++) {
-			list_for_each_entry(be, &g->backends[fam], node) {
+		for (i = 0; i <= NLB_NFAM; i++) {
+			list = i < NLB_NFAM ? &g->backends[i] : &g->draining;
+			list_for_each_entry(be, list, node) {
 				if (idx < cb->args[0]) {
 					idx++;
 					continue;
@@ -873,6 +1180,8 @@ static struct genl_family nlb_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= nlb_nl_ops,
 	.n_ops		= ARRAY_SIZE(nlb_nl_ops),
+	.mcgrps		= nlb_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(nlb_nl_mcgrps),
 };
 
 /**

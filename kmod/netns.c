@@ -5,6 +5,7 @@
 #include "hook.h"
 #include "listener.h"
 #include "netns.h"
+#include "track.h"
 
 unsigned int nlb_net_id __read_mostly;
 
@@ -17,13 +18,16 @@ static int __net_init nlb_net_init(struct net *net)
 	INIT_LIST_HEAD(&nn->listeners);
 	INIT_LIST_HEAD(&nn->groups);
 	hash_init(nn->vips);
+	nlb_housekeeping_init(nn);
 	return 0;
 }
 
 /*
  * The namespace is going away (or the module is unloaded): delete every
  * object. Connections already set up keep their NAT binding, which
- * belongs to conntrack, not to nlb.
+ * belongs to conntrack, not to nlb; counted connections of tracked groups
+ * keep the memory of their listener and backend until they end (or until
+ * the module is unloaded, see nlb_track_exit()).
  */
 static void __net_exit nlb_net_exit(struct net *net)
 {
@@ -31,11 +35,11 @@ static void __net_exit nlb_net_exit(struct net *net)
 	struct nlb_listener *l, *ltmp;
 	struct nlb_group *g, *gtmp;
 
+	nlb_housekeeping_stop(nn);
 	mutex_lock(&nn->lock);
 	list_for_each_entry_safe(l, ltmp, &nn->listeners, node) {
 		nlb_listener_remove(nn, l);
 		nlb_hooks_put(nn);
-		nlb_listener_free(l);
 	}
 	list_for_each_entry_safe(g, gtmp, &nn->groups, node)
 		nlb_group_destroy(nn, g);

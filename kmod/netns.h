@@ -4,6 +4,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -27,6 +28,9 @@ enum nlb_fam {
  * @genid: bumped on every change, so that dumps detect interruptions
  * @vips: listener VIPs by address, protocol and port; written under @lock,
  *	read by the packet path under RCU
+ * @housekeeping: runs every second while a backend drains or a listener
+ *	has client affinity
+ * @exiting: the namespace is going away: no more housekeeping (under @lock)
  */
 struct nlb_net {
 	struct net *net;
@@ -36,6 +40,8 @@ struct nlb_net {
 	unsigned int n_listeners;
 	u32 genid;
 	DECLARE_HASHTABLE(vips, NLB_VIP_HASH_BITS);
+	struct delayed_work housekeeping;
+	bool exiting;
 };
 
 extern unsigned int nlb_net_id;

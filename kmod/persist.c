@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Client affinity (persistence): a listener remembers, per client address
+ * (masked to a prefix), the backend of the client's last new connection,
+ * and sends the client's next new connections there while that was less
+ * than the listener's timeout ago and the backend can still take new
+ * connections. Entries hold a reference to their backend; expired ones are
+ * removed by the namespace's housekeeping work, which runs every second
+ * while a listener has persistence.
+ */
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "group.h"
+#include "persist.h"
+
+struct nlb_persist_entry {
+	struct hlist_node node;
+	union nf_inet_addr key;
+	u8 fam;
+	struct nlb_backend *be;
+	unsigned long last;
+};
+
+/**
+ * nlb_persist_alloc() - allocate an empty table
+ *
+ * Return: the table, or NULL when out of memory.
+ */
+struct nlb_persist *nlb_persist_alloc(void)
+{
+	struct nlb_persist *p;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	spin_lock_init(&p->lock);
+	p->seed = get_random_u32();
+	return p;
+}
+
+/**
+ * nlb_persist_mask() - mask a client address to a prefix
+ * @key: the address, masked in place
+ * @fam: NLB_FAM4 or NLB_FAM6
+ * @prefix: prefix length, at most 32 or 128
+ */
+void nlb_persist_mask(union nf_inet_addr *key, int fam, unsigned int prefix)
+{
+	unsigned int words = fam == NLB_FAM4 ? 1 : 4, i;
+
+	for (i = 0; i < words; i++, prefix = prefix > 32 ? prefix - 32 : 0) {
+		if (prefix >= 32)
+			continue;
+		key->ip6[i] &= prefix ? htonl(~0U << (32 - prefix)) : 0;
+	}
+	for (; i < 4; i++)
+		key->ip6[i] = 0;
+}
+
+static struct hlist_head *nlb_persist_bucket(struct nlb_persist *p,
+					     const union nf_inet_addr *key,
+					     int fam)
+{
+	u32 h = jhash2((__force const u32 *)key->all, 4, p->seed ^ fam);
+
+	return &p->bucket[hash_32(h, NLB_PERSIST_BITS)];
+}
+
+static void nlb_persist_del(struct nlb_persist *p,
+			    struct nlb_persist_entry *e)
+{
+	hlist_del(&e->node);
+	p->n--;
+	nlb_backend_put(e->be);
+	kfree(e);
+}
+
+static struct nlb_persist_entry *
+nlb_persist_find(struct nlb_persist *p, const union nf_inet_addr *key,
+		 int fam)
+{
+	struct nlb_persist_entry *e;
+
+	hlist_for_each_entry(e, nlb_persist_bucket(p, key, fam), node)
+		if (e->fam == fam && nf_inet_addr_cmp(&e->key, key))
+			return e;
+	return NULL;
+}
+
+/**
+ * nlb_persist_get() - the backend a client's new connection goes to
+ * @p: the table
+ * @key: the masked client address
+ * @fam: its family
+ * @timeout: the listener's timeout, in jiffies
+ *
+ * Called on the packet path under RCU, which keeps the backend's memory.
+ *
+ * Return: the backend of the client's last new connection if that was
+ * less than @timeout ago and the backend can take new connections, else
+ * NULL.
+ */
+struct nlb_backend *nlb_persist_get(struct nlb_persist *p,
+				    const union nf_inet_addr *key, int fam,
+				    unsigned long timeout)
+{
+	struct nlb_backend *be = NULL;
+	struct nlb_persist_entry *e;
+
+	spin_lock_bh(&p->lock);
+	e = nlb_persist_find(p, key, fam);
+	if (e && time_before(jiffies, e->last + timeout) &&
+	    READ_ONCE(e->be->in_pool)) {
+		e->last = jiffies;
+		be = e->be;
+	}
+	spin_unlock_bh(&p->lock);
+	return be;
+}
+
+/**
+ * nlb_persist_set() - remember the backend of a client's new connection
+ * @p: the table
+ * @key: the masked client address
+ * @fam: its family
+ * @be: the backend, from a pool under RCU
+ */
+void nlb_persist_set(struct nlb_persist *p, const union nf_inet_addr *key,
+		     int fam, struct nlb_backend *be)
+{
+	struct nlb_persist_entry *e;
+
+	if (!refcount_inc_not_zero(&be->ref))
+		return;
+	spin_lock_bh(&p->lock);
+	e = nlb_persist_find(p, key, fam);
+	if (e) {
+		nlb_backend_put(e->be);
+	} else if (p->n < NLB_PERSIST_MAX &&
+		   (e = kmalloc(sizeof(*e), GFP_ATOMIC))) {
+		e->key = *key;
+		e->fam = fam;
+		hlist_add_head(&e->node, nlb_persist_bucket(p, key, fam));
+		p->n++;
+	} else {
+		spin_unlock_bh(&p->lock);
+		nlb_backend_put(be);
+		return;
+	}
+	e->be = be;
+	e->last = jiffies;
+	spin_unlock_bh(&p->lock);
+}
+
+/**
+ * nlb_persist_expire() - remove the entries older than a timeout
+ * @p: the table
+ * @timeout: in jiffies; 0 removes every entry
+ */
+void nlb_persist_expire(struct nlb_persist *p, unsigned long timeout)
+{
+	struct nlb_persist_entry *e;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	spin_lock_bh(&p->lock);
+	for (i = 0; i < ARRAY_SIZE(p->bucket) && p->n; i++)
+		hlist_for_each_entry_safe(e, tmp, &p->bucket[i], node)
+			if (!timeout ||
+			    !time_before(jiffies, e->last + timeout))
+				nlb_persist_del(p, e);
+	spin_unlock_bh(&p->lock);
+}
+
+static void nlb_persist_free_rcu(struct rcu_head *rcu)
+{
+	struct nlb_persist *p = container_of(rcu, struct nlb_persist, rcu);
+
+	nlb_persist_expire(p, 0);
+	kfree(p);
+}
+
+/**
+ * nlb_persist_free() - free a table after a grace period
+ * @p: the table, or NULL
+ */
+void nlb_persist_free(struct nlb_persist *p)
+{
+	if (p)
+		call_rcu(&p->rcu, nlb_persist_free_rcu);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _NLB_PERSIST_H
+#define _NLB_PERSIST_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <net/netfilter/nf_conntrack_tuple.h>
+
+struct nlb_backend;
+
+#define NLB_PERSIST_BITS 10
+/* Most clients a listener remembers; more get no persistence. */
+#define NLB_PERSIST_MAX 65536
+
+/**
+ * struct nlb_persist - client affinity of one listener: the backend of
+ * each client's last new connection
+ * @lock: protects the table
+ * @n: number of entries
+ * @seed: hash seed
+ * @rcu: for freeing after a grace period
+ * @bucket: entries by masked client address
+ */
+struct nlb_persist {
+	spinlock_t lock; /* the table */
+	unsigned int n;
+	u32 seed;
+	struct rcu_head rcu;
+	struct hlist_head bucket[1 << NLB_PERSIST_BITS];
+};
+
+struct nlb_persist *nlb_persist_alloc(void);
+struct nlb_backend *nlb_persist_get(struct nlb_persist *p,
+				    const union nf_inet_addr *key, int fam,
+				    unsigned long timeout);
+void nlb_persist_set(struct nlb_persist *p, const union nf_inet_addr *key,
+		     int fam, struct nlb_backend *be);
+void nlb_persist_expire(struct nlb_persist *p, unsigned long timeout);
+void nlb_persist_free(struct nlb_persist *p);
+void nlb_persist_mask(union nf_inet_addr *key, int fam, unsigned int prefix);
+
+#endif /* _NLB_PERSIST_H */

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP resets for the connections nlb ends itself (drain timeout).
+ *
+ * nlb sits in the middle of a DNATed connection and knows, from conntrack's
+ * TCP window tracking, the sequence numbers both ends are at. To end the
+ * connection it forges one RST to each end, each as if sent by the other
+ * end: to the client from the address and port it connected to (the VIP,
+ * which may or may not be local), to the backend from the client's address
+ * and port as the backend sees them (never local). The segments are built
+ * from scratch, routed with a non-local source allowed, marked untracked so
+ * that conntrack and NAT leave them alone, and sent by the local output
+ * path.
+ *
+ * Which sequence number: a Linux receiver (RFC 5961) resets the connection
+ * only on a RST whose sequence number is exactly rcv_nxt; a RST elsewhere
+ * in the window only draws a challenge ACK, and one outside it is dropped.
+ * rcv_nxt of the receiver is td_end of the other direction (the highest
+ * seq + len, SYN and FIN included, seen from the sender) once everything
+ * nlb forwarded has arrived, which holds for an idle connection and for
+ * anything still in flight behind the RST on the same path. When a
+ * forwarded segment was lost on the way, the receiver's rcv_nxt stays at
+ * the hole, which its duplicate ACKs announced: td_maxack of its own
+ * direction. So a second RST with that number follows the first when the
+ * two differ. Whichever one does not match is ignored or draws one
+ * challenge ACK; neither does harm.
+ *
+ * Why RST|ACK: the ACK field of a RST is ignored in the synchronised states,
+ * but a client still in SYN-SENT accepts a RST only if it acknowledges its
+ * SYN. So the ACK flag is set, acknowledging everything the receiver sent
+ * (td_end of its own direction), whenever that is known, i.e. once
+ * conntrack has seen the receiver send. It is left out towards a backend
+ * that has not answered yet: a half-open request socket drops a RST|ACK
+ * with a wrong acknowledgment but is reset by a bare RST in its window.
+ * Stateful firewalls on the way (conntrack) take an ACK equal to the
+ * receiver's td_end as they take no ACK at all.
+ *
+ * nlb does plain DNAT (and maybe SNAT), which does not move sequence
+ * numbers; a connection with sequence adjustment (a helper mangling the
+ * payload) has different numbers on both sides and is not reset.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "reset.h"
+
+/*
+ * A fresh skb with a TCP RST and room in front for a network header of
+ * @nhlen bytes, which the caller fills in; the network header is set, and
+ * the checksum is left to the caller too (it needs the addresses).
+ */
+static struct sk_buff *nlb_reset_build(unsigned int nhlen, __be16 sport,
+				       __be16 dport, u32 seq, u32 ack,
+				       u8 flags)
+{
+	struct sk_buff *skb;
+	struct tcphdr *th;
+
+	skb = alloc_skb(MAX_HEADER + nhlen + sizeof(*th), GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, MAX_HEADER + nhlen);
+
+	skb_reset_transport_header(skb);
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	if (flags & NLB_RESET_ACK) {
+		th->ack = 1;
+		th->ack_seq = htonl(ack);
+	}
+
+	skb_push(skb, nhlen);
+	skb_reset_network_header(skb);
+	/* Checksum complete in software, nothing left for the device. */
+	skb->ip_summed = CHECKSUM_NONE;
+	/* Not part of any connection: conntrack and NAT skip it. */
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	return skb;
+}
+
+static int nlb_reset_xmit_result(int err)
+{
+	/* Positive: a NET_XMIT_* code from the queueing layer. */
+	return err > 0 ? net_xmit_errno(err) : err;
+}
+
+static int nlb_send_reset4(struct net *net, __be32 saddr, __be32 daddr,
+			   __be16 sport, __be16 dport, u32 seq, u32 ack,
+			   u8 flags)
+{
+	struct flowi4 fl4 = {};
+	struct sk_buff *skb;
+	struct iphdr *iph;
+	struct tcphdr *th;
+	struct rtable *rt;
+
+	fl4.daddr = daddr;
+	fl4.saddr = saddr;
+	fl4.flowi4_proto = IPPROTO_TCP;
+	fl4.fl4_sport = sport;
+	fl4.fl4_dport = dport;
+	/* The source need not be a local address. */
+	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+
+	skb = nlb_reset_build(sizeof(*iph), sport, dport, seq, ack, flags);
+	if (!skb) {
+		ip_rt_put(rt);
+		return -ENOMEM;
+	}
+	skb_dst_set(skb, &rt->dst);
+
+	th = tcp_hdr(skb);
+	th->check = csum_tcpudp_magic(saddr, daddr, sizeof(*th), IPPROTO_TCP,
+				      csum_partial(th, sizeof(*th), 0));
+
+	iph = ip_hdr(skb);
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tos = 0;
+	iph->tot_len = htons(skb->len);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = IPPROTO_TCP;
+	iph->check = 0;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	ip_select_ident(net, skb, NULL);
+
+	/* ip_local_out() computes the header checksum. */
+	return nlb_reset_xmit_result(ip_local_out(net, NULL, skb));
+}
+
+static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
+			   const struct in6_addr *daddr, __be16 sport,
+			   __be16 dport, u32 seq, u32 ack, u8 flags)
+{
+	struct flowi6 fl6 = {};
+	struct dst_entry *dst;
+	struct ipv6hdr *ip6h;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	int err;
+
+	fl6.daddr = *daddr;
+	/* IPv6 routing takes any source, local or not. */
+	fl6.saddr = *saddr;
+	fl6.flowi6_proto = IPPROTO_TCP;
+	fl6.fl6_sport = sport;
+	fl6.fl6_dport = dport;
+	dst = ip6_route_output(net, NULL, &fl6);
+	err = dst->error;
+	if (err) {
+		dst_release(dst);
+		return err;
+	}
+	dst = xfrm_lookup_route(net, dst, flowi6_to_flowi(&fl6), NULL, 0);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+
+	skb = nlb_reset_build(sizeof(*ip6h), sport, dport, seq, ack, flags);
+	if (!skb) {
+		dst_release(dst);
+		return -ENOMEM;
+	}
+	skb_dst_set(skb, dst);
+
+	th = tcp_hdr(skb);
+	th->check = csum_ipv6_magic(saddr, daddr, sizeof(*th), IPPROTO_TCP,
+				    csum_partial(th, sizeof(*th), 0));
+
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->payload_len = htons(sizeof(*th));
+	ip6h->nexthdr = IPPROTO_TCP;
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+
+	return nlb_reset_xmit_result(ip6_local_out(net, NULL, skb));
+}
+
+/**
+ * nlb_send_reset() - send one TCP RST built from scratch
+ * @net: network namespace to route and send in
+ * @family: NFPROTO_IPV4 or NFPROTO_IPV6
+ * @saddr: source address; need not be local to this host
+ * @daddr: destination address
+ * @sport: source port
+ * @dport: destination port
+ * @seq: sequence number, host order
+ * @ack: acknowledgment number, host order; used with NLB_RESET_ACK only
+ * @flags: NLB_RESET_ACK for RST|ACK, 0 for a bare RST
+ *
+ * The segment is a bare 20-byte TCP header in an IPv4 (DF set, TTL of the
+ * route) or IPv6 (hop limit of the route) packet, routed in @net with the
+ * given source, marked untracked for conntrack and sent by the local output
+ * path (LOCAL_OUT and POST_ROUTING hooks included).
+ *
+ * Context: any context that may send packets (process, BHs disabled or
+ * softirq); does not sleep. Not with a conntrack hash lock held: sending
+ * can re-enter conntrack (e.g. through a tunnel device).
+ * Return: 0 when sent, else a negative errno (nothing left allocated).
+ */
+int nlb_send_reset(struct net *net, u8 family,
+		   const union nf_inet_addr *saddr,
+		   const union nf_inet_addr *daddr,
+		   __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags)
+{
+	switch (family) {
+	case NFPROTO_IPV4:
+		return nlb_send_reset4(net, saddr->ip, daddr->ip, sport, dport,
+				       seq, ack, flags);
+	case NFPROTO_IPV6:
+		return nlb_send_reset6(net, &saddr->in6, &daddr->in6, sport,
+				       dport, seq, ack, flags);
+	default:
+		return -EAFNOSUPPORT;
+	}
+}
+
+/*
+ * Queue the RSTs to one end of the connection. @to is what conntrack knows
+ * of the receiver's own sending, @from of its peer's, whose place the RSTs
+ * take.
+ */
+static void nlb_reset_add(struct nlb_reset *r,
+			  const struct nf_conntrack_tuple *t,
+			  const struct ip_ct_tcp_state *from,
+			  const struct ip_ct_tcp_state *to, u8 state)
+{
+	struct nlb_reset_seg *seg = &r->segs[r->nsegs];
+
+	/*
+	 * Nothing seen from the peer: its sequence numbers are unknown, which
+	 * only a client in SYN-SENT does not check (the ACK is what counts).
+	 */
+	if (!from->td_maxwin && state != TCP_CONNTRACK_SYN_SENT)
+		return;
+
+	/* The tuple is the receiver's sending direction: swap the ends. */
+	seg->saddr = t->dst.u3;
+	seg->daddr = t->src.u3;
+	seg->sport = t->dst.u.tcp.port;
+	seg->dport = t->src.u.tcp.port;
+	seg->seq = from->td_end;
+	seg->ack = 0;
+	seg->flags = 0;
+	if (to->td_maxwin) {
+		seg->ack = to->td_end;
+		seg->flags |= NLB_RESET_ACK;
+	}
+	r->nsegs++;
+
+	/* The receiver may be stuck before a lost segment: see the top. */
+	if (from->td_maxwin && (to->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
+	    before(to->td_maxack, from->td_end)) {
+		seg[1] = seg[0];
+		seg[1].seq = to->td_maxack;
+		r->nsegs++;
+	}
+}
+
+/**
+ * nlb_reset_prepare() - work out the RSTs that end a TCP connection
+ * @ct: the connection's conntrack entry
+ * @r: filled with the segments to send (@r->list is left alone)
+ *
+ * Reads the connection's state and sequence numbers under @ct->lock and
+ * describes the RSTs that end it at both ends: to the client, from the
+ * address and port it connected to; to the backend, from the client's
+ * address and port as the backend sees them (the reply tuple). Send them
+ * with nlb_reset_send() later, once no conntrack lock is held.
+ *
+ * Context: any; takes @ct->lock with spin_lock_bh(), so it is fine in a
+ * nf_ct_iterate_cleanup_net() callback (conntrack hash lock held, BHs
+ * disabled). The caller holds a reference on @ct or a lock that keeps it.
+ * Return: true if @r holds RSTs to send; false if @ct is not TCP, its state
+ * needs no RST (not open or already closing down: TIME_WAIT, CLOSE), or its
+ * sequence numbers are adjusted by a helper.
+ */
+bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
+{
+	const struct nf_conntrack_tuple *orig, *reply;
+	struct ip_ct_tcp_state client, backend;
+	u8 state;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		return false;
+	if (test_bit(IPS_SEQ_ADJUST_BIT, &ct->status))
+		return false;
+
+	spin_lock_bh(&ct->lock);
+	state = ct->proto.tcp.state;
+	client = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
+	backend = ct->proto.tcp.seen[IP_CT_DIR_REPLY];
+	spin_unlock_bh(&ct->lock);
+
+	switch (state) {
+	case TCP_CONNTRACK_SYN_SENT:
+	case TCP_CONNTRACK_SYN_RECV:
+	case TCP_CONNTRACK_ESTABLISHED:
+	case TCP_CONNTRACK_FIN_WAIT:
+	case TCP_CONNTRACK_CLOSE_WAIT:
+	case TCP_CONNTRACK_LAST_ACK:
+	case TCP_CONNTRACK_SYN_SENT2:
+		break;
+	default:
+		return false;
+	}
+
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	r->family = nf_ct_l3num(ct);
+	r->nsegs = 0;
+	/* To the client, in the backend's place. */
+	nlb_reset_add(r, orig, &backend, &client, state);
+	/* To the backend, in the client's place. */
+	nlb_reset_add(r, reply, &client, &backend, state);
+	return r->nsegs > 0;
+}
+
+/**
+ * nlb_reset_send() - send the RSTs worked out by nlb_reset_prepare()
+ * @net: network namespace of the connection
+ * @r: the RSTs
+ *
+ * Sends every segment of @r in order, even after a failure.
+ *
+ * Context: as nlb_send_reset(): does not sleep, but must not run under a
+ * conntrack lock (so not inside a nf_ct_iterate_cleanup_net() callback).
+ * Return: 0 when all were sent, else the first negative errno.
+ */
+int nlb_reset_send(struct net *net, const struct nlb_reset *r)
+{
+	const struct nlb_reset_seg *seg;
+	int ret = 0, err;
+	unsigned int i;
+
+	for (i = 0; i < r->nsegs; i++) {
+		seg = &r->segs[i];
+		err = nlb_send_reset(net, r->family, &seg->saddr, &seg->daddr,
+				     seg->sport, seg->dport, seg->seq, seg->ack,
+				     seg->flags);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+/**
+ * nlb_reset_conntrack() - reset both ends of a TCP connection now
+ * @ct: the connection's conntrack entry, referenced by the caller
+ *
+ * nlb_reset_prepare() and nlb_reset_send() in one go. The conntrack entry
+ * itself is left alone: removing it is up to the caller.
+ *
+ * Context: as nlb_reset_send(); not inside a conntrack iterator callback.
+ * Return: 0 when the RSTs were sent or none applies (state, helper),
+ * -EPROTONOSUPPORT if @ct is not TCP, else the first sending error.
+ */
+int nlb_reset_conntrack(struct nf_conn *ct)
+{
+	struct nlb_reset r;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		return -EPROTONOSUPPORT;
+	if (!nlb_reset_prepare(ct, &r))
+		return 0;
+	return nlb_reset_send(nf_ct_net(ct), &r);
+}
