@@ -99,7 +99,7 @@ static int parse_value(const struct arg_spec *s, const char *str,
 		choice_list(s->choices, buf, sizeof(buf));
 		return usage_error("invalid %s '%s' (expected %s)",
 				   s->name, str, buf);
-	default:	/* ARG_U16, ARG_U32 */
+	default:	/* ARG_U8, ARG_U16, ARG_U32 */
 		return parse_num(s, str, &v->num);
 	}
 }
@@ -184,6 +184,7 @@ void args_put(struct nl_msg *msg, const struct arg_spec *specs,
 					       sizeof(v->v6), &v->v6);
 			break;
 		case ARG_CHOICE:
+		case ARG_U8:
 			err |= nla_put_u8(msg, specs->attr, v->num);
 			break;
 		case ARG_U16:

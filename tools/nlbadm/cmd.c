@@ -21,12 +21,35 @@ int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* "nlbadm group add NAME [...]" */
+/* Commands without an object. */
+static const struct arg_spec monitor_args[] = {
+	{ .name = "count", .kind = ARG_U32, .min = 1, .max = UINT32_MAX },
+	{ 0 }
+};
+
+static const struct cmd top_cmds[] = {
+	{ .name = "show", .usage = "", .run = show_all },
+	{ .name = "flush", .usage = "", .run = flush_all },
+	{ .name = "monitor", .usage = "[count N]", .args = monitor_args,
+	  .run = monitor_run },
+	{ 0 }
+};
+
+const struct cmd_group cmd_top = { .name = NULL, .cmds = top_cmds };
+
+const struct cmd_group cmd_objects[] = {
+	{ .name = "listener", .cmds = listener_cmds },
+	{ .name = "group", .cmds = group_cmds },
+	{ .name = "backend", .cmds = backend_cmds },
+	{ 0 }
+};
+
+/* "nlbadm group add NAME [...]", "nlbadm backend change|set ..." */
 void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c)
 {
-	fprintf(f, PROG_NAME "%s%s %s%s%s\n", g->name ? " " : "",
-		g->name ? g->name : "", c->name, c->usage[0] ? " " : "",
-		c->usage);
+	fprintf(f, PROG_NAME "%s%s %s%s%s%s%s\n", g->name ? " " : "",
+		g->name ? g->name : "", c->name, c->alias ? "|" : "",
+		c->alias ? c->alias : "", c->usage[0] ? " " : "", c->usage);
 }
 
 static int usage_hint(const struct cmd_group *g, const struct cmd *c)
@@ -36,10 +59,11 @@ static int usage_hint(const struct cmd_group *g, const struct cmd *c)
 	return EXIT_USAGE;
 }
 
-static bool has_keyword(const struct arg_spec *s, const struct arg_val *v)
+/* Whether a keyword argument other than an ARG_LOOKUP one is given. */
+static bool has_option(const struct arg_spec *s, const struct arg_val *v)
 {
 	for (; s->name; s++, v++)
-		if (!(s->flags & ARG_POSITIONAL) && v->count)
+		if (!(s->flags & (ARG_POSITIONAL | ARG_LOOKUP)) && v->count)
 			return true;
 	return false;
 }
@@ -52,6 +76,37 @@ static bool is_dump(const struct arg_spec *s, const struct arg_val *v)
 	return false;
 }
 
+const struct cmd *cmd_find(const struct cmd_group *g, const char *name)
+{
+	const struct cmd *c;
+
+	for (c = g->cmds; c->name; c++)
+		if (!strcmp(c->name, name) ||
+		    (c->alias && !strcmp(c->alias, name)))
+			return c;
+	return NULL;
+}
+
+/*
+ * Check the arguments of a command into vals[] (MAX_ARGS, zeroed by the
+ * caller). Returns 0, or EXIT_USAGE after printing an error.
+ */
+int cmd_parse(const struct cmd *c, int argc, char **argv,
+	      struct arg_val *vals)
+{
+	if (!c->args) {
+		if (argc)
+			return usage_error("unexpected argument '%s'",
+					   argv[0]);
+		return 0;
+	}
+	if (args_parse(c->args, argc, argv, vals))
+		return EXIT_USAGE;
+	if (c->need_option && !has_option(c->args, vals))
+		return usage_error("nothing to change");
+	return 0;
+}
+
 int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	     int argc, char **argv)
 {
@@ -60,19 +115,10 @@ int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	struct nl_msg *req;
 	int ret;
 
-	if (c->run) {
-		if (argc) {
-			usage_error("unexpected argument '%s'", argv[0]);
-			return usage_hint(g, c);
-		}
-		return c->run();
-	}
-	if (args_parse(c->args, argc, argv, vals))
+	if (cmd_parse(c, argc, argv, vals))
 		return usage_hint(g, c);
-	if (c->need_option && !has_keyword(c->args, vals)) {
-		usage_error("nothing to change");
-		return usage_hint(g, c);
-	}
+	if (c->run)
+		return c->run(vals);
 
 	req = nl_req(c->nlcmd, c->show && is_dump(c->args, vals));
 	args_put(req, c->args, vals);
@@ -98,9 +144,9 @@ int cmd_dispatch(const struct cmd_group *g, int argc, char **argv)
 	} else if (!strcmp(argv[0], "help")) {
 		f = stdout;
 	} else {
-		for (c = g->cmds; c->name; c++)
-			if (!strcmp(c->name, argv[0]))
-				return cmd_exec(g, c, argc - 1, argv + 1);
+		c = cmd_find(g, argv[0]);
+		if (c)
+			return cmd_exec(g, c, argc - 1, argv + 1);
 		usage_error("unknown %s command '%s'", g->name, argv[0]);
 	}
 

@@ -33,7 +33,7 @@ static int flush_objects(const struct object *ob, uint8_t get, uint8_t del,
 	return ret;
 }
 
-int flush_all(void)
+int flush_all(const struct arg_val *vals)
 {
 	int ret;
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nlbadm group: server groups (scheduler, IP versions, affinity). */
+/*
+ * nlbadm group: server groups (scheduler, IP versions, affinity,
+ * connection tracking, drain timeout).
+ */
 #include "nlbadm.h"
 
 static const struct choice ipversion_choices[] = {
@@ -11,12 +14,9 @@ static const struct choice ipversion_choices[] = {
 static const struct choice sched_choices[] = {
 	{ "rr", NLB_SCHED_RR },
 	{ "wrr", NLB_SCHED_WRR },
-	{ 0 }
-};
-
-static const struct choice onoff_choices[] = {
-	{ "on", 1 },
-	{ "off", 0 },
+	{ "wlc", NLB_SCHED_WLC },
+	{ "sh", NLB_SCHED_SH },
+	{ "maglev", NLB_SCHED_MAGLEV },
 	{ 0 }
 };
 
@@ -27,6 +27,9 @@ static const struct field fields[] = {
 	FIELD_CHOICE(NLB_A_GROUP_SCHED, "sched", "sched",
 		     sched_choices),
 	FIELD(NLB_A_GROUP_AFFINITY, FIELD_BOOL, "affinity", "affinity"),
+	FIELD(NLB_A_GROUP_TRACK, FIELD_BOOL, "track", "track"),
+	FIELD(NLB_A_GROUP_DRAIN_TIMEOUT, FIELD_U32, "drain_timeout",
+	      "drain-timeout"),
 	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
 	FIELD(NLB_A_GROUP_BACKENDS6, FIELD_U32, "backends6", "backends6"),
 	FIELD(NLB_A_GROUP_LISTENERS, FIELD_U32, "listeners", "listeners"),
@@ -34,10 +37,16 @@ static const struct field fields[] = {
 	{ 0 }
 };
 
+static const struct field event[] = {
+	FIELD_CHOICE(NLB_A_GROUP_EVENT, "event", NULL, event_choices),
+	{ 0 }
+};
+
 const struct object group_obj = {
 	.name = "group",
 	.maxattr = NLB_A_GROUP_MAX,
 	.fields = fields,
+	.event = event,
 };
 
 #define NAME_ARG(f)	{ .name = "NAME", .kind = ARG_NAME, \
@@ -53,6 +62,10 @@ static const struct arg_spec set_args[] = {
 	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices },
 	{ .name = "affinity", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_AFFINITY, .choices = onoff_choices },
+	{ .name = "track", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_TRACK, .choices = onoff_choices },
+	{ .name = "drain-timeout", .kind = ARG_U32,
+	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000 },
 	{ 0 }
 };
 
@@ -66,12 +79,15 @@ static const struct arg_spec show_args[] = {
 	{ 0 }
 };
 
+#define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off] " \
+			"[track on|off] [drain-timeout SECONDS]"
+
 const struct cmd group_cmds[] = {
 	{ .name = "add",
-	  .usage = "NAME [ipversion ipv4|dualstack] [sched rr|wrr] [affinity on|off]",
+	  .usage = "NAME [ipversion ipv4|dualstack] " SETTINGS_USAGE,
 	  .nlcmd = NLB_CMD_GROUP_ADD, .args = set_args },
 	{ .name = "change",
-	  .usage = "NAME [sched rr|wrr] [affinity on|off] [ipversion ipv4|dualstack]",
+	  .usage = "NAME " SETTINGS_USAGE " [ipversion ipv4|dualstack]",
 	  .nlcmd = NLB_CMD_GROUP_CHANGE, .args = set_args,
 	  .need_option = true },
 	{ .name = "del", .usage = "NAME",

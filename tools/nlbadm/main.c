@@ -4,6 +4,7 @@
  * "nlb" generic netlink family.
  *
  *   nlbadm [-j|--json] [-s|--stats] [-p|--pretty] OBJECT COMMAND [ARGS]
+ *   nlbadm [-j|--json] [-s|--stats] monitor [count N]
  */
 #include <string.h>
 
@@ -13,20 +14,6 @@
 #define NLBADM_VERSION	"unknown"
 #endif
 
-static const struct cmd top_cmds[] = {
-	{ .name = "show", .usage = "", .run = show_all },
-	{ .name = "flush", .usage = "", .run = flush_all },
-	{ 0 }
-};
-
-static const struct cmd_group top = { .name = NULL, .cmds = top_cmds };
-
-static const struct cmd_group objects[] = {
-	{ .name = "listener", .cmds = listener_cmds },
-	{ .name = "group", .cmds = group_cmds },
-	{ .name = "backend", .cmds = backend_cmds },
-};
-
 static void usage(FILE *f)
 {
 	const struct cmd_group *g;
@@ -35,6 +22,7 @@ static void usage(FILE *f)
 	fputs("Usage: " PROG_NAME " [OPTIONS] OBJECT COMMAND [ARGS]\n"
 	      "       " PROG_NAME " [OPTIONS] show\n"
 	      "       " PROG_NAME " flush\n"
+	      "       " PROG_NAME " [OPTIONS] monitor [count N]\n"
 	      "       " PROG_NAME " help | --help | -h\n"
 	      "       " PROG_NAME " --version\n"
 	      "\n"
@@ -44,19 +32,21 @@ static void usage(FILE *f)
 	      "  -p, --pretty  indent JSON output\n"
 	      "\n"
 	      "Commands:\n", f);
-	for (g = objects; g < objects + ARRAY_SIZE(objects); g++) {
+	for (g = cmd_objects; g->name; g++) {
 		for (c = g->cmds; c->name; c++) {
 			fputs("  ", f);
 			cmd_usage(f, g, c);
 		}
 	}
-	for (c = top.cmds; c->name; c++) {
+	for (c = cmd_top.cmds; c->name; c++) {
 		fputs("  ", f);
-		cmd_usage(f, &top, c);
+		cmd_usage(f, &cmd_top, c);
 	}
 	fprintf(f, "\n"
 		"ADDRESS is an IPv4 or IPv6 address, NAME and GROUP 1-%d characters,\n"
-		"PORT 1-65535 (backends: 0-65535, 0 keeps the client's port), W 0-255.\n",
+		"PORT 1-65535 (backends: 0-65535, 0 keeps the client's port), W 0-255,\n"
+		"SECONDS 0-2592000 (drain-timeout) or 0-86400 (persist), 0 for none,\n"
+		"LEN 0-32 (persist-prefix4) or 0-128 (persist-prefix6), N 1 or more.\n",
 		NLB_NAME_MAX_LEN);
 }
 
@@ -101,12 +91,12 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	for (g = objects; g < objects + ARRAY_SIZE(objects); g++)
+	for (g = cmd_objects; g->name; g++)
 		if (!strcmp(g->name, argv[0]))
 			return cmd_dispatch(g, argc - 1, argv + 1);
-	for (c = top.cmds; c->name; c++)
-		if (!strcmp(c->name, argv[0]))
-			return cmd_exec(&top, c, argc - 1, argv + 1);
+	c = cmd_find(&cmd_top, argv[0]);
+	if (c)
+		return cmd_exec(&cmd_top, c, argc - 1, argv + 1);
 	usage_error("unknown object '%s'", argv[0]);
 	return usage_fail();
 }

@@ -68,6 +68,65 @@ static void nl_open(void)
 			 family);
 }
 
+/*
+ * Join a multicast group of the family, for notifications: they carry
+ * no sequence numbers of ours.
+ */
+void nl_join(const char *group)
+{
+	int grp, err;
+
+	if (!sock)
+		nl_open();
+	grp = genl_ctrl_resolve_grp(sock, NLB_FAMILY_NAME, group);
+	if (grp == -NLE_OBJ_NOTFOUND) {
+		fprintf(stderr, PROG_NAME ": the nlb module has no multicast group \"%s\" (too old?)\n",
+			group);
+		exit(EXIT_KERNEL);
+	}
+	if (grp < 0)
+		nl_fatal("cannot resolve the multicast group", grp);
+	err = nl_socket_add_membership(sock, grp);
+	if (err)
+		nl_fatal("cannot join the multicast group", err);
+	nl_socket_disable_seq_check(sock);
+	/* Bursts of notifications: a larger buffer loses fewer. */
+	nl_socket_set_buffer_size(sock, 1 << 20, 0);
+}
+
+static int (*receive_func)(struct nl_msg *msg);
+
+static int receive_cb(struct nl_msg *msg, void *arg)
+{
+	if (nlmsg_hdr(msg)->nlmsg_type != family)
+		return NL_SKIP;
+	return receive_func(msg);
+}
+
+/*
+ * Wait for what arrives next on a joined group and pass each message of
+ * the family to func, which returns NL_OK, or NL_STOP to leave the rest.
+ * Returns 0 or a negative errno; nl_report() prints the error.
+ */
+int nl_receive(int (*func)(struct nl_msg *msg))
+{
+	int err;
+
+	receive_func = func;
+	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, receive_cb, NULL);
+	err = nl_recvmsgs_default(sock);
+	if (err >= 0)
+		return 0;
+	/* libnl says NLE_NOMEM for ENOBUFS: the socket overran. */
+	if (err == -NLE_NOMEM && errno == ENOBUFS) {
+		fputs(PROG_NAME ": notifications lost (receive buffer full)\n",
+		      stderr);
+		return 0;
+	}
+	snprintf(errbuf, sizeof(errbuf), "netlink: %s", nl_geterror(err));
+	return -EIO;
+}
+
 /* A new request; the socket is opened on first use. */
 struct nl_msg *nl_req(uint8_t cmd, bool dump)
 {

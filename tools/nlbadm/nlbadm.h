@@ -32,8 +32,8 @@
 /* Largest attribute type of the listener, group and backend sets. */
 #define NLB_ATTR_MAX	MAX3(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
 			     NLB_A_BACKEND_MAX)
-/* Most arguments any command takes. */
-#define MAX_ARGS	8
+/* More than the arguments any command takes (a unit test checks). */
+#define MAX_ARGS	12
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -63,6 +63,7 @@ enum arg_kind {
 	ARG_NAME,	/* listener or group name: string attribute */
 	ARG_ADDR,	/* IPv4 (be32 attribute) or IPv6 (16 bytes) address */
 	ARG_CHOICE,	/* keyword from a struct choice table: u8 attribute */
+	ARG_U8,		/* decimal number in [min, max]: u8 attribute */
 	ARG_U16,	/* decimal number in [min, max]: u16 attribute */
 	ARG_U32,	/* decimal number in [min, max]: u32 attribute */
 };
@@ -71,6 +72,7 @@ enum arg_kind {
 #define ARG_REQUIRED	0x02	/* must be given */
 #define ARG_PER_FAMILY	0x04	/* ARG_ADDR: once per address family */
 #define ARG_DUMP_KEY	0x08	/* show: dump all when absent */
+#define ARG_LOOKUP	0x10	/* names the object, is not a change */
 
 struct arg_spec {
 	/* keyword, or placeholder (e.g. "GROUP") of a positional argument */
@@ -79,7 +81,7 @@ struct arg_spec {
 	unsigned int flags;
 	int attr;		/* attribute (ARG_ADDR: IPv4 address) */
 	int attr6;		/* ARG_ADDR: attribute of an IPv6 address */
-	unsigned long min, max;	/* ARG_U16, ARG_U32 */
+	unsigned long min, max;	/* ARG_U8, ARG_U16, ARG_U32 */
 	const struct choice *choices;	/* ARG_CHOICE */
 };
 
@@ -104,10 +106,12 @@ enum field_kind {
 	FIELD_STR,
 	FIELD_ADDR4,	/* be32 */
 	FIELD_ADDR6,	/* 16 bytes */
+	FIELD_U8,
 	FIELD_U16,
 	FIELD_U32,
 	FIELD_U64,
-	FIELD_BOOL,	/* u8, text on/off, JSON true/false */
+	FIELD_BOOL,	/* u8, text on/off (or choices), JSON true/false */
+	FIELD_FLAG,	/* u8, text the label if set, JSON true/false */
 	FIELD_ENUM,	/* u8 printed by name from a choice table */
 	FIELD_STATS,	/* nest of NLB_A_STATS_*, printed with -s only */
 };
@@ -117,22 +121,32 @@ struct field {
 	enum field_kind kind;
 	const char *key;	/* JSON key */
 	const char *label;	/* text keyword, NULL to print the bare value */
-	const struct choice *choices;	/* FIELD_ENUM */
+	/* FIELD_ENUM; FIELD_BOOL: text words of 1 and 0 instead of on/off */
+	const struct choice *choices;
+	/* text only: print only if this attribute is present and not 0 */
+	int text_if;
 };
 
 #define FIELD(a, k, j, t)	{ .attr = (a), .kind = (k), .key = (j), \
 				  .label = (t) }
 #define FIELD_CHOICE(a, j, t, c) { .attr = (a), .kind = FIELD_ENUM, \
 				  .key = (j), .label = (t), .choices = (c) }
+#define FIELD_WORDS(a, j, t, c)	{ .attr = (a), .kind = FIELD_BOOL, \
+				  .key = (j), .label = (t), .choices = (c) }
+#define FIELD_IF(a, k, j, t, i)	{ .attr = (a), .kind = (k), .key = (j), \
+				  .label = (t), .text_if = (i) }
 
 /* An object type as it appears in replies. */
 struct object {
 	const char *name;	/* first word of its text line */
 	int maxattr;
 	const struct field *fields;	/* terminated by a zero attr */
+	/* its event attribute in notifications (one field, terminated) */
+	const struct field *event;
 };
 
 extern const struct object listener_obj, group_obj, backend_obj;
+extern const struct choice onoff_choices[], event_choices[];
 
 void out_init(FILE *f);
 void out_list_begin(const char *key);
@@ -146,6 +160,7 @@ int obj_parse(const struct object *o, struct nl_msg *m, struct nlattr **tb);
 void obj_print(const struct object *o, struct nl_msg *m);
 void out_objects(const char *key, const struct object *o,
 		 const struct msg_list *l);
+void out_event(const struct object *o, struct nlattr **tb);
 const char *obj_attr_name(const struct object *o, int attr);
 
 /* ---- json.c: JSON writer ---- */
@@ -168,18 +183,22 @@ void msg_list_free(struct msg_list *l);
 void nl_put_fail(void) __attribute__((noreturn));
 int nl_msg_error(struct nlmsghdr *nlh, struct nlmsghdr *req,
 		 char *buf, size_t len);
+void nl_join(const char *group);
+int nl_receive(int (*func)(struct nl_msg *msg));
 
 /* ---- cmd.c: dispatching ---- */
 
 struct cmd {
 	const char *name;	/* "add" */
+	const char *alias;	/* another name of the command, or NULL */
 	const char *usage;	/* arguments, for the usage text */
 	uint8_t nlcmd;		/* NLB_CMD_*: a generic request */
 	const struct arg_spec *args;
 	const struct object *show;	/* print the replies as these */
-	bool need_option;	/* at least one keyword argument */
-	/* not a generic request: run this instead (no arguments) */
-	int (*run)(void);
+	/* at least one keyword argument that is not ARG_LOOKUP */
+	bool need_option;
+	/* not a generic request: run this instead, with the arguments */
+	int (*run)(const struct arg_val *vals);
 };
 
 /* An OBJECT of the command line and its commands. */
@@ -189,16 +208,23 @@ struct cmd_group {
 };
 
 extern const struct cmd listener_cmds[], group_cmds[], backend_cmds[];
+/* commands without an object; the objects, terminated by a NULL name */
+extern const struct cmd_group cmd_top, cmd_objects[];
 
+const struct cmd *cmd_find(const struct cmd_group *g, const char *name);
+int cmd_parse(const struct cmd *c, int argc, char **argv,
+	      struct arg_val *vals);
 int cmd_dispatch(const struct cmd_group *g, int argc, char **argv);
 int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	     int argc, char **argv);
 void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c);
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- show.c, flush.c ---- */
+/* ---- show.c, flush.c, monitor.c ---- */
 
-int show_all(void);
-int flush_all(void);
+int show_all(const struct arg_val *vals);
+int flush_all(const struct arg_val *vals);
+int monitor_run(const struct arg_val *vals);
+int monitor_print(struct nl_msg *msg);
 
 #endif /* NLBADM_H */

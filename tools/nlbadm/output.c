@@ -21,10 +21,35 @@ static struct {
 	bool space;	/* the next text word needs a space first */
 } o;
 
+const struct choice onoff_choices[] = {
+	{ "on", 1 },
+	{ "off", 0 },
+	{ 0 }
+};
+
+/* What a notification reports. */
+const struct choice event_choices[] = {
+	{ "add", NLB_EVENT_ADD },
+	{ "change", NLB_EVENT_CHANGE },
+	{ "del", NLB_EVENT_DEL },
+	{ "drained", NLB_EVENT_DRAINED },
+	{ 0 }
+};
+
 static const struct field stats_fields[] = {
 	FIELD(NLB_A_STATS_CONNS, FIELD_U64, "conns", "conns"),
+	FIELD(NLB_A_STATS_ACTIVE, FIELD_U64, "active", "active"),
+	FIELD(NLB_A_STATS_IN_PACKETS, FIELD_U64, "in_packets", "in-packets"),
+	FIELD(NLB_A_STATS_IN_BYTES, FIELD_U64, "in_bytes", "in-bytes"),
+	FIELD(NLB_A_STATS_OUT_PACKETS, FIELD_U64, "out_packets",
+	      "out-packets"),
+	FIELD(NLB_A_STATS_OUT_BYTES, FIELD_U64, "out_bytes", "out-bytes"),
 	FIELD(NLB_A_STATS_DROP_NO_BACKEND, FIELD_U64, "drop_no_backend",
 	      "drop-no-backend"),
+	FIELD(NLB_A_STATS_DROP_ERROR, FIELD_U64, "drop_error", "drop-error"),
+	FIELD(NLB_A_STATS_PERSISTED, FIELD_U64, "persisted", "persisted"),
+	FIELD(NLB_A_STATS_FAILOPEN, FIELD_U64, "failopen", "failopen"),
+	FIELD(NLB_A_STATS_DRAINED, FIELD_U64, "drained", "drained"),
 	{ 0 }
 };
 
@@ -78,10 +103,12 @@ static void policy(const struct object *ob, struct nla_policy *pol)
 		[FIELD_STR] = { .type = NLA_STRING },
 		[FIELD_ADDR4] = { .type = NLA_U32 },
 		[FIELD_ADDR6] = { .minlen = 16, .maxlen = 16 },
+		[FIELD_U8] = { .type = NLA_U8 },
 		[FIELD_U16] = { .type = NLA_U16 },
 		[FIELD_U32] = { .type = NLA_U32 },
 		[FIELD_U64] = { .type = NLA_U64 },
 		[FIELD_BOOL] = { .type = NLA_U8 },
+		[FIELD_FLAG] = { .type = NLA_U8 },
 		[FIELD_ENUM] = { .type = NLA_U8 },
 		[FIELD_STATS] = { .type = NLA_NESTED },
 	};
@@ -89,6 +116,20 @@ static void policy(const struct object *ob, struct nla_policy *pol)
 
 	for (f = ob->fields; f->attr; f++)
 		pol[f->attr] = kinds[f->kind];
+	for (f = ob->event; f && f->attr; f++)
+		pol[f->attr] = kinds[f->kind];
+}
+
+/* An integer attribute of any size is not 0. */
+static bool nonzero(const struct nlattr *a)
+{
+	const unsigned char *p = nla_data(a);
+	int i;
+
+	for (i = 0; i < nla_len(a); i++)
+		if (p[i])
+			return true;
+	return false;
 }
 
 static void put_fields(const struct field *f, struct nlattr **tb);
@@ -121,6 +162,9 @@ static void put_fields(const struct field *f, struct nlattr **tb)
 		a = tb[f->attr];
 		if (!a)
 			continue;
+		if (!opts.json && f->text_if &&
+		    !(tb[f->text_if] && nonzero(tb[f->text_if])))
+			continue;
 		switch (f->kind) {
 		case FIELD_STR:
 			put(f, nla_get_string(a), true);
@@ -132,6 +176,10 @@ static void put_fields(const struct field *f, struct nlattr **tb)
 		case FIELD_ADDR6:
 			put(f, inet_ntop(AF_INET6, nla_data(a), buf,
 					 sizeof(buf)), true);
+			break;
+		case FIELD_U8:
+			snprintf(buf, sizeof(buf), "%u", nla_get_u8(a));
+			put(f, buf, false);
 			break;
 		case FIELD_U16:
 			snprintf(buf, sizeof(buf), "%u", nla_get_u16(a));
@@ -150,7 +198,14 @@ static void put_fields(const struct field *f, struct nlattr **tb)
 			if (opts.json)
 				put(f, nla_get_u8(a) ? "true" : "false", false);
 			else
-				put(f, nla_get_u8(a) ? "on" : "off", false);
+				put(f, choice_name(f->choices ? f->choices :
+						   onoff_choices, !!nla_get_u8(a)), false);
+			break;
+		case FIELD_FLAG:
+			if (opts.json)
+				put(f, nla_get_u8(a) ? "true" : "false", false);
+			else if (nla_get_u8(a))
+				text_word(f->label);
 			break;
 		case FIELD_ENUM:
 			name = choice_name(f->choices, nla_get_u8(a));
@@ -177,6 +232,9 @@ const char *obj_attr_name(const struct object *ob, int attr)
 	for (f = ob->fields; f->attr; f++)
 		if (f->attr == attr)
 			return f->key;
+	for (f = ob->event; f && f->attr; f++)
+		if (f->attr == attr)
+			return f->key;
 	return NULL;
 }
 
@@ -197,16 +255,29 @@ int obj_parse(const struct object *ob, struct nl_msg *m, struct nlattr **tb)
 	return 0;
 }
 
-void out_obj_begin(const struct object *ob, struct nlattr **tb)
+/* An object; in a notification (event) its event first. */
+static void obj_begin(const struct object *ob, struct nlattr **tb,
+		      bool event)
 {
 	if (opts.json) {
 		json_begin('{', NULL);
+		if (event) {
+			put_fields(ob->event, tb);
+			json_str("object", ob->name);
+		}
 	} else {
 		text_line();
+		if (event)
+			put_fields(ob->event, tb);
 		text_word(ob->name);
 	}
 	o.objs++;
 	put_fields(ob->fields, tb);
+}
+
+void out_obj_begin(const struct object *ob, struct nlattr **tb)
+{
+	obj_begin(ob, tb, false);
 }
 
 void out_obj_end(void)
@@ -260,6 +331,17 @@ void out_objects(const char *key, const struct object *ob,
 	for (i = 0; i < l->n; i++)
 		obj_print(ob, l->v[i]);
 	out_list_end();
+}
+
+/*
+ * A notification, on a line of its own: text "EVENT OBJECT ..." (the
+ * object as show prints it), JSON {"event": ..., "object": ..., ...}.
+ */
+void out_event(const struct object *ob, struct nlattr **tb)
+{
+	obj_begin(ob, tb, true);
+	out_obj_end();
+	out_finish();
 }
 
 /* End of the document. */

@@ -51,7 +51,7 @@ static void print_groups(const struct msg_list *groups,
 	free(btb);
 }
 
-int show_all(void)
+int show_all(const struct arg_val *vals)
 {
 	struct msg_list listeners = { 0 }, groups = { 0 }, backends = { 0 };
 	int ret;

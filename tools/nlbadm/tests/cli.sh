@@ -62,7 +62,18 @@ u "unexpected argument 'all'" flush all
 u "missing NAME" group add
 u "invalid NAME ''" group add ""
 u "expected 1-31 characters" group add abcdefghijklmnopqrstuvwxyz012345
-u "invalid sched 'lc' (expected rr or wrr)" group add web sched lc
+u "invalid sched 'lc' (expected rr, wrr, wlc, sh or maglev)" group add web sched lc
+u "invalid sched 'Maglev'" group change web sched Maglev
+u "invalid track 'yes' (expected on or off)" group add web track yes
+u "invalid track '1'" group change web track 1
+u "missing value after 'track'" group change web track
+u "invalid drain-timeout '2592001' (expected 0-2592000)" \
+	group add web drain-timeout 2592001
+u "invalid drain-timeout '-1'" group change web drain-timeout -1
+u "invalid drain-timeout '30s'" group change web drain-timeout 30s
+u "missing value after 'drain-timeout'" group change web drain-timeout
+u "'drain-timeout' given more than once" \
+	group change web drain-timeout 1 drain-timeout 2
 u "invalid ipversion 'ipv6' (expected ipv4 or dualstack)" \
 	group add web ipversion ipv6
 u "invalid affinity 'yes' (expected on or off)" group add web affinity yes
@@ -91,7 +102,23 @@ u "invalid weight '99999999999999999999999'" \
 	backend add web 192.0.2.1 weight 99999999999999999999999
 u "missing value after 'weight'" backend add web 192.0.2.1 weight
 u "'port' given more than once" backend add web 192.0.2.1 port 1 port 2
-u "missing 'weight'" backend change web 2001:db8::10 port 80
+u "nothing to change" backend change web 2001:db8::10 port 80
+u "nothing to change" backend change web 192.0.2.1
+u "nothing to change" backend set web 192.0.2.1 port 80
+u "missing ADDRESS" backend set web
+u "invalid state 'off' (expected enabled or disabled)" \
+	backend add web 192.0.2.1 state off
+u "invalid state 'enable'" backend set web 192.0.2.1 state enable
+u "missing value after 'state'" backend set web 192.0.2.1 state
+u "invalid health 'ok' (expected up or down)" \
+	backend add web 192.0.2.1 health ok
+u "invalid health 'UP'" backend set web 192.0.2.1 port 80 health UP
+u "missing value after 'health'" backend change web 192.0.2.1 health
+u "'health' given more than once" \
+	backend set web 192.0.2.1 health up health down
+u "invalid weight '256'" backend set web 192.0.2.1 weight 256
+u "unknown argument 'state'" backend del web 192.0.2.1 state disabled
+u "unknown argument 'health'" backend show web 192.0.2.1 health up
 u "unknown argument 'weight'" backend del web 192.0.2.1 weight 1
 u "invalid address 'port'" backend show web port 80
 
@@ -110,16 +137,49 @@ u "invalid proto 'sctp' (expected tcp or udp)" \
 u "invalid port '0' (expected 1-65535)" \
 	listener add http vip 198.51.100.1 proto tcp port 0 group web
 u "invalid group ''" listener change http group ""
-u "missing 'group'" listener change http
+u "nothing to change" listener change http
+u "invalid reject 'rst' (expected reset, icmp or drop)" \
+	listener add http vip 198.51.100.1 proto tcp port 80 group web reject rst
+u "invalid reject 'none'" listener change http reject none
+u "missing value after 'reject'" listener change http reject
+u "invalid persist '86401' (expected 0-86400)" listener change http persist 86401
+u "invalid persist '-1'" listener change http persist -1
+u "invalid persist '1m'" \
+	listener add http vip 198.51.100.1 proto tcp port 80 group web persist 1m
+u "invalid persist-prefix4 '33' (expected 0-32)" \
+	listener change http persist-prefix4 33
+u "invalid persist-prefix4 ' 24'" listener change http persist-prefix4 " 24"
+u "invalid persist-prefix6 '129' (expected 0-128)" \
+	listener change http persist-prefix6 129
+u "invalid persist-prefix6 '0x40'" listener change http persist-prefix6 0x40
+u "missing value after 'persist-prefix6'" listener change http persist-prefix6
+u "'persist' given more than once" listener change http persist 1 persist 2
+u "unknown argument 'proto'" listener change http proto udp
+u "unknown argument 'port'" listener change http port 81
+u "unknown argument 'persist'" listener del http persist 1
+
+# monitor
+u "invalid count '0' (expected 1-4294967295)" monitor count 0
+u "invalid count 'x'" monitor count x
+u "invalid count '-1'" monitor count -1
+u "invalid count '4294967296'" monitor count 4294967296
+u "missing value after 'count'" monitor count
+u "'count' given more than once" monitor count 1 count 2
+u "unknown argument 'all'" monitor all
+u "unknown argument 'count'" backend show web 192.0.2.1 count 1
 u "unknown argument 'vip'" listener change http vip 198.51.100.1 group web
 u "missing value after 'group'" listener change http group
 
 # usage hint after the error
-expect 1 "Usage: nlbadm backend add GROUP ADDRESS [port PORT] [weight W]" \
+expect 1 "Usage: nlbadm backend add GROUP ADDRESS [port PORT] [weight W] [state enabled|disabled] [health up|down]" \
 	backend add web 192.0.2.1 port 80x
+expect 1 "Usage: nlbadm backend change|set GROUP ADDRESS" \
+	backend set web 192.0.2.1
+expect 1 "Usage: nlbadm monitor [count N]" monitor count 0
 
 # help and version: exit 0, on stdout
-for args in help --help -h "group help" --version; do
+for args in help --help -h "group help" "listener help" "backend help" \
+	--version; do
 	n=$((n + 1))
 	# shellcheck disable=SC2086
 	if ! "$NLBADM" $args >"$TMP/out" 2>"$TMP/err" || [ -s "$TMP/err" ] ||
@@ -135,6 +195,25 @@ if ! grep -qw nlb /proc/modules 2>/dev/null; then
 		group show
 	expect 2 "not loaded" -j show
 	expect 2 "not loaded" backend add web 192.0.2.10 port 80 weight 10
+	# every new keyword with valid values gets past the checks
+	for args in \
+		"group add web sched wlc track on drain-timeout 2592000" \
+		"group add web sched sh track off drain-timeout 0" \
+		"group change web sched maglev" \
+		"group change web sched rr affinity off" \
+		"backend add web 192.0.2.10 state disabled health down" \
+		"backend set web 198.18.1.2 port 80 health down" \
+		"backend change web 2001:db8::10 state enabled health up" \
+		"backend set web 192.0.2.10 weight 0" \
+		"listener add http vip 198.51.100.1 proto tcp port 80 group web reject icmp persist 86400 persist-prefix4 32 persist-prefix6 128" \
+		"listener change http reject drop" \
+		"listener change http reject reset persist 0 persist-prefix4 0 persist-prefix6 0" \
+		"listener change http group web2" \
+		"monitor count 1" \
+		"-j -s monitor"; do
+		# shellcheck disable=SC2086
+		expect 2 "not loaded" $args
+	done
 fi
 
 if [ "$fail" -eq 0 ]; then

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of nlbadm without the kernel: replies built here are printed
- * as text and JSON, and extended ACKs are decoded.
+ * Unit tests of nlbadm without the kernel: replies and notifications
+ * built here are printed as text and JSON, extended ACKs are decoded, and
+ * command lines are checked against the argument tables and turned into
+ * request attributes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
@@ -23,6 +26,15 @@ static void check(const char *what, const char *got, const char *want)
 	if (strcmp(got, want)) {
 		failed++;
 		printf("FAIL: %s\n got: %s\nwant: %s\n", what, got, want);
+	}
+}
+
+static void check_true(const char *what, bool ok)
+{
+	run++;
+	if (!ok) {
+		failed++;
+		printf("FAIL: %s\n", what);
 	}
 }
 
@@ -46,6 +58,18 @@ static void put_stats(struct nl_msg *m, int attr, uint64_t conns,
 	nla_nest_end(m, nest);
 }
 
+/* Every counter, each with its own value, in attribute order. */
+static void put_all_stats(struct nl_msg *m, int attr)
+{
+	struct nlattr *nest = nla_nest_start(m, attr | NLA_F_NESTED);
+	int a;
+
+	for (a = NLB_A_STATS_CONNS; a <= NLB_A_STATS_MAX; a++)
+		nla_put_u64(m, a, 100 + a);
+	nla_nest_end(m, nest);
+}
+
+/* A listener reply as this version does not know it: no new attributes */
 static struct nl_msg *listener(void)
 {
 	struct nl_msg *m = reply(NLB_CMD_LISTENER_GET);
@@ -75,6 +99,48 @@ static struct nl_msg *group(const char *name, uint8_t sched)
 	nla_put_u32(m, NLB_A_GROUP_BACKENDS6, 1);
 	nla_put_u32(m, NLB_A_GROUP_LISTENERS, 0);
 	put_stats(m, NLB_A_GROUP_STATS, UINT64_MAX, 0);
+	nla_put_u8(m, NLB_A_GROUP_TRACK, 0);
+	nla_put_u32(m, NLB_A_GROUP_DRAIN_TIMEOUT, 0);
+	return m;
+}
+
+/* A listener as the kernel describes it now. */
+static struct nl_msg *listener2(uint8_t cmd, uint8_t reject,
+				uint32_t persist, uint8_t prefix4,
+				uint8_t prefix6)
+{
+	struct nl_msg *m = reply(cmd);
+	struct in6_addr v6;
+
+	inet_pton(AF_INET6, "2001:db8:ff::10", &v6);
+	nla_put_string(m, NLB_A_LISTENER_NAME, "http");
+	nla_put_u32(m, NLB_A_LISTENER_VIP4, inet_addr("203.0.113.10"));
+	nla_put(m, NLB_A_LISTENER_VIP6, sizeof(v6), &v6);
+	nla_put_u8(m, NLB_A_LISTENER_PROTO, NLB_PROTO_TCP);
+	nla_put_u16(m, NLB_A_LISTENER_PORT, 80);
+	nla_put_string(m, NLB_A_LISTENER_GROUP, "web");
+	nla_put_u8(m, NLB_A_LISTENER_REJECT, reject);
+	nla_put_u32(m, NLB_A_LISTENER_PERSIST_TIMEOUT, persist);
+	nla_put_u8(m, NLB_A_LISTENER_PERSIST_PREFIX4, prefix4);
+	nla_put_u8(m, NLB_A_LISTENER_PERSIST_PREFIX6, prefix6);
+	return m;
+}
+
+/* A group as the kernel describes it now, attributes in any order. */
+static struct nl_msg *group2(uint8_t cmd, uint8_t sched, uint8_t track,
+			     uint32_t drain)
+{
+	struct nl_msg *m = reply(cmd);
+
+	nla_put_u32(m, NLB_A_GROUP_DRAIN_TIMEOUT, drain);
+	nla_put_u8(m, NLB_A_GROUP_TRACK, track);
+	nla_put_string(m, NLB_A_GROUP_NAME, "web");
+	nla_put_u8(m, NLB_A_GROUP_IPVERSION, NLB_IPVERSION_DUALSTACK);
+	nla_put_u8(m, NLB_A_GROUP_SCHED, sched);
+	nla_put_u8(m, NLB_A_GROUP_AFFINITY, 1);
+	nla_put_u32(m, NLB_A_GROUP_BACKENDS4, 1);
+	nla_put_u32(m, NLB_A_GROUP_BACKENDS6, 1);
+	nla_put_u32(m, NLB_A_GROUP_LISTENERS, 1);
 	return m;
 }
 
@@ -92,6 +158,18 @@ static struct nl_msg *backend(const char *grp, const char *addr,
 		nla_put(m, NLB_A_BACKEND_ADDR6, sizeof(v6), &v6);
 	nla_put_u16(m, NLB_A_BACKEND_PORT, port);
 	nla_put_u32(m, NLB_A_BACKEND_WEIGHT, weight);
+	return m;
+}
+
+/* backend web 198.18.1.2 port 80 weight 1 with its states. */
+static struct nl_msg *backend2(uint8_t cmd, uint8_t enabled,
+			       uint8_t healthy)
+{
+	struct nl_msg *m = backend("web", "198.18.1.2", 80, 1);
+
+	genlmsg_hdr(nlmsg_hdr(m))->cmd = cmd;
+	nla_put_u8(m, NLB_A_BACKEND_ENABLED, enabled);
+	nla_put_u8(m, NLB_A_BACKEND_HEALTHY, healthy);
 	return m;
 }
 
@@ -182,10 +260,10 @@ static void test_output(void)
 
 	m = group("web", 9);
 	show_one("group text, unknown sched", &group_obj, m, false, true,
-		 "group web ipversion dualstack sched 9 affinity on backends4 1 backends6 1 listeners 0\n"
+		 "group web ipversion dualstack sched 9 affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 0\n"
 		 "    conns 18446744073709551615 drop-no-backend 0\n");
 	show_one("group json, unknown sched", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":9,\"affinity\":true,\"backends4\":1,\"backends6\":1,\"listeners\":0}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":9,\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0}]\n");
 	nlmsg_free(m);
 
 	m = backend("web", "2001:db8:1::10", 8080, 255);
@@ -208,12 +286,12 @@ static void test_output(void)
 	stop("empty text list", "");
 
 	show_nested("show text -s", false, true, false,
-		    "group web ipversion dualstack sched wrr affinity on backends4 1 backends6 1 listeners 0\n"
+		    "group web ipversion dualstack sched wrr affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 0\n"
 		    "    conns 18446744073709551615 drop-no-backend 0\n"
 		    "    backend web 192.0.2.10 port 80 weight 10\n"
 		    "    backend web 2001:db8:1::10 port 0 weight 0\n");
 	show_nested("show json", true, false, false,
-		    "{\"listeners\":[],\"groups\":[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"backends4\":1,\"backends6\":1,\"listeners\":0,\"backends\":["
+		    "{\"listeners\":[],\"groups\":[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0,\"backends\":["
 		    "{\"group\":\"web\",\"address\":\"192.0.2.10\",\"port\":80,\"weight\":10},"
 		    "{\"group\":\"web\",\"address\":\"2001:db8:1::10\",\"port\":0,\"weight\":0}]}]}\n");
 	show_nested("show json pretty", true, false, true,
@@ -225,6 +303,8 @@ static void test_output(void)
 		    "      \"ipversion\": \"dualstack\",\n"
 		    "      \"sched\": \"wrr\",\n"
 		    "      \"affinity\": true,\n"
+		    "      \"track\": false,\n"
+		    "      \"drain_timeout\": 0,\n"
 		    "      \"backends4\": 1,\n"
 		    "      \"backends6\": 1,\n"
 		    "      \"listeners\": 0,\n"
@@ -383,11 +463,574 @@ static void test_ext_ack(void)
 		 "No such file or directory");
 }
 
+/* Show lines of the objects' newer attributes. */
+static void test_output_settings(void)
+{
+	struct nl_msg *m;
+
+	m = listener2(NLB_CMD_LISTENER_GET, NLB_REJECT_RESET, 0, 32, 128);
+	show_one("listener text, persist off", &listener_obj, m, false, false,
+		 "listener http vip 203.0.113.10 vip 2001:db8:ff::10 proto tcp port 80 group web reject reset\n");
+	show_one("listener json, persist off", &listener_obj, m, true, false,
+		 "[{\"name\":\"http\",\"vip4\":\"203.0.113.10\",\"vip6\":\"2001:db8:ff::10\",\"proto\":\"tcp\",\"port\":80,\"group\":\"web\",\"reject\":\"reset\",\"persist\":0,\"persist_prefix4\":32,\"persist_prefix6\":128}]\n");
+	nlmsg_free(m);
+
+	m = listener2(NLB_CMD_LISTENER_GET, NLB_REJECT_ICMP, 30, 24, 64);
+	show_one("listener text, persist on", &listener_obj, m, false, false,
+		 "listener http vip 203.0.113.10 vip 2001:db8:ff::10 proto tcp port 80 group web reject icmp persist 30 persist-prefix4 24 persist-prefix6 64\n");
+	show_one("listener json, persist on", &listener_obj, m, true, false,
+		 "[{\"name\":\"http\",\"vip4\":\"203.0.113.10\",\"vip6\":\"2001:db8:ff::10\",\"proto\":\"tcp\",\"port\":80,\"group\":\"web\",\"reject\":\"icmp\",\"persist\":30,\"persist_prefix4\":24,\"persist_prefix6\":64}]\n");
+	nlmsg_free(m);
+
+	m = listener2(NLB_CMD_LISTENER_GET, NLB_REJECT_DROP, 86400, 0, 0);
+	show_one("listener text, prefixes 0", &listener_obj, m, false, false,
+		 "listener http vip 203.0.113.10 vip 2001:db8:ff::10 proto tcp port 80 group web reject drop persist 86400 persist-prefix4 0 persist-prefix6 0\n");
+	nlmsg_free(m);
+
+	m = listener2(NLB_CMD_LISTENER_GET, 7, 0, 32, 128);
+	show_one("listener text, unknown reject", &listener_obj, m, false,
+		 false,
+		 "listener http vip 203.0.113.10 vip 2001:db8:ff::10 proto tcp port 80 group web reject 7\n");
+	show_one("listener json, unknown reject", &listener_obj, m, true,
+		 false,
+		 "[{\"name\":\"http\",\"vip4\":\"203.0.113.10\",\"vip6\":\"2001:db8:ff::10\",\"proto\":\"tcp\",\"port\":80,\"group\":\"web\",\"reject\":7,\"persist\":0,\"persist_prefix4\":32,\"persist_prefix6\":128}]\n");
+	nlmsg_free(m);
+
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 0, 0);
+	show_one("group text", &group_obj, m, false, false,
+		 "group web ipversion dualstack sched wrr affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
+	show_one("group json", &group_obj, m, true, false,
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+	nlmsg_free(m);
+
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WLC, 1, 2592000);
+	show_one("group text, wlc", &group_obj, m, false, false,
+		 "group web ipversion dualstack sched wlc affinity on track on drain-timeout 2592000 backends4 1 backends6 1 listeners 1\n");
+	show_one("group json, wlc", &group_obj, m, true, false,
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wlc\",\"affinity\":true,\"track\":true,\"drain_timeout\":2592000,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+	nlmsg_free(m);
+
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_SH, 0, 60);
+	show_one("group text, sh", &group_obj, m, false, false,
+		 "group web ipversion dualstack sched sh affinity on track off drain-timeout 60 backends4 1 backends6 1 listeners 1\n");
+	nlmsg_free(m);
+
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_MAGLEV, 0, 0);
+	show_one("group text, maglev", &group_obj, m, false, false,
+		 "group web ipversion dualstack sched maglev affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
+	nlmsg_free(m);
+
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 1);
+	show_one("backend text", &backend_obj, m, false, false,
+		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
+	show_one("backend json", &backend_obj, m, true, false,
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true}]\n");
+	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 0);
+	show_one("backend text, not draining", &backend_obj, m, false, false,
+		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
+	show_one("backend json, not draining", &backend_obj, m, true, false,
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"draining\":false}]\n");
+	nlmsg_free(m);
+
+	m = backend2(NLB_CMD_BACKEND_GET, 0, 0);
+	show_one("backend text, disabled down", &backend_obj, m, false, false,
+		 "backend web 198.18.1.2 port 80 weight 1 state disabled health down\n");
+	show_one("backend json, disabled down", &backend_obj, m, true, false,
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":false,\"healthy\":false}]\n");
+	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 1);
+	show_one("backend text, draining", &backend_obj, m, false, false,
+		 "backend web 198.18.1.2 port 80 weight 1 state disabled health down draining\n");
+	nla_put_u32(m, NLB_A_BACKEND_DRAIN_LEFT, 25);
+	show_one("backend text, draining with timeout", &backend_obj, m,
+		 false, false,
+		 "backend web 198.18.1.2 port 80 weight 1 state disabled health down draining drain-left 25\n");
+	show_one("backend json, draining with timeout", &backend_obj, m,
+		 true, false,
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":false,\"healthy\":false,\"draining\":true,\"drain_left\":25}]\n");
+	nlmsg_free(m);
+
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 1);
+	put_all_stats(m, NLB_A_BACKEND_STATS);
+	show_one("all counters, text", &backend_obj, m, false, true,
+		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n"
+		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112\n");
+	show_one("all counters, json", &backend_obj, m, true, true,
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112}}]\n");
+	show_one("all counters, without -s", &backend_obj, m, false, false,
+		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
+	nlmsg_free(m);
+}
+
+/* Send stderr to a new temporary file; *saved keeps the old one. */
+static FILE *stderr_to_tmp(int *saved)
+{
+	FILE *tmp = tmpfile();
+
+	if (!tmp)
+		abort();
+	fflush(stderr);
+	*saved = dup(2);
+	dup2(fileno(tmp), 2);
+	return tmp;
+}
+
+static void stderr_back(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+
+/* The first line written to tmp, without its newline; closes tmp. */
+static char *first_line(FILE *tmp, char *line, size_t len)
+{
+	rewind(tmp);
+	if (!fgets(line, len, tmp))
+		line[0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	fclose(tmp);
+	return line;
+}
+
+/* Notifications as monitor prints them: want NULL if skipped. */
+static void monitor_case(const char *what, struct nl_msg *m, bool json,
+			 bool stats, const char *want)
+{
+	int ret;
+
+	start(json, stats, false);
+	ret = monitor_print(m);
+	stop(what, want ? want : "");
+	check_true(what, want ? !ret : ret == -1);
+	nlmsg_free(m);
+}
+
+static void test_monitor(void)
+{
+	char err[256];
+	struct nl_msg *m;
+	int saved;
+	FILE *tmp;
+
+	m = backend2(NLB_CMD_BACKEND_NTF, 1, 0);
+	nla_put_u8(m, NLB_A_BACKEND_EVENT, NLB_EVENT_CHANGE);
+	monitor_case("monitor text, change backend", m, false, false,
+		     "change backend web 198.18.1.2 port 80 weight 1 state enabled health down\n");
+
+	m = backend2(NLB_CMD_BACKEND_NTF, 1, 0);
+	nla_put_u8(m, NLB_A_BACKEND_EVENT, NLB_EVENT_CHANGE);
+	monitor_case("monitor json, change backend", m, true, false,
+		     "{\"event\":\"change\",\"object\":\"backend\",\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":false}\n");
+
+	m = backend2(NLB_CMD_BACKEND_NTF, 1, 1);
+	nla_put_u8(m, NLB_A_BACKEND_EVENT, NLB_EVENT_DRAINED);
+	put_stats(m, NLB_A_BACKEND_STATS, 5, 0);
+	monitor_case("monitor text -s, drained backend", m, false, true,
+		     "drained backend web 198.18.1.2 port 80 weight 1 state enabled health up\n"
+		     "    conns 5 drop-no-backend 0\n");
+
+	m = backend2(NLB_CMD_BACKEND_NTF, 1, 1);
+	nla_put_u8(m, NLB_A_BACKEND_EVENT, NLB_EVENT_DRAINED);
+	put_stats(m, NLB_A_BACKEND_STATS, 5, 0);
+	monitor_case("monitor json -s, drained backend", m, true, true,
+		     "{\"event\":\"drained\",\"object\":\"backend\",\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":5,\"drop_no_backend\":0}}\n");
+
+	m = backend2(NLB_CMD_BACKEND_NTF, 1, 1);
+	nla_put_u8(m, NLB_A_BACKEND_EVENT, NLB_EVENT_DEL);
+	put_stats(m, NLB_A_BACKEND_STATS, 5, 0);
+	monitor_case("monitor text, stats without -s", m, false, false,
+		     "del backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
+
+	m = listener2(NLB_CMD_LISTENER_NTF, NLB_REJECT_RESET, 0, 32, 128);
+	nla_put_u8(m, NLB_A_LISTENER_EVENT, NLB_EVENT_DEL);
+	monitor_case("monitor text, del listener", m, false, false,
+		     "del listener http vip 203.0.113.10 vip 2001:db8:ff::10 proto tcp port 80 group web reject reset\n");
+
+	m = listener2(NLB_CMD_LISTENER_NTF, NLB_REJECT_RESET, 0, 32, 128);
+	nla_put_u8(m, NLB_A_LISTENER_EVENT, NLB_EVENT_ADD);
+	monitor_case("monitor json, add listener", m, true, false,
+		     "{\"event\":\"add\",\"object\":\"listener\",\"name\":\"http\",\"vip4\":\"203.0.113.10\",\"vip6\":\"2001:db8:ff::10\",\"proto\":\"tcp\",\"port\":80,\"group\":\"web\",\"reject\":\"reset\",\"persist\":0,\"persist_prefix4\":32,\"persist_prefix6\":128}\n");
+
+	m = group2(NLB_CMD_GROUP_NTF, NLB_SCHED_MAGLEV, 0, 10);
+	nla_put_u8(m, NLB_A_GROUP_EVENT, NLB_EVENT_ADD);
+	monitor_case("monitor text, add group", m, false, false,
+		     "add group web ipversion dualstack sched maglev affinity on track off drain-timeout 10 backends4 1 backends6 1 listeners 1\n");
+
+	m = group2(NLB_CMD_GROUP_NTF, NLB_SCHED_RR, 1, 0);
+	nla_put_u8(m, NLB_A_GROUP_EVENT, 9);
+	monitor_case("monitor json, unknown event", m, true, false,
+		     "{\"event\":9,\"object\":\"group\",\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"rr\",\"affinity\":true,\"track\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}\n");
+
+	m = group2(NLB_CMD_GROUP_NTF, NLB_SCHED_RR, 1, 0);
+	nla_put_u8(m, NLB_A_GROUP_EVENT, 9);
+	monitor_case("monitor text, unknown event", m, false, false,
+		     "9 group web ipversion dualstack sched rr affinity on track on drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
+
+	/* Not notifications: skipped. */
+	monitor_case("monitor, a get reply", group2(NLB_CMD_GROUP_GET, 1, 0, 0),
+		     false, false, NULL);
+	monitor_case("monitor, an unknown command", reply(NLB_CMD_MAX + 1),
+		     false, false, NULL);
+	m = reply(NLB_CMD_BACKEND_NTF);
+	nla_put_u32(m, NLB_A_BACKEND_EVENT, 1);	/* not a u8 */
+	nla_put_u8(m, NLB_A_BACKEND_PORT, 80);		/* not a u16 */
+	start(false, false, false);
+	tmp = stderr_to_tmp(&saved);	/* obj_parse() warns */
+	check_true("monitor, malformed", monitor_print(m) == -1);
+	stderr_back(saved);
+	stop("monitor, malformed: prints nothing", "");
+	check_true("monitor, malformed: warns",
+		   !!strstr(first_line(tmp, err, sizeof(err)),
+			    "skipping a malformed backend reply"));
+	nlmsg_free(m);
+}
+
+/* ---- command lines and argument tables ---- */
+
+static const struct cmd_group *find_group(const char *name)
+{
+	const struct cmd_group *g;
+
+	if (!name)
+		return &cmd_top;
+	for (g = cmd_objects; g->name; g++)
+		if (!strcmp(g->name, name))
+			return g;
+	abort();
+}
+
+/* Split a command line at spaces into argv[]; returns argc. */
+static int split(char *line, char **argv, int max)
+{
+	int argc = 0;
+	char *w;
+
+	for (w = strtok(line, " "); w && argc < max; w = strtok(NULL, " "))
+		argv[argc++] = w;
+	return argc;
+}
+
+/* The request's attributes: "name=value ..." after the specs. */
+static void render(const struct arg_spec *specs, struct nl_msg *m,
+		   char *out, size_t len)
+{
+	static const int sizes[] = {
+		[ARG_CHOICE] = 1, [ARG_U8] = 1, [ARG_U16] = 2, [ARG_U32] = 4,
+	};
+	const struct arg_spec *s;
+	char val[INET6_ADDRSTRLEN + 16];
+	struct nlattr *a;
+	size_t n = 0;
+	int rem;
+
+	out[0] = '\0';
+	nlmsg_for_each_attr(a, nlmsg_hdr(m), GENL_HDRLEN, rem) {
+		for (s = specs; s->name; s++)
+			if (s->attr == nla_type(a) ||
+			    (s->kind == ARG_ADDR && s->attr6 == nla_type(a)))
+				break;
+		if (!s->name) {
+			snprintf(val, sizeof(val), "attr%d", nla_type(a));
+		} else if (s->kind == ARG_NAME) {
+			snprintf(val, sizeof(val), "%s", nla_get_string(a));
+		} else if (s->kind == ARG_ADDR) {
+			if (!inet_ntop(nla_len(a) == 4 ? AF_INET : AF_INET6,
+				       nla_data(a), val, sizeof(val)) ||
+			    nla_type(a) != (nla_len(a) == 4 ? s->attr : s->attr6))
+				snprintf(val, sizeof(val), "bad");
+		} else if (nla_len(a) != sizes[s->kind]) {
+			snprintf(val, sizeof(val), "badlen%d", nla_len(a));
+		} else {
+			snprintf(val, sizeof(val), "%u",
+				 sizes[s->kind] == 1 ? nla_get_u8(a) :
+				 sizes[s->kind] == 2 ? nla_get_u16(a) :
+				 nla_get_u32(a));
+		}
+		n += snprintf(out + n, len - n, "%s%s=%s", n ? " " : "",
+			      s->name ? s->name : "?", val);
+		if (n >= len)
+			break;
+	}
+}
+
+/* A valid command line and the request it makes. */
+static void args_ok(const char *obj, const char *line, uint8_t nlcmd,
+		    const char *want)
+{
+	struct arg_val vals[MAX_ARGS] = { { 0 } };
+	char copy[256], *argv[32], out[512], what[300];
+	const struct cmd *c;
+	struct nl_msg *m;
+	int argc;
+
+	snprintf(what, sizeof(what), "%s %s", obj ? obj : "", line);
+	snprintf(copy, sizeof(copy), "%s", line);
+	argc = split(copy, argv, 32);
+	c = cmd_find(find_group(obj), argv[0]);
+	if (!c || cmd_parse(c, argc - 1, argv + 1, vals)) {
+		check_true(what, false);
+		return;
+	}
+	check_true(what, c->nlcmd == nlcmd);
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, FAMILY, 0, 0, c->nlcmd, 1))
+		abort();
+	args_put(m, c->args, vals);
+	render(c->args, m, out, sizeof(out));
+	check(what, out, want);
+	nlmsg_free(m);
+}
+
+/* A malformed command line: a usage error, its first line has msg. */
+static void args_bad(const char *obj, const char *line, const char *msg)
+{
+	struct arg_val vals[MAX_ARGS] = { { 0 } };
+	char copy[256], *argv[32], err[512], what[300];
+	const struct cmd *c;
+	int argc, saved, ret;
+	FILE *tmp;
+
+	snprintf(what, sizeof(what), "%s %s", obj ? obj : "", line);
+	snprintf(copy, sizeof(copy), "%s", line);
+	argc = split(copy, argv, 32);
+	c = cmd_find(find_group(obj), argv[0]);
+	if (!c)
+		abort();
+	tmp = stderr_to_tmp(&saved);
+	ret = cmd_parse(c, argc - 1, argv + 1, vals);
+	stderr_back(saved);
+	first_line(tmp, err, sizeof(err));
+	run++;
+	if (ret != EXIT_USAGE || strncmp(err, PROG_NAME ": ", 8) ||
+	    !strstr(err, msg)) {
+		failed++;
+		printf("FAIL: %s: returned %d, stderr '%s', want '%s'\n",
+		       what, ret, err, msg);
+	}
+}
+
+/* w is a word of s: between blanks, brackets or bars. */
+static bool has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = strstr(s, w); p; p = strstr(p + 1, w))
+		if ((p == s || strchr(" [|", p[-1])) &&
+		    (!p[n] || strchr(" ]|", p[n])))
+			return true;
+	return false;
+}
+
+/* Each table fits in MAX_ARGS, is in the usage text, sane ranges. */
+static void check_cmd(const struct cmd_group *g, const struct cmd *c)
+{
+	const unsigned long top[] = {
+		[ARG_U8] = UINT8_MAX, [ARG_U16] = UINT16_MAX,
+		[ARG_U32] = UINT32_MAX,
+	};
+	const struct arg_spec *s;
+	const struct choice *ch;
+	char what[200];
+	int n = 0;
+
+	for (s = c->args; s && s->name; s++, n++) {
+		snprintf(what, sizeof(what), "%s %s: '%s' in the usage '%s'",
+			 g->name ? g->name : "", c->name, s->name, c->usage);
+		check_true(what, has_word(c->usage, s->name));
+		for (ch = s->choices; ch && ch->name; ch++) {
+			snprintf(what, sizeof(what),
+				 "%s %s: %s '%s' in the usage",
+				 g->name ? g->name : "", c->name, s->name,
+				 ch->name);
+			check_true(what, has_word(c->usage, ch->name));
+		}
+		if (s->kind == ARG_U8 || s->kind == ARG_U16 ||
+		    s->kind == ARG_U32) {
+			snprintf(what, sizeof(what), "%s %s: range of '%s'",
+				 g->name ? g->name : "", c->name, s->name);
+			check_true(what, s->min <= s->max &&
+				   s->max <= top[s->kind]);
+		}
+		snprintf(what, sizeof(what), "%s %s: choices of '%s'",
+			 g->name ? g->name : "", c->name, s->name);
+		check_true(what, (s->kind == ARG_CHOICE) == !!s->choices);
+	}
+	snprintf(what, sizeof(what), "%s %s: %d arguments, MAX_ARGS %d",
+		 g->name ? g->name : "", c->name, n, MAX_ARGS);
+	check_true(what, n < MAX_ARGS);
+	snprintf(what, sizeof(what), "%s %s: a request, or run",
+		 g->name ? g->name : "", c->name);
+	check_true(what, !!c->run != !!c->nlcmd);
+}
+
+static void test_tables(void)
+{
+	const struct cmd_group *g;
+	const struct cmd *c;
+
+	for (g = cmd_objects; g->name; g++)
+		for (c = g->cmds; c->name; c++)
+			check_cmd(g, c);
+	for (c = cmd_top.cmds; c->name; c++)
+		check_cmd(&cmd_top, c);
+	check_true("backend set is backend change",
+		   cmd_find(find_group("backend"), "set") ==
+		   cmd_find(find_group("backend"), "change"));
+	check_true("no listener set", !cmd_find(find_group("listener"), "set"));
+}
+
+static void test_args(void)
+{
+	/* group */
+	args_ok("group", "add web", NLB_CMD_GROUP_ADD, "NAME=web");
+	args_ok("group", "add web ipversion dualstack sched maglev affinity off track on drain-timeout 2592000",
+		NLB_CMD_GROUP_ADD,
+		"NAME=web ipversion=2 sched=5 affinity=0 track=1 drain-timeout=2592000");
+	args_ok("group", "add web sched rr", NLB_CMD_GROUP_ADD,
+		"NAME=web sched=1");
+	args_ok("group", "add web sched wrr", NLB_CMD_GROUP_ADD,
+		"NAME=web sched=2");
+	args_ok("group", "add web sched wlc", NLB_CMD_GROUP_ADD,
+		"NAME=web sched=3");
+	args_ok("group", "add web drain-timeout 30 sched sh track off",
+		NLB_CMD_GROUP_ADD,
+		"NAME=web sched=4 track=0 drain-timeout=30");
+	args_ok("group", "change web track off", NLB_CMD_GROUP_CHANGE,
+		"NAME=web track=0");
+	args_ok("group", "change web drain-timeout 0", NLB_CMD_GROUP_CHANGE,
+		"NAME=web drain-timeout=0");
+	args_ok("group", "change web sched maglev", NLB_CMD_GROUP_CHANGE,
+		"NAME=web sched=5");
+	args_bad("group", "add web sched lc",
+		 "invalid sched 'lc' (expected rr, wrr, wlc, sh or maglev)");
+	args_bad("group", "add web sched MAGLEV", "invalid sched 'MAGLEV'");
+	args_bad("group", "add web track yes",
+		 "invalid track 'yes' (expected on or off)");
+	args_bad("group", "change web track 1", "invalid track '1'");
+	args_bad("group", "add web drain-timeout 2592001",
+		 "invalid drain-timeout '2592001' (expected 0-2592000)");
+	args_bad("group", "add web drain-timeout -1",
+		 "invalid drain-timeout '-1'");
+	args_bad("group", "add web drain-timeout 10s",
+		 "invalid drain-timeout '10s'");
+	args_bad("group", "change web drain-timeout",
+		 "missing value after 'drain-timeout'");
+	args_bad("group", "change web track on track off",
+		 "'track' given more than once");
+	args_bad("group", "change web", "nothing to change");
+
+	/* backend */
+	args_ok("backend", "add web 198.18.1.2 port 80 weight 1 state enabled health up",
+		NLB_CMD_BACKEND_ADD,
+		"GROUP=web ADDRESS=198.18.1.2 port=80 weight=1 state=1 health=1");
+	args_ok("backend", "add web 2001:db8::2 health down state disabled",
+		NLB_CMD_BACKEND_ADD,
+		"GROUP=web ADDRESS=2001:db8::2 state=0 health=0");
+	args_ok("backend", "set web 198.18.1.2 port 80 health down",
+		NLB_CMD_BACKEND_CHANGE,
+		"GROUP=web ADDRESS=198.18.1.2 port=80 health=0");
+	args_ok("backend", "change web 198.18.1.2 state disabled",
+		NLB_CMD_BACKEND_CHANGE,
+		"GROUP=web ADDRESS=198.18.1.2 state=0");
+	args_ok("backend", "change web 198.18.1.2 state enabled health up",
+		NLB_CMD_BACKEND_CHANGE,
+		"GROUP=web ADDRESS=198.18.1.2 state=1 health=1");
+	args_ok("backend", "set web 2001:db8::2 port 0 weight 0",
+		NLB_CMD_BACKEND_CHANGE,
+		"GROUP=web ADDRESS=2001:db8::2 port=0 weight=0");
+	args_bad("backend", "change web 198.18.1.2 port 80",
+		 "nothing to change");
+	args_bad("backend", "set web 198.18.1.2", "nothing to change");
+	args_bad("backend", "set web", "missing ADDRESS");
+	args_bad("backend", "add web 198.18.1.2 state off",
+		 "invalid state 'off' (expected enabled or disabled)");
+	args_bad("backend", "set web 198.18.1.2 state enable",
+		 "invalid state 'enable'");
+	args_bad("backend", "add web 198.18.1.2 health ok",
+		 "invalid health 'ok' (expected up or down)");
+	args_bad("backend", "set web 198.18.1.2 health 0",
+		 "invalid health '0'");
+	args_bad("backend", "set web 198.18.1.2 health",
+		 "missing value after 'health'");
+	args_bad("backend", "set web 198.18.1.2 health up health down",
+		 "'health' given more than once");
+	args_bad("backend", "set web 198.18.1.2 weight 256",
+		 "invalid weight '256' (expected 0-255)");
+	args_bad("backend", "del web 198.18.1.2 state enabled",
+		 "unknown argument 'state'");
+	args_bad("backend", "show web 198.18.1.2 health up",
+		 "unknown argument 'health'");
+
+	/* listener */
+	args_ok("listener", "add http vip 203.0.113.10 vip 2001:db8:ff::10 proto tcp port 80 group web reject reset persist 30 persist-prefix4 24 persist-prefix6 64",
+		NLB_CMD_LISTENER_ADD,
+		"NAME=http vip=203.0.113.10 vip=2001:db8:ff::10 proto=6 port=80 group=web reject=1 persist=30 persist-prefix4=24 persist-prefix6=64");
+	args_ok("listener", "add dns vip 203.0.113.10 proto udp port 53 group web reject icmp",
+		NLB_CMD_LISTENER_ADD,
+		"NAME=dns vip=203.0.113.10 proto=17 port=53 group=web reject=2");
+	args_ok("listener", "change http reject drop", NLB_CMD_LISTENER_CHANGE,
+		"NAME=http reject=3");
+	args_ok("listener", "change http persist 86400 persist-prefix4 32 persist-prefix6 128",
+		NLB_CMD_LISTENER_CHANGE,
+		"NAME=http persist=86400 persist-prefix4=32 persist-prefix6=128");
+	args_ok("listener", "change http persist-prefix6 0 persist-prefix4 0 persist 0",
+		NLB_CMD_LISTENER_CHANGE,
+		"NAME=http persist=0 persist-prefix4=0 persist-prefix6=0");
+	args_ok("listener", "change http group web2", NLB_CMD_LISTENER_CHANGE,
+		"NAME=http group=web2");
+	args_bad("listener", "add http vip 203.0.113.10 proto tcp port 80 group web reject rst",
+		 "invalid reject 'rst' (expected reset, icmp or drop)");
+	args_bad("listener", "change http reject", "missing value after 'reject'");
+	args_bad("listener", "change http persist 86401",
+		 "invalid persist '86401' (expected 0-86400)");
+	args_bad("listener", "change http persist 1m", "invalid persist '1m'");
+	args_bad("listener", "change http persist-prefix4 33",
+		 "invalid persist-prefix4 '33' (expected 0-32)");
+	args_bad("listener", "change http persist-prefix4 -1",
+		 "invalid persist-prefix4 '-1'");
+	args_bad("listener", "change http persist-prefix6 129",
+		 "invalid persist-prefix6 '129' (expected 0-128)");
+	args_bad("listener", "change http persist-prefix6 256",
+		 "invalid persist-prefix6 '256'");
+	args_bad("listener", "change http persist 1 persist 2",
+		 "'persist' given more than once");
+	args_bad("listener", "change http", "nothing to change");
+	args_bad("listener", "change http vip 198.51.100.1",
+		 "unknown argument 'vip'");
+	args_bad("listener", "change http proto tcp",
+		 "unknown argument 'proto'");
+	args_bad("listener", "change http port 80",
+		 "unknown argument 'port'");
+	args_bad("listener", "del http reject drop",
+		 "unknown argument 'reject'");
+
+	/* commands without an object */
+	args_ok(NULL, "monitor", 0, "");
+	args_ok(NULL, "monitor count 1", 0, "count=1");
+	args_ok(NULL, "monitor count 4294967295", 0, "count=4294967295");
+	args_bad(NULL, "monitor count 0",
+		 "invalid count '0' (expected 1-4294967295)");
+	args_bad(NULL, "monitor count x", "invalid count 'x'");
+	args_bad(NULL, "monitor count 4294967296",
+		 "invalid count '4294967296'");
+	args_bad(NULL, "monitor count", "missing value after 'count'");
+	args_bad(NULL, "monitor count 1 count 2",
+		 "'count' given more than once");
+	args_bad(NULL, "monitor all", "unknown argument 'all'");
+	args_bad(NULL, "show x", "unexpected argument 'x'");
+	args_bad(NULL, "flush all", "unexpected argument 'all'");
+}
+
 int main(void)
 {
 	test_output();
+	test_output_settings();
+	test_monitor();
 	test_json_escape();
 	test_ext_ack();
+	test_tables();
+	test_args();
 	if (failed)
 		printf("unit: %d of %d tests failed\n", failed, run);
 	else
