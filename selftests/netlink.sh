@@ -255,7 +255,11 @@ v1=$(raw $NSA group-get name=str:g4 2>&1)
 emptyjson=$(adm $NSC -j -s show 2>&1)
 # the start of a listener-add request (used in sections 2 and 4)
 LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
-S0="stats={conns=0 drop-no-backend=0}"	# zero counters, as nlraw.py prints them
+# zero counters and default settings, as nlraw.py prints them
+S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0}"
+SL="$S0 reject=1 persist-timeout=0 persist-prefix4=32 persist-prefix6=128"
+SG="$S0 track=0 drain-timeout=0"
+SB="$S0 enabled=1 healthy=1 draining=0"
 name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 
 # ==== 1. malformed nlbadm commands ====
@@ -285,7 +289,7 @@ usage "missing required keyword" "missing 'group'" listener add l9 $L port 80
 usage "unknown keyword" "unknown argument 'color'" group add g9 color red
 usage "32-character group name" "invalid NAME '$name32'" group add $name32
 usage "32-character group in listener" "invalid group '$name32'" listener add l9 $L port 80 group $name32
-usage "backend change without weight" "missing 'weight'" backend change g4 10.0.0.1
+usage "backend change without change" "nothing to change" backend change g4 10.0.0.1
 usage "group change without change" "nothing to change" group change g4
 
 # nlbadm relays the kernel's own refusals: exit 2, its extack message
@@ -347,15 +351,15 @@ rawno "listener-add without port" EINVAL "missing listener port" listener-add na
 rawno "listener-add without proto" EINVAL "missing protocol" listener-add name=str:l9 vip4=ipv4:192.0.2.9 port=u16:80 group=str:g4
 rawno "listener-add without group" EINVAL "missing server group of the listener" listener-add $LA
 rawno "listener-add without VIP" EINVAL "a listener needs a VIP" listener-add name=str:l9 proto=u8:6 port=u16:80 group=str:g4
-rawno "listener-change without group" EINVAL "missing server group" listener-change name=str:web4
-rawno "listener-change of the port" EOPNOTSUPP "only the server group of a listener can change" listener-change name=str:web4 group=str:g4 port=u16:81
+rawno "listener-change without a change" EINVAL "nothing to change" listener-change name=str:web4
+rawno "listener-change of the port" EOPNOTSUPP "the VIPs, protocol and port of a listener cannot change" listener-change name=str:web4 group=str:g4 port=u16:81
 rawno "listener-del without name" EINVAL "missing listener name" listener-del
 rawno "group-add without name" EINVAL "missing server group name" group-add sched=u8:1
 rawno "group-change without name" EINVAL "missing server group name" group-change sched=u8:1
 rawno "backend-add without address" EINVAL "a backend needs exactly one address" backend-add group=str:g6 port=u16:80
 rawno "backend-add with addr4 and addr6" EINVAL "a backend needs exactly one address" backend-add group=str:g6 addr4=ipv4:10.0.0.9 addr6=ipv6:2001:db8::9
 rawno "backend-add without group" EINVAL "missing server group name" backend-add addr4=ipv4:10.0.0.9
-rawno "backend-change without weight" EINVAL "missing weight" backend-change group=str:g4 addr4=ipv4:10.0.0.1 port=u16:80
+rawno "backend-change without a change" EINVAL "nothing to change" backend-change group=str:g4 addr4=ipv4:10.0.0.1 port=u16:80
 if out=$(raw $NSA listener-add vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80 group=str:g4) ||
    ! grep -qx "extack-missing-type 1" <<<"$out"; then
 	fail "raw: missing name is reported as NLMSGERR_ATTR_MISS_TYPE 1" "$out"
@@ -448,26 +452,26 @@ if want 3; then
 
 
 expect_out "get: group g4, exactly its attributes" \
-	"group-get name=\"g4\" ipversion=1 affinity=1 sched=2 backends4=2 backends6=0 listeners=1 $S0
+	"group-get name=\"g4\" ipversion=1 affinity=1 sched=2 backends4=2 backends6=0 listeners=1 $SG
 ok" raw $NSA group-get name=str:g4
 expect_out "get: group g6, exactly its attributes" \
-	"group-get name=\"g6\" ipversion=2 affinity=1 sched=1 backends4=1 backends6=1 listeners=1 $S0
+	"group-get name=\"g6\" ipversion=2 affinity=1 sched=1 backends4=1 backends6=1 listeners=1 $SG
 ok" raw $NSA group-get name=str:g6
 expect_out "get: listener web6, exactly its attributes" \
-	"listener-get name=\"web6\" vip4=192.0.2.2 vip6=2001:db8::100 proto=6 port=443 group=\"g6\" $S0
+	"listener-get name=\"web6\" vip4=192.0.2.2 vip6=2001:db8::100 proto=6 port=443 group=\"g6\" $SL
 ok" raw $NSA listener-get name=str:web6
 expect_out "get: listener web4, exactly its attributes" \
-	"listener-get name=\"web4\" vip4=192.0.2.1 proto=6 port=80 group=\"g4\" $S0
+	"listener-get name=\"web4\" vip4=192.0.2.1 proto=6 port=80 group=\"g4\" $SL
 ok" raw $NSA listener-get name=str:web4
 expect_out "get: IPv6 backend, exactly its attributes" \
-	"backend-get group=\"g6\" addr6=2001:db8::1 port=8080 weight=3 $S0
+	"backend-get group=\"g6\" addr6=2001:db8::1 port=8080 weight=3 $SB
 ok" raw $NSA backend-get group=str:g6 addr6=ipv6:2001:db8::1 port=u16:8080
 expect_out "get: IPv4 backend with default port and weight" \
-	"backend-get group=\"g4\" addr4=10.0.0.2 port=0 weight=1 $S0
+	"backend-get group=\"g4\" addr4=10.0.0.2 port=0 weight=1 $SB
 ok" raw $NSA backend-get group=str:g4 addr4=ipv4:10.0.0.2
 expect_out "dump: backends of group g6 only (dump filter)" \
-	"backend-get group=\"g6\" addr4=10.0.1.1 port=8080 weight=1 $S0
-backend-get group=\"g6\" addr6=2001:db8::1 port=8080 weight=3 $S0" \
+	"backend-get group=\"g6\" addr4=10.0.1.1 port=8080 weight=1 $SB
+backend-get group=\"g6\" addr6=2001:db8::1 port=8080 weight=3 $SB" \
 	sh -c "ip netns exec $NSA python3 $NLRAW --dump backend-get group=str:g6 | grep -v '^ok'"
 out=$(raw $NSA --dump --quiet listener-get 2>&1)
 if [[ "$out" == "ok 2 objects in "* ]]; then
@@ -628,7 +632,7 @@ run "netns: the same names and VIPs are accepted in $NSB, $NSA unchanged" 0 "" -
 	ip netns exec $NSB $NLBADM listener add web4 vip 192.0.2.1 vip 2001:db8::100 proto tcp port 80 group g4
 	ip netns exec $NSB $NLBADM listener add web6 vip 192.0.2.2 proto tcp port 443 group g6"
 expect_out "netns: $NSB has its own g4" \
-	"group-get name=\"g4\" ipversion=2 affinity=1 sched=1 backends4=1 backends6=1 listeners=1 $S0
+	"group-get name=\"g4\" ipversion=2 affinity=1 sched=1 backends4=1 backends6=1 listeners=1 $SG
 ok" raw $NSB group-get name=str:g4
 run "netns: deleting in $NSB leaves $NSA unchanged" 0 "" -- sh -c "
 	set -e
