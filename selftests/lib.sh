@@ -291,3 +291,255 @@ nlb_json() {
 j = json.load(sys.stdin)
 print(eval(sys.argv[1]))' "$1"
 }
+
+# ---- Helpers of the scheduler, dual-stack and draining tests.
+
+# check_eq DESCRIPTION GOT WANT: a test point comparing two strings; shows
+# both on failure.
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		tap_result 0 "$1"
+	else
+		tap_result 1 "$1"
+		diag "got '$2', want '$3'"
+	fi
+}
+
+# check_within DESCRIPTION GOT WANT TOLERANCE: |GOT - WANT| <= TOLERANCE.
+check_within() {
+	if [[ "$2" =~ ^-?[0-9]+$ ]] && within "$2" "$3" "$4"; then
+		tap_result 0 "$1"
+	else
+		tap_result 1 "$1"
+		diag "got '$2', want $3 +- $4"
+	fi
+}
+
+# stop_nginx NS: stop the nginx start_nginx started in NS, and wait until
+# it is gone.
+stop_nginx() {
+	local pidf=/tmp/nginx-$1/pid pid i
+	[ -f "$pidf" ] || return 0
+	pid=$(<"$pidf")
+	kill "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		[ -d "/proc/$pid" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# tally: count the last word of each input line; print "WORD COUNT" lines
+# (unsorted). Builtins only.
+tally() {
+	local -A cnt=()
+	local line k
+	while read -r line; do
+		[ -n "$line" ] || continue
+		k=${line##* }
+		cnt[$k]=$((${cnt[$k]:-0} + 1))
+	done
+	for k in "${!cnt[@]}"; do
+		echo "$k ${cnt[$k]}"
+	done
+}
+
+# nof WORD <<< "$(tally ...)": the count of WORD (0 if absent). Builtins
+# only, unlike count_of.
+nof() {
+	local line
+	while read -r line; do
+		if [ "${line% *}" = "$1" ]; then
+			echo "${line##* }"
+			return
+		fi
+	done
+	echo 0
+}
+
+# curl_tally NS URL N [CURL-OPTION...]: like curl_count, for pages with
+# spaces (printed with "_" for " "), in any order; the fetches that got no
+# page are counted as "FAIL".
+curl_tally() {
+	local ns=$1 url=$2 n=$3 i urls=() out pages=() line
+	shift 3
+	for ((i = 0; i < n; i++)); do
+		urls+=("$url")
+	done
+	out=$(ip netns exec "$ns" curl -s -m 5 --retry 0 -H 'Connection: close' \
+		"$@" "${urls[@]}")
+	while read -r line; do
+		[ -n "$line" ] && pages+=("${line// /_}")
+	done <<<"$out"
+	[ ${#pages[@]} -gt 0 ] && printf '%s\n' "${pages[@]}" | tally
+	[ ${#pages[@]} -lt "$n" ] && echo "FAIL $((n - ${#pages[@]}))"
+	return 0
+}
+
+# flows NS ARGS...: selftests/flows.py in NS (many TCP or UDP flows from
+# chosen source addresses and ports, one line "SRC SPORT ANSWER" each).
+flows() {
+	local ns=$1
+	shift
+	nsexec "$ns" python3 "$top/selftests/flows.py" "$@"
+}
+
+# add_addrs NS DEV ADDR...: more addresses on NS's DEV, in one exec.
+add_addrs() {
+	local ns=$1 dev=$2 a
+	shift 2
+	for a in "$@"; do
+		if [[ $a == *:* ]]; then
+			echo "addr add $a/128 dev $dev nodad"
+		else
+			echo "addr add $a/32 dev $dev"
+		fi
+	done | ip -n "$ns" -batch -
+}
+
+# nlb_eval EXPR...: evaluate Python expressions over `nlbadm -j -s show`
+# (bound to j), one line per expression (ERR:... when it raises), in one
+# nlbadm and one python3 run. Helpers: L(name) listener, G(name) group,
+# B(group, address[, port]) backend (None when absent), S(obj, key) one of
+# its stats (None when obj is None).
+nlb_py_prelude='import json, sys
+j = json.load(sys.stdin)
+def L(n):
+    return next((x for x in j.get("listeners", []) if x.get("name") == n), None)
+def G(n):
+    return next((x for x in j.get("groups", []) if x.get("name") == n), None)
+def B(g, a, port=None):
+    for b in (G(g) or {}).get("backends", []):
+        if a in (b.get("address"), b.get("addr4"), b.get("addr6"), b.get("addr")) \
+                and (port is None or b.get("port") == port):
+            return b
+    return None
+def S(o, k):
+    return None if o is None else o.get("stats", {}).get(k)
+'
+nlb_eval() {
+	nlb -j -s show | python3 -c "$nlb_py_prelude"'
+for e in sys.argv[1:]:
+    try:
+        print(eval(e))
+    except Exception as x:
+        print("ERR:%s:%s" % (type(x).__name__, x))' "$@"
+}
+
+# nlb_wait SECONDS EXPR VALUE: poll nlb_eval EXPR until it prints VALUE;
+# print the last value; fail if it never did.
+nlb_wait() {
+	local deadline=$((SECONDS + $1)) v
+	while :; do
+		v=$(nlb_eval "$2")
+		if [ "$v" = "$3" ] || [ "$SECONDS" -ge "$deadline" ]; then
+			break
+		fi
+		sleep 1
+	done
+	echo "$v"
+	[ "$v" = "$3" ]
+}
+
+# Many long-lived TCP connections held by one process (selftests/
+# connhold.py, whose header lists the commands):
+#   hold_start ID NS ADDR PORT      start the holder
+#   hold ID COMMAND                 send a command, print its answer lines
+#   hold_stop ID                    close everything, stop the holder
+declare -A hold_w=() hold_r=() hold_pid=()
+hold_start() {
+	local id=$1 dir=/tmp/hold-$1 w r
+	mkdir -p "$dir"
+	rm -f "$dir/in" "$dir/out"
+	mkfifo "$dir/in" "$dir/out"
+	nsexec "$2" python3 "$top/selftests/connhold.py" "$3" "$4" \
+		<"$dir/in" >"$dir/out" 2>"$dir/err" &
+	hold_pid[$id]=$!
+	exec {w}>"$dir/in"
+	exec {r}<"$dir/out"
+	hold_w[$id]=$w
+	hold_r[$id]=$r
+}
+
+hold() {
+	local line
+	echo "$2" >&"${hold_w[$1]}" || return 1
+	while read -r -t 300 -u "${hold_r[$1]}" line; do
+		[ "$line" = "done" ] && return 0
+		echo "$line"
+	done
+	echo "hold $1: no answer to '$2'" >&2
+	return 1
+}
+
+hold_stop() {
+	local id=$1 w r
+	[ -n "${hold_w[$id]:-}" ] || return 0
+	w=${hold_w[$id]}
+	r=${hold_r[$id]}
+	{ echo quit >&"$w"; } 2>/dev/null
+	exec {w}>&- {r}<&-
+	wait "${hold_pid[$id]}" 2>/dev/null
+	unset "hold_w[$id]" "hold_r[$id]" "hold_pid[$id]"
+	return 0
+}
+
+# monitor_start FILE: `nlbadm monitor` in the load balancer's namespace,
+# writing to FILE, until monitor_stop. Returns once the monitor prints
+# notifications: it adds probe groups "monprobeN" until one is seen (each
+# is deleted again; their notifications stay in FILE).
+monitor_pid=
+monitor_start() {
+	local k
+	nsexec "$P-lb" "$NLBADM" monitor >"$1" 2>&1 &
+	monitor_pid=$!
+	for ((k = 1; k <= 10; k++)); do
+		nlb group add "monprobe$k" >/dev/null 2>&1
+		if wait_grep 2 "monprobe" "$1"; then
+			for ((; k > 0; k--)); do
+				nlb group del "monprobe$k" >/dev/null 2>&1
+			done
+			return 0
+		fi
+	done
+	return 1
+}
+
+monitor_stop() {
+	[ -n "$monitor_pid" ] || return 0
+	kill "$monitor_pid" 2>/dev/null
+	wait "$monitor_pid" 2>/dev/null
+	monitor_pid=
+	return 0
+}
+
+# wait_grep SECONDS REGEX FILE: wait until a line of FILE matches.
+wait_grep() {
+	local deadline=$((SECONDS + $1))
+	until grep -qE -- "$2" "$3"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.5
+	done
+}
+
+# binom_tol N NUM DEN: four standard deviations (rounded up) of a count of
+# N independent trials of probability NUM/DEN.
+binom_tol() {
+	local v=$((16 * $1 * $2 * ($3 - $2))) s=0 d=$(($3 * $3))
+	while (((s + 1) * (s + 1) * d <= v)); do
+		s=$((s + 1))
+	done
+	echo $((s + 1))
+}
+
+# flat TEXT: TEXT on one line (for diag).
+flat() {
+	echo "${1//$'\n'/ }"
+}
+
+# ct_states PORT: the load balancer's conntrack entries to PORT, counted
+# by TCP state (for diagnostics), e.g. "ESTABLISHED=3 TIME_WAIT=2".
+ct_states() {
+	nsexec "$P-lb" conntrack -L -p tcp --dport "$1" 2>/dev/null |
+		awk '{n[$4]++} END {for (s in n) printf "%s=%d ", s, n[s]}'
+}

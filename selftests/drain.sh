@@ -1,0 +1,345 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Draining and refusals: a deleted backend keeps its established
+# connections (shown as draining, with exact active counts) until they
+# end, then goes away with a "drained" notification; re-adding it takes it
+# back; a group's drain timeout ends the remaining connections with a TCP
+# reset both ways, counted exactly. Notifications of `nlbadm monitor`.
+# Reject modes of a listener without an eligible backend: reset, icmp,
+# drop, each counted as drop-no-backend.
+#
+#                               +-----------------------------+
+#   c4  192.0.2.2   ---------+  | lb: nlb.ko                  |  +--- b1 198.18.1.2  2001:db8:101::2
+#                            +--+ VIP 203.0.113.10            +--+--- b2 198.18.2.2  2001:db8:102::2
+#   c6  2001:db8:1::2 -------+  |     2001:db8:ff::10         |  +--- b3 198.18.3.2  2001:db8:103::2
+#                               +-----------------------------+
+#   socat echo on port 9000 of bN answers "bN=<line>".
+
+# Arrays read through namerefs; single-quoted strings for eval and check;
+# functions called through check or trap.
+# shellcheck disable=SC2034,SC2016,SC2317
+
+here=$(cd "$(dirname "$0")" && pwd)
+NS_PREFIX=nlbr
+# shellcheck source=selftests/lib.sh
+. "$here/lib.sh"
+
+require ip curl socat ss nft conntrack python3
+[ -x "$NLBADM" ] || { echo "1..0 # SKIP no nlbadm at $NLBADM"; exit $KSFT_SKIP; }
+
+mon=/tmp/drain-monitor.out
+cleanup() {
+	hold_stop h4
+	hold_stop h6
+	monitor_stop
+	topo_cleanup
+	[ "$nlb_loaded_here" = 1 ] && nlb_unload
+}
+trap cleanup EXIT
+
+tap_begin
+nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+topo_setup 3
+for i in 1 2 3; do
+	start_echo "$P-b$i" "b$i" 9000
+done
+check "monitor: nlbadm monitor prints notifications" -- monitor_start "$mon"
+
+b14=$(backend4 1)
+b24=$(backend4 2)
+b16=$(backend6 1)
+b26=$(backend6 2)
+
+configure() {
+	nlb group add echo ipversion dualstack sched rr track on &&
+	nlb backend add echo "$b14" port 9000 &&
+	nlb backend add echo "$b24" port 9000 &&
+	nlb backend add echo "$b16" port 9000 &&
+	nlb backend add echo "$b26" port 9000 &&
+	nlb listener add echo vip "$VIP4" vip "$VIP6" proto tcp port 9000 \
+		group echo
+}
+check "configure: group echo (rr, track on), b1 b2 of both families, listener tcp 9000" -- \
+	configure
+
+# ---- Monitor: a health change is notified.
+nlb backend change echo "$b14" port 9000 health down
+nlb backend change echo "$b14" port 9000 health up
+check "monitor: health down notified: change backend echo $b14 port 9000 ... health down" -- \
+	wait_grep 20 "^change backend echo $b14 port 9000 .*health down" "$mon"
+check "monitor: health up notified" -- \
+	wait_grep 20 "^change backend echo $b14 port 9000 .*health up" "$mon"
+check "monitor: additions were notified (group, backend, listener)" -- \
+	eval 'grep -q "^add group echo" "$mon" && grep -q "^add backend echo $b26 " "$mon" && grep -q "^add listener echo" "$mon"'
+# monitor count N: exits by itself after N notifications.
+nsexec "$P-lb" "$NLBADM" monitor count 2 >/tmp/drain-monitor2.out 2>&1 &
+mpid=$!
+sleep 3
+nlb backend change echo "$b24" port 9000 weight 2
+nlb backend change echo "$b24" port 9000 weight 1
+for ((i = 0; i < 40; i++)); do
+	[ -d "/proc/$mpid" ] || break
+	sleep 0.5
+done
+if [ -d "/proc/$mpid" ]; then
+	kill "$mpid"
+	tap_result 1 "monitor count 2: exits after 2 notifications"
+else
+	wait "$mpid"
+	check_eq "monitor count 2: exits after 2 notifications (status, lines)" \
+		"$?/$(grep -c '^change backend' /tmp/drain-monitor2.out)" "0/2"
+fi
+sed 's/^/# monitor count 2: /' /tmp/drain-monitor2.out
+
+# ---- Long-lived connections, exact counters.
+hold_start h4 "$P-c4" "$VIP4" 9000
+hold_start h6 "$P-c6" "$VIP6" 9000
+c4=$(hold h4 "open 6")
+c6=$(hold h6 "open 4")
+diag "IPv4: $(flat "$c4")"
+diag "IPv6: $(flat "$c6")"
+check_eq "6 IPv4 connections, 3 per backend (rr)" \
+	"$(grep -c ' b1$' <<<"$c4") $(grep -c ' b2$' <<<"$c4")" "3 3"
+check_eq "4 IPv6 connections, 2 per backend (rr)" \
+	"$(grep -c ' b1$' <<<"$c6") $(grep -c ' b2$' <<<"$c6")" "2 2"
+bsum() { echo "sum(S(b, \"$1\") for b in G(\"echo\")[\"backends\"])"; }
+mapfile -t v < <(nlb_eval \
+	"[S(B('echo', a), 'active') for a in ('$b14', '$b24', '$b16', '$b26')]" \
+	'[S(L("echo"), k) for k in ("conns", "active")]' \
+	'[S(G("echo"), k) for k in ("conns", "active")]' \
+	'[S(L("echo"), k) for k in ("in_packets", "in_bytes", "out_packets", "out_bytes")]' \
+	'[S(G("echo"), k) for k in ("in_packets", "in_bytes", "out_packets", "out_bytes")]' \
+	"[$(bsum in_packets), $(bsum in_bytes), $(bsum out_packets), $(bsum out_bytes)]")
+diag "active per backend ${v[0]}; listener conns/active ${v[1]}; group ${v[2]}"
+diag "packets/bytes in/out: listener ${v[3]} group ${v[4]} backends ${v[5]}"
+check_eq "counters: active per backend 3 3 2 2" "${v[0]}" "[3, 3, 2, 2]"
+check_eq "counters: listener and group: 10 conns, 10 active" \
+	"${v[1]} ${v[2]}" "[10, 10] [10, 10]"
+check "counters: packets and bytes both ways counted" -- \
+	python3 -c 'import sys; v = eval(sys.argv[1]); sys.exit(not all(x > 0 for x in v))' "${v[3]}"
+check_eq "counters: packets and bytes: group == listener == sum of backends" \
+	"${v[4]} ${v[5]}" "${v[3]} ${v[3]}"
+
+# ---- Delete b1 (IPv4): draining.
+want4=${c4//conn/say}
+check "drain: delete backend b1 (IPv4) with 3 connections" -- \
+	nlb backend del echo "$b14" port 9000
+mapfile -t v < <(nlb_eval "B('echo', '$b14')['draining']" \
+	"S(B('echo', '$b14'), 'active')")
+check_eq "drain: b1 shown as draining, active 3" "${v[0]} ${v[1]}" "True 3"
+line=$(nlb backend show echo | grep "$b14")
+diag "show: $line"
+check "drain: backend show prints 'draining'" -- grep -q draining <<<"$line"
+check "monitor: del backend notified" -- \
+	wait_grep 20 "^del backend echo $b14 " "$mon"
+check_eq "drain: the 6 established IPv4 connections continue, same backends" \
+	"$(hold h4 "say one")" "$want4"
+new=$(hold h4 "open 4")
+diag "new IPv4 connections: $(flat "$new")"
+check_eq "drain: 4 new IPv4 connections all go to b2" \
+	"$(grep -c ' b2$' <<<"$new")" 4
+hold h4 "closeon b1 1" >/dev/null
+got=$(nlb_wait 30 "S(B('echo', '$b14'), 'active')" 2) ||
+	diag "conntrack of port 9000: $(ct_states 9000)"
+check_eq "drain: one connection of b1 closed: active 2" "$got" 2
+check "drain: re-add b1: taken back" -- nlb backend add echo "$b14" port 9000
+mapfile -t v < <(nlb_eval "B('echo', '$b14')['draining']" \
+	"S(B('echo', '$b14'), 'active')")
+check_eq "drain: b1 back, not draining, its 2 connections counted" \
+	"${v[0]} ${v[1]}" "False 2"
+new=$(hold h4 "open 2")
+check_eq "drain: b1 gets new connections again (rr: one of two)" \
+	"$(grep -c ' b1$' <<<"$new")" 1
+check "drain: delete b1 again" -- nlb backend del echo "$b14" port 9000
+hold h4 "closeon b1 3" >/dev/null
+got=$(nlb_wait 30 "B('echo', '$b14') is None" True) ||
+	diag "conntrack of port 9000: $(ct_states 9000)"
+check_eq "drain: b1's last connection closed: b1 is gone" "$got" True
+check "monitor: drained backend notified" -- \
+	wait_grep 20 "^drained backend echo $b14 " "$mon"
+check_eq "drain: no connection was reset by draining without a timeout" \
+	"$(nlb_eval 'S(G("echo"), "drained")')" 0
+
+# ---- Drain timeout: remaining connections reset when it expires.
+check "drain timeout: re-add b1 (IPv4), group drain-timeout 6" -- \
+	eval 'nlb backend add echo "$b14" port 9000 &&
+	nlb group change echo drain-timeout 6'
+hold h4 "open 2" >/dev/null
+t4=$(hold h4 count)
+t6=$(hold h6 count)
+k4=$(nof b2 <<<"$t4")
+k6=$(nof b2 <<<"$t6")
+keep=$(($(nof b1 <<<"$t4") + $(nof b1 <<<"$t6")))
+diag "drain timeout: IPv4 connections $(flat "$t4"), IPv6 $(flat "$t6")"
+d0=$(nlb_eval 'S(G("echo"), "drained")')
+check "drain timeout: delete b2 (both families) with $k4 + $k6 connections" -- \
+	eval 'nlb backend del echo "$b24" port 9000 &&
+	nlb backend del echo "$b26" port 9000'
+start=$SECONDS
+line=$(nlb backend show echo | grep "$b24")
+diag "show: $line"
+left=$(sed -nE 's/.*drain-left ([0-9]+).*/\1/p' <<<"$line")
+check "drain timeout: show prints draining and drain-left (${left:-none}) <= 6" -- \
+	test -n "$left" -a "${left:-99}" -le 6 -a "${left:-0}" -ge 1
+s4=$(hold h4 "say before")
+s6=$(hold h6 "say before")
+check_eq "drain timeout: before it expires every connection still answers" \
+	"$(grep -c FAIL <<<"$s4$s6")" 0
+# Wait for the timeout, then read without sending: a reset shows as
+# ECONNRESET on the read.
+for ((i = 0; i < 30; i++)); do
+	st=$(hold h4 state; hold h6 state)
+	[ "$(grep -c ' reset$' <<<"$st")" -ge $((k4 + k6)) ] && break
+	sleep 1
+done
+diag "drain timeout: $((SECONDS - start)) s after the delete: $(grep -c ' reset$' <<<"$st") reset, $(grep -c ' open$' <<<"$st") open"
+check_eq "drain timeout: the $((k4 + k6)) connections of b2 see a reset (read fails with ECONNRESET)" \
+	"$(grep -c ' reset$' <<<"$st")" $((k4 + k6))
+check "drain timeout: not before the timeout (>= 5 s after the delete)" -- \
+	test $((SECONDS - start)) -ge 5
+s=$(hold h4 "say after"; hold h6 "say after")
+check_eq "drain timeout: the $keep connections of b1 go on" \
+	"$(grep -c ' b1$' <<<"$s")" "$keep"
+est=$(nsexec "$P-b2" ss -Htn state established '( sport = :9000 )')
+diag "b2 established on :9000 after the timeout: $(flat "$est")"
+check_eq "drain timeout: b2 got the reset too (no established connection left)" \
+	"$(grep -c . <<<"$est")" 0
+mapfile -t v < <(nlb_eval 'S(G("echo"), "drained")' 'S(L("echo"), "drained")' \
+	"B('echo', '$b24') is None and B('echo', '$b26') is None" \
+	'S(G("echo"), "active")')
+diag "drained: group +$((v[0] - d0)) listener ${v[1]}; b2 gone ${v[2]}; active ${v[3]}"
+check_eq "drain timeout: exact counters: drained +$((k4 + k6)) on group and listener" \
+	"$((v[0] - d0)) ${v[1]}" "$((k4 + k6)) $((k4 + k6))"
+check_eq "drain timeout: b2 gone from show, group active = the $keep left" \
+	"${v[2]} ${v[3]}" "True $keep"
+check "monitor: drained notified for both b2 backends" -- \
+	eval 'wait_grep 20 "^drained backend echo $b24 " "$mon" &&
+	wait_grep 20 "^drained backend echo $b26 " "$mon"'
+hold_stop h4
+hold_stop h6
+got=$(nlb_wait 30 'S(G("echo"), "active")' 0) ||
+	diag "conntrack of port 9000: $(ct_states 9000)"
+mapfile -t v2 < <(nlb_eval 'S(L("echo"), "active")' 'S(L("echo"), "conns")' \
+	'S(G("echo"), "conns")')
+diag "after all closed: group active $got, listener active ${v2[0]}; conns listener ${v2[1]} group ${v2[2]}"
+check_eq "counters: every connection closed: active 0 (group, listener)" \
+	"$got ${v2[0]}" "0 0"
+check_eq "counters: exact conns: 6 + 4 + 4 + 2 + 2 = 18 (listener, group)" \
+	"${v2[1]} ${v2[2]}" "18 18"
+
+# ---- Reject modes: a group whose backends are all disabled.
+conf_reject() {
+	nlb group add none ipversion dualstack &&
+	nlb backend add none "$(backend4 3)" port 9000 state disabled &&
+	nlb backend add none "$(backend6 3)" port 9000 state disabled &&
+	nlb listener add rreset vip "$VIP4" vip "$VIP6" proto tcp port 8001 \
+		group none reject reset &&
+	nlb listener add ureset vip "$VIP4" vip "$VIP6" proto udp port 8001 \
+		group none reject reset &&
+	nlb listener add ricmp vip "$VIP4" vip "$VIP6" proto tcp port 8002 \
+		group none reject icmp &&
+	nlb listener add rdrop vip "$VIP4" vip "$VIP6" proto tcp port 8003 \
+		group none reject drop &&
+	nlb listener add udrop vip "$VIP4" vip "$VIP6" proto udp port 8003 \
+		group none reject drop
+}
+check "reject: listeners reset, icmp, drop on a group without eligible backend" -- \
+	conf_reject
+# What the clients receive: RSTs and ICMP unreachables, counted by nft.
+for ns in "$P-c4" "$P-c6"; do
+	nsexec "$ns" nft -f - <<-'NFT'
+	table inet cap {
+		counter rst { }
+		counter unreach { }
+		chain in {
+			type filter hook input priority 0; policy accept;
+			tcp flags & rst == rst counter name rst
+			icmp type destination-unreachable counter name unreach
+			icmpv6 type destination-unreachable counter name unreach
+		}
+	}
+	NFT
+done
+# caps NS: "RST UNREACH" packet counts.
+caps() {
+	nsexec "$1" nft list counters table inet cap |
+		awk '/counter rst/ {n = "r"} /counter unreach/ {n = "u"}
+		     /packets/ {for (i = 1; i < NF; i++) if ($i == "packets") c[n] = $(i + 1)}
+		     END {print c["r"] + 0, c["u"] + 0}'
+}
+refusals() {
+	nlb_eval "[S(L(n), 'drop_no_backend') for n in ('rreset', 'ureset', 'ricmp', 'rdrop', 'udrop')]"
+}
+# try NS URL CONNECT-TIMEOUT: "EXIT MILLISECONDS MESSAGE" of one curl.
+try() {
+	local t0=${EPOCHREALTIME/./} out rc
+	out=$(nsexec "$1" curl -sS --connect-timeout "$3" -m 10 "$2" 2>&1)
+	rc=$?
+	echo "$rc $(((${EPOCHREALTIME/./} - t0) / 1000)) ${out//$'\n'/ }"
+}
+r0=$(refusals)
+cap40=$(caps "$P-c4")
+cap60=$(caps "$P-c6")
+for mode in reset icmp drop; do
+	case $mode in
+	reset) port=8001 ;;
+	icmp) port=8002 ;;
+	drop) port=8003 ;;
+	esac
+	a4=$(try "$P-c4" "http://$VIP4:$port/" 3)
+	a6=$(try "$P-c6" "http://[$VIP6]:$port/" 3)
+	c4=$(caps "$P-c4")
+	c6=$(caps "$P-c6")
+	diag "reject $mode: IPv4 curl: $a4; received rst/unreach $cap40 -> $c4"
+	diag "reject $mode: IPv6 curl: $a6; received rst/unreach $cap60 -> $c6"
+	read -r r4 u4 <<<"$c4"
+	read -r r40 u40 <<<"$cap40"
+	read -r r6 u6 <<<"$c6"
+	read -r r60 u60 <<<"$cap60"
+	d="$((r4 - r40)) $((u4 - u40)) $((r6 - r60)) $((u6 - u60))"
+	case $mode in
+	reset)
+		check "reject reset: curl -4 and -6 fail with Connection refused (exit 7)" -- \
+			eval '[[ $a4 == "7 "*"Connection refused"* && $a6 == "7 "*"Connection refused"* ]]'
+		check_eq "reject reset: each client got a TCP RST, no ICMP" "$d" "1 0 1 0"
+		;;
+	icmp)
+		check "reject icmp: curl -4 and -6 fail at once (exit 7, not a timeout)" -- \
+			eval '[[ $a4 == "7 "* && $a6 == "7 "* ]]'
+		check_eq "reject icmp: each client got an ICMP/ICMPv6 unreachable, no RST" "$d" "0 1 0 1"
+		;;
+	drop)
+		check "reject drop: curl -4 and -6 time out (exit 28 after the 3 s connect timeout)" -- \
+			eval '[[ $a4 == "28 "* && $a6 == "28 "* ]] &&
+			test "$(cut -d" " -f2 <<<"$a4")" -ge 2900'
+		check_eq "reject drop: nothing came back" "$d" "0 0 0 0"
+		;;
+	esac
+	cap40=$c4
+	cap60=$c6
+done
+u=$(flows "$P-c4" udp "$VIP4" 8001 --timeout 3; flows "$P-c6" udp "$VIP6" 8001 --timeout 3)
+diag "reject reset, UDP: $(flat "$u")"
+check_eq "reject reset: UDP clients of both families get port unreachable (ECONNREFUSED)" \
+	"$(grep -c 'FAIL-refused$' <<<"$u")" 2
+u=$(flows "$P-c4" udp "$VIP4" 8003 --timeout 2)
+check_eq "reject drop: a UDP client gets no answer" "${u##* }" FAIL-timeout
+r1=$(refusals)
+diag "drop-no-backend rreset ureset ricmp rdrop udrop: $r0 -> $r1"
+read -r x_rs x_us x_ic x_dr x_ud < <(python3 -c 'import sys
+a, b = eval(sys.argv[1]), eval(sys.argv[2])
+print(*[y - x for x, y in zip(a, b)])' "$r0" "$r1")
+check_eq "reject: refusals counted exactly as drop-no-backend (TCP reset 2, UDP reset 2, icmp 2)" \
+	"$x_rs $x_us $x_ic" "2 2 2"
+# Every SYN (re)transmission is a new connection attempt while dropped.
+check "reject: drops counted as drop-no-backend (TCP $x_dr >= 2, UDP $x_ud >= 1)" -- \
+	test "$x_dr" -ge 2 -a "$x_ud" -ge 1
+mapfile -t v < <(nlb_eval 'S(G("none"), "drop_no_backend")' \
+	'[S(B("none", a), "conns") for a in ("198.18.3.2", "2001:db8:103::2")]')
+check_eq "reject: group drop-no-backend is the listeners' sum; disabled backends got nothing" \
+	"${v[0]} ${v[1]}" "$((x_rs + x_us + x_ic + x_dr + x_ud)) [0, 0]"
+
+monitor_stop
+diag "monitor: $(wc -l <"$mon") notifications"
+tap_end
