@@ -126,13 +126,17 @@ void nlb_backend_release(struct nlb_net *nn, struct nlb_backend *be);
 void nlb_backend_put(struct nlb_backend *be);
 struct nlb_backend *nlb_backend_lookup_id(u32 id);
 
+/* When (jiffies) a draining backend's group's drain timeout expires. */
+static inline unsigned long nlb_backend_drain_end(const struct nlb_backend *be)
+{
+	return be->drain_since + (unsigned long)be->group->drain_timeout * HZ;
+}
+
 /* Has a draining backend's drain timeout expired? */
 static inline bool nlb_backend_drain_expired(const struct nlb_backend *be)
 {
-	u32 timeout = be->group->drain_timeout;
-
-	return timeout && !time_before(jiffies, be->drain_since +
-				       (unsigned long)timeout * HZ);
+	return be->group->drain_timeout &&
+	       !time_before(jiffies, nlb_backend_drain_end(be));
 }
 
 #endif /* _NLB_GROUP_H */

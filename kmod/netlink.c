@@ -853,8 +853,7 @@ static int nlb_fill_backend(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u8(skb, NLB_A_BACKEND_DRAINING, be->draining))
 		return -EMSGSIZE;
 	if (be->draining && g->drain_timeout) {
-		unsigned long end = be->drain_since +
-				    (unsigned long)g->drain_timeout * HZ;
+		unsigned long end = nlb_backend_drain_end(be);
 		u32 left = 0;
 
 		if (time_before(jiffies, end))

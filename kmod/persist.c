@@ -138,16 +138,18 @@ void nlb_persist_set(struct nlb_persist *p, const union nf_inet_addr *key,
 	e = nlb_persist_find(p, key, fam);
 	if (e) {
 		nlb_backend_put(e->be);
-	} else if (p->n < NLB_PERSIST_MAX &&
-		   (e = kmalloc(sizeof(*e), GFP_ATOMIC))) {
+	} else {
+		if (p->n < NLB_PERSIST_MAX)
+			e = kmalloc(sizeof(*e), GFP_ATOMIC);
+		if (!e) {
+			spin_unlock_bh(&p->lock);
+			nlb_backend_put(be);
+			return;
+		}
 		e->key = *key;
 		e->fam = fam;
 		hlist_add_head(&e->node, nlb_persist_bucket(p, key, fam));
 		p->n++;
-	} else {
-		spin_unlock_bh(&p->lock);
-		nlb_backend_put(be);
-		return;
 	}
 	e->be = be;
 	e->last = jiffies;

@@ -197,7 +197,7 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
 	return nlb_reset_xmit_result(ip6_local_out(net, NULL, skb));
 }
 
-/**
+/*
  * nlb_send_reset() - send one TCP RST built from scratch
  * @net: network namespace to route and send in
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6
@@ -219,10 +219,11 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
  * can re-enter conntrack (e.g. through a tunnel device).
  * Return: 0 when sent, else a negative errno (nothing left allocated).
  */
-int nlb_send_reset(struct net *net, u8 family,
-		   const union nf_inet_addr *saddr,
-		   const union nf_inet_addr *daddr,
-		   __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags)
+static int nlb_send_reset(struct net *net, u8 family,
+			  const union nf_inet_addr *saddr,
+			  const union nf_inet_addr *daddr,
+			  __be16 sport, __be16 dport, u32 seq, u32 ack,
+			  u8 flags)
 {
 	switch (family) {
 	case NFPROTO_IPV4:
@@ -363,26 +364,4 @@ int nlb_reset_send(struct net *net, const struct nlb_reset *r)
 			ret = err;
 	}
 	return ret;
-}
-
-/**
- * nlb_reset_conntrack() - reset both ends of a TCP connection now
- * @ct: the connection's conntrack entry, referenced by the caller
- *
- * nlb_reset_prepare() and nlb_reset_send() in one go. The conntrack entry
- * itself is left alone: removing it is up to the caller.
- *
- * Context: as nlb_reset_send(); not inside a conntrack iterator callback.
- * Return: 0 when the RSTs were sent or none applies (state, helper),
- * -EPROTONOSUPPORT if @ct is not TCP, else the first sending error.
- */
-int nlb_reset_conntrack(struct nf_conn *ct)
-{
-	struct nlb_reset r;
-
-	if (nf_ct_protonum(ct) != IPPROTO_TCP)
-		return -EPROTONOSUPPORT;
-	if (!nlb_reset_prepare(ct, &r))
-		return 0;
-	return nlb_reset_send(nf_ct_net(ct), &r);
 }

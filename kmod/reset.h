@@ -45,12 +45,7 @@ struct nlb_reset {
 	struct nlb_reset_seg segs[NLB_RESET_MAX_SEGS];
 };
 
-int nlb_send_reset(struct net *net, u8 family,
-		   const union nf_inet_addr *saddr,
-		   const union nf_inet_addr *daddr,
-		   __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags);
 bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r);
 int nlb_reset_send(struct net *net, const struct nlb_reset *r);
-int nlb_reset_conntrack(struct nf_conn *ct);
 
 #endif /* _NLB_RESET_H */

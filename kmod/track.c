@@ -190,6 +190,7 @@ static const struct nf_conntrack_expect_policy nlb_expect_policy = {
 	.timeout	= 1,
 };
 
+/* One helper per protocol, the same otherwise; see nlb_track_init(). */
 static struct nf_conntrack_helper nlb_helpers[2] = {
 	{
 		.name		= "nlb",
@@ -201,24 +202,9 @@ static struct nf_conntrack_helper nlb_helpers[2] = {
 		.expect_policy	= &nlb_expect_policy,
 		.data_len	= sizeof(struct nlb_ct),
 	},
-	{
-		.name		= "nlb",
-		.me		= THIS_MODULE,
-		.tuple.src.l3num = NFPROTO_UNSPEC,
-		.tuple.dst.protonum = IPPROTO_UDP,
-		.help		= nlb_ct_help,
-		.destroy	= nlb_ct_destroy,
-		.expect_policy	= &nlb_expect_policy,
-		.data_len	= sizeof(struct nlb_ct),
-	},
 };
 
 /* The conntrack table walk */
-
-struct nlb_reset_item {
-	struct list_head node;
-	struct nlb_reset r;
-};
 
 struct nlb_census_ctx {
 	struct nlb_net *nn;
@@ -268,7 +254,7 @@ static int nlb_census_ct(struct nf_conn *ct, void *data)
 	const struct nf_conn_acct *acct;
 	struct nlb_listener *l = NULL;
 	struct nlb_backend *be = NULL;
-	struct nlb_reset_item *item;
+	struct nlb_reset *reset;
 	bool counted = false;
 	struct nlb_ct *d;
 	int fam, dir;
@@ -310,11 +296,11 @@ static int nlb_census_ct(struct nf_conn *ct, void *data)
 	if (!ctx->drain || !be->draining || !nlb_backend_drain_expired(be))
 		return 0;
 	/* The drain timeout has expired: end the connection. */
-	item = kzalloc(sizeof(*item), GFP_ATOMIC);
-	if (item && nlb_reset_prepare(ct, &item->r))
-		list_add_tail(&item->node, &ctx->resets);
+	reset = kmalloc(sizeof(*reset), GFP_ATOMIC);
+	if (reset && nlb_reset_prepare(ct, reset))
+		list_add_tail(&reset->list, &ctx->resets);
 	else
-		kfree(item);
+		kfree(reset);
 	nlb_stats_count(&be->cnt, drained);
 	nlb_stats_count(&be->group->cnt, drained);
 	if (l)
@@ -345,15 +331,15 @@ static void nlb_walk(struct nlb_net *nn, bool drain)
 {
 	struct nlb_census_ctx ctx = { .nn = nn, .drain = drain };
 	struct nf_ct_iter_data iter = { .net = nn->net, .data = &ctx };
-	struct nlb_reset_item *item, *tmp;
+	struct nlb_reset *reset, *tmp;
 
 	lockdep_assert_held(&nn->lock);
 	INIT_LIST_HEAD(&ctx.resets);
 	nlb_snap_clear(nn);
 	nf_ct_iterate_cleanup_net(nlb_census_ct, &iter);
-	list_for_each_entry_safe(item, tmp, &ctx.resets, node) {
-		nlb_reset_send(nn->net, &item->r);
-		kfree(item);
+	list_for_each_entry_safe(reset, tmp, &ctx.resets, list) {
+		nlb_reset_send(nn->net, reset);
+		kfree(reset);
 	}
 }
 
@@ -464,6 +450,8 @@ void nlb_housekeeping_stop(struct nlb_net *nn)
  */
 int nlb_track_init(void)
 {
+	nlb_helpers[1] = nlb_helpers[0];
+	nlb_helpers[1].tuple.dst.protonum = IPPROTO_UDP;
 	return nf_conntrack_helpers_register(nlb_helpers,
 					     ARRAY_SIZE(nlb_helpers));
 }
