@@ -328,10 +328,12 @@ rawno "backend GROUP of 32 characters" EINVAL "Attribute failed policy validatio
 # policy: unknown attributes (strict validation)
 rawno "unknown attribute type 42" EINVAL "Unknown attribute type" group-add name=str:g9 42=u32:1
 rawno "attribute type 0" EINVAL "Unknown attribute type" group-add name=str:g9 0=u32:1
-rawno "STATS nest in listener-add" EINVAL "Unknown attribute type" listener-add $LA group=str:g4 stats=nest:
-rawno "STATS nest in group-add" EINVAL "Unknown attribute type" group-add name=str:g9 "stats=nest:conns=u64:1"
-rawno "STATS nest in backend-add" EINVAL "Unknown attribute type" backend-add group=str:g4 addr4=ipv4:10.0.0.9 stats=nest:
-rawno "reply-only BACKENDS4 in group-add" EINVAL "Unknown attribute type" group-add name=str:g9 backends4=u32:3
+rawno "STATS nest in listener-add" EINVAL "Unsupported attribute" listener-add $LA group=str:g4 stats=nest:
+rawno "STATS nest in group-add" EINVAL "Unsupported attribute" group-add name=str:g9 "stats=nest:conns=u64:1"
+rawno "STATS nest in backend-add" EINVAL "Unsupported attribute" backend-add group=str:g4 addr4=ipv4:10.0.0.9 stats=nest:
+rawno "reply-only BACKENDS4 in group-add" EINVAL "Unsupported attribute" group-add name=str:g9 backends4=u32:3
+rawno "reply-only DRAINING in backend-add" EINVAL "Unsupported attribute" backend-add group=str:g4 addr4=ipv4:10.0.0.9 draining=u8:1
+rawno "notification-only EVENT in listener-add" EINVAL "Unknown attribute type" listener-add $LA group=str:g4 event=u8:1
 rawno "VIP4 in listener-del" EINVAL "Unknown attribute type" listener-del name=str:web4 vip4=ipv4:192.0.2.1
 rawno "NLA_F_NESTED on NAME" EINVAL "NLA_F_NESTED not expected" group-add 32769=str:g9
 rawno "trailing bytes after the attributes" EINVAL "bytes leftover after parsing attributes" group-add name=str:g9 --trailing 0102
@@ -343,7 +345,7 @@ rawno "backend-change weight 0xffffffff" ERANGE "integer out of range" backend-c
 rawno "listener port 0 (policy min 1)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:0 group=str:g4
 rawno "ipversion 3" ERANGE "integer out of range" group-add name=str:g9 ipversion=u8:3
 rawno "ipversion 0" ERANGE "integer out of range" group-add name=str:g9 ipversion=u8:0
-rawno "sched 3" ERANGE "integer out of range" group-change name=str:g4 sched=u8:3
+rawno "sched 6" ERANGE "integer out of range" group-change name=str:g4 sched=u8:6
 rawno "affinity 2" ERANGE "integer out of range" group-change name=str:g4 affinity=u8:2
 # handlers: missing attributes (with the missing type in the extack)
 rawno "listener-add without name" EINVAL "missing listener name" listener-add vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80 group=str:g4
