@@ -14,7 +14,8 @@ Commands on stdin, one per line; each answer ends with a line "done":
                       prints "say ID BACKEND" when the answer came back, or
                       "say ID FAIL-x" (FAIL-reset, FAIL-eof, FAIL-timeout...)
     state [ID...]     without sending anything: "state ID open", "state ID
-                      reset" (a read fails with ECONNRESET), "state ID eof"
+                      reset" (a read failed with ECONNRESET, now or before:
+                      the kernel reports it once), "state ID eof"
     close ID...       close these connections (FIN)
     closeon BACKEND K close K connections of BACKEND; prints "close ID"
     count             "BACKEND N" for the open connections, by backend
@@ -56,6 +57,7 @@ class Conn:
         self.s.settimeout(TIMEOUT)
         self.buf = b""
         self.backend = None
+        self.reset = False
         self.s.connect((dst, port))
 
     def say(self, word):
@@ -78,6 +80,8 @@ class Conn:
             self.buf += chunk
 
     def state(self):
+        if self.reset:
+            return "reset"
         self.s.setblocking(False)
         try:
             data = self.s.recv(4096, socket.MSG_PEEK)
@@ -86,6 +90,7 @@ class Conn:
             return "open"
         except OSError as e:
             if e.errno == errno.ECONNRESET:
+                self.reset = True
                 return "reset"
             return fail(e)
         finally:
@@ -132,6 +137,8 @@ def main():
                 try:
                     out("say", cid, c.say(args[0]))
                 except OSError as e:
+                    if getattr(e, "errno", None) == errno.ECONNRESET:
+                        c.reset = True
                     out("say", cid, fail(e))
         elif cmd == "state":
             for cid in ids(args):
