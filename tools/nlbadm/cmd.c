@@ -8,16 +8,47 @@
 
 #include "nlbadm.h"
 
-/* Print "nlbadm: <message>" to stderr; returns EXIT_USAGE. */
+/* The batch file and line being run, for messages; NULL outside batches. */
+const char *batch_file;
+unsigned long batch_line;
+
+static void vpr_err(const char *fmt, va_list ap)
+{
+	fputs(PROG_NAME ": ", stderr);
+	if (batch_file)
+		fprintf(stderr, "%s:%lu: ", batch_file, batch_line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Print "nlbadm: <message>" to stderr, in a batch "nlbadm: FILE:LINE:
+ * <message>" naming the line being run.
+ */
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpr_err(fmt, ap);
+	va_end(ap);
+}
+
+/* pr_err() a usage error; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG_NAME ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vpr_err(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* The hint after a usage error without a usage text of its own. */
+int usage_more(void)
+{
+	fputs("Try '" PROG_NAME " help' for more information.\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -156,4 +187,20 @@ int cmd_dispatch(const struct cmd_group *g, int argc, char **argv)
 		cmd_usage(f, g, c);
 	}
 	return f == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+/* "OBJECT COMMAND [ARGS]" or "COMMAND [ARGS]" (argc >= 1), but not help. */
+int cmd_line(int argc, char **argv)
+{
+	const struct cmd_group *g;
+	const struct cmd *c;
+
+	for (g = cmd_objects; g->name; g++)
+		if (!strcmp(g->name, argv[0]))
+			return cmd_dispatch(g, argc - 1, argv + 1);
+	c = cmd_find(&cmd_top, argv[0]);
+	if (c)
+		return cmd_exec(&cmd_top, c, argc - 1, argv + 1);
+	usage_error("unknown object '%s'", argv[0]);
+	return usage_more();
 }

@@ -50,16 +50,8 @@ static void usage(FILE *f)
 		NLB_NAME_MAX_LEN);
 }
 
-static int usage_fail(void)
-{
-	fputs("Try '" PROG_NAME " help' for more information.\n", stderr);
-	return EXIT_USAGE;
-}
-
 int main(int argc, char **argv)
 {
-	const struct cmd_group *g;
-	const struct cmd *c;
 	const char *a;
 
 	for (argc--, argv++; argc && argv[0][0] == '-'; argc--, argv++) {
@@ -78,12 +70,12 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		} else {
 			usage_error("unknown option '%s'", a);
-			return usage_fail();
+			return usage_more();
 		}
 	}
 	if (!argc) {
 		usage_error("missing OBJECT");
-		return usage_fail();
+		return usage_more();
 	}
 	out_init(stdout);
 
@@ -91,12 +83,5 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	for (g = cmd_objects; g->name; g++)
-		if (!strcmp(g->name, argv[0]))
-			return cmd_dispatch(g, argc - 1, argv + 1);
-	c = cmd_find(&cmd_top, argv[0]);
-	if (c)
-		return cmd_exec(&cmd_top, c, argc - 1, argv + 1);
-	usage_error("unknown object '%s'", argv[0]);
-	return usage_fail();
+	return cmd_line(argc, argv);
 }

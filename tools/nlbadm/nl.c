@@ -32,7 +32,7 @@ struct exec {
 
 static void __attribute__((noreturn)) nl_fatal(const char *what, int nlerr)
 {
-	fprintf(stderr, PROG_NAME ": %s: %s\n", what, nl_geterror(nlerr));
+	pr_err("%s: %s", what, nl_geterror(nlerr));
 	exit(EXIT_KERNEL);
 }
 
@@ -59,8 +59,8 @@ static void nl_open(void)
 
 	family = genl_ctrl_resolve(sock, NLB_FAMILY_NAME);
 	if (family == -NLE_OBJ_NOTFOUND) {
-		fprintf(stderr, PROG_NAME ": the nlb module is not loaded (generic netlink family \"%s\" not found)\n",
-			NLB_FAMILY_NAME);
+		pr_err("the nlb module is not loaded (generic netlink family \"%s\" not found)",
+		       NLB_FAMILY_NAME);
 		exit(EXIT_KERNEL);
 	}
 	if (family < 0)
@@ -80,8 +80,8 @@ void nl_join(const char *group)
 		nl_open();
 	grp = genl_ctrl_resolve_grp(sock, NLB_FAMILY_NAME, group);
 	if (grp == -NLE_OBJ_NOTFOUND) {
-		fprintf(stderr, PROG_NAME ": the nlb module has no multicast group \"%s\" (too old?)\n",
-			group);
+		pr_err("the nlb module has no multicast group \"%s\" (too old?)",
+		       group);
 		exit(EXIT_KERNEL);
 	}
 	if (grp < 0)
@@ -119,8 +119,7 @@ int nl_receive(int (*func)(struct nl_msg *msg))
 		return 0;
 	/* libnl says NLE_NOMEM for ENOBUFS: the socket overran. */
 	if (err == -NLE_NOMEM && errno == ENOBUFS) {
-		fputs(PROG_NAME ": notifications lost (receive buffer full)\n",
-		      stderr);
+		pr_err("notifications lost (receive buffer full)");
 		return 0;
 	}
 	snprintf(errbuf, sizeof(errbuf), "netlink: %s", nl_geterror(err));
@@ -320,7 +319,7 @@ int nl_exec(struct nl_msg *req, struct msg_list *replies)
 
 int nl_report(void)
 {
-	fprintf(stderr, PROG_NAME ": %s\n", errbuf);
+	pr_err("%s", errbuf);
 	return EXIT_KERNEL;
 }
 

@@ -215,10 +215,15 @@ const struct cmd *cmd_find(const struct cmd_group *g, const char *name);
 int cmd_parse(const struct cmd *c, int argc, char **argv,
 	      struct arg_val *vals);
 int cmd_dispatch(const struct cmd_group *g, int argc, char **argv);
+int cmd_line(int argc, char **argv);
 int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	     int argc, char **argv);
 void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c);
+extern const char *batch_file;
+extern unsigned long batch_line;
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_more(void);
 
 /* ---- show.c, flush.c, monitor.c ---- */
 

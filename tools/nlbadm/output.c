@@ -248,8 +248,7 @@ int obj_parse(const struct object *ob, struct nl_msg *m, struct nlattr **tb)
 
 	policy(ob, pol);
 	if (genlmsg_parse(nlmsg_hdr(m), 0, tb, ob->maxattr, pol) < 0) {
-		fprintf(stderr, PROG_NAME ": skipping a malformed %s reply\n",
-			ob->name);
+		pr_err("skipping a malformed %s reply", ob->name);
 		return -1;
 	}
 	return 0;

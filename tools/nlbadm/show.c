@@ -25,7 +25,7 @@ static void print_groups(const struct msg_list *groups,
 	btb = calloc(backends->n + 1, sizeof(*btb));
 	ok = calloc(backends->n + 1, sizeof(*ok));
 	if (!btb || !ok) {
-		fputs(PROG_NAME ": out of memory\n", stderr);
+		pr_err("out of memory");
 		exit(EXIT_KERNEL);
 	}
 	for (k = 0; k < backends->n; k++)
