@@ -5,6 +5,7 @@
  *
  *   nlbadm [-j|--json] [-s|--stats] [-p|--pretty] OBJECT COMMAND [ARGS]
  *   nlbadm [-j|--json] [-s|--stats] monitor [count N]
+ *   nlbadm [OPTIONS] [-f|--force] -b|--batch FILE
  */
 #include <string.h>
 
@@ -23,6 +24,7 @@ static void usage(FILE *f)
 	      "       " PROG_NAME " [OPTIONS] show\n"
 	      "       " PROG_NAME " flush\n"
 	      "       " PROG_NAME " [OPTIONS] monitor [count N]\n"
+	      "       " PROG_NAME " [OPTIONS] [-f] -b FILE\n"
 	      "       " PROG_NAME " help | --help | -h\n"
 	      "       " PROG_NAME " --version\n"
 	      "\n"
@@ -30,6 +32,10 @@ static void usage(FILE *f)
 	      "  -j, --json    JSON output\n"
 	      "  -s, --stats   show counters\n"
 	      "  -p, --pretty  indent JSON output\n"
+	      "  -b, --batch FILE\n"
+	      "                run the commands of FILE (- for stdin), one a line,\n"
+	      "                written without '" PROG_NAME "'; stop at the first failing one\n"
+	      "  -f, --force   with -b: run every line, even after a failing one\n"
 	      "\n"
 	      "Commands:\n", f);
 	for (g = cmd_objects; g->name; g++) {
@@ -52,11 +58,26 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	const char *a;
+	const char *a, *batch = NULL;
+	bool force = false;
 
 	for (argc--, argv++; argc && argv[0][0] == '-'; argc--, argv++) {
 		a = argv[0];
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+		if (!strcmp(a, "-b") || !strcmp(a, "--batch")) {
+			if (batch) {
+				usage_error("'%s' given more than once", a);
+				return usage_more();
+			}
+			if (argc < 2) {
+				usage_error("missing FILE after '%s'", a);
+				return usage_more();
+			}
+			batch = argv[1];
+			argc--;
+			argv++;
+		} else if (!strcmp(a, "-f") || !strcmp(a, "--force")) {
+			force = true;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
 			opts.json = true;
 		} else if (!strcmp(a, "-s") || !strcmp(a, "--stats")) {
 			opts.stats = true;
@@ -72,6 +93,19 @@ int main(int argc, char **argv)
 			usage_error("unknown option '%s'", a);
 			return usage_more();
 		}
+	}
+	if (batch) {
+		if (argc) {
+			usage_error("unexpected argument '%s' (with -b the commands are read from FILE)",
+				    argv[0]);
+			return usage_more();
+		}
+		out_init(stdout);
+		return batch_main(batch, force);
+	}
+	if (force) {
+		usage_error("-f needs -b FILE");
+		return usage_more();
 	}
 	if (!argc) {
 		usage_error("missing OBJECT");

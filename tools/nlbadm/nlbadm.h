@@ -225,6 +225,15 @@ void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_more(void);
 
+/* ---- batch.c: -b FILE ---- */
+
+/* Words a batch line may have, more than any valid command needs. */
+#define BATCH_MAX_WORDS	64
+
+int batch_split(char *line, char **argv, int max);
+int batch_run(FILE *f, const char *name, bool force);
+int batch_main(const char *path, bool force);
+
 /* ---- show.c, flush.c, monitor.c ---- */
 
 int show_all(const struct arg_val *vals);
