@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Command line checks that need no kernel module: every malformed command
-# exits 1 with a one-line "nlbadm: ..." error (plus a usage hint) and, if
-# strace is installed, never opens a netlink socket.
+# (or batch file line) exits 1 with a one-line "nlbadm: ..." error (plus
+# a usage hint) and, if strace is installed, never opens a netlink socket.
 #
 # Usage: tests/cli.sh PATH/TO/nlbadm
 
@@ -47,6 +47,15 @@ expect() {
 
 u() {
 	expect 1 "$@"
+}
+
+# lacks STDERR-SUBSTRING WHAT: the last command did not print it
+lacks() {
+	n=$((n + 1))
+	if grep -qF -- "$1" "$TMP/err"; then
+		echo "FAIL: $2: stderr has '$1'"
+		fail=1
+	fi
 }
 
 # global options and objects
@@ -177,6 +186,79 @@ expect 1 "Usage: nlbadm backend change|set GROUP ADDRESS" \
 	backend set web 192.0.2.1
 expect 1 "Usage: nlbadm monitor [count N]" monitor count 0
 
+# batch mode: FILE:LINE of the first bad line, nothing sent
+B=$TMP/batch
+printf '# nlb\n\n \t\n\t# group add web\n' >"$B.comments"
+printf '# nlb\n\n\t# x\ngroup add web sched lc\ngroup add web\n' >"$B.bad"
+printf 'group add\ngroup add web\nlistener del\n' >"$B.two"
+printf 'group add\n\nlistener del\nbackend add web 192.0.2.1 port x\n' \
+	>"$B.three"
+u "missing FILE after '-b'" -b
+u "missing FILE after '--batch'" -j --batch
+u "'-b' given more than once" -b "$B.comments" -b "$B.comments"
+u "'--batch' given more than once" -b "$B.comments" --batch "$B.comments"
+u "unexpected argument 'group' (with -b the commands are read from FILE)" \
+	-b "$B.comments" group show
+u "unknown option '-x'" -b "$B.comments" -x
+u "-f needs -b FILE" -f group show
+u "-f needs -b FILE" --force show
+u "nlbadm: cannot open $TMP/none: No such file or directory" -b "$TMP/none"
+u "nlbadm: $TMP: cannot read: Is a directory" -b "$TMP"
+u "nlbadm: $B.bad:4: invalid sched 'lc' (expected rr, wrr, wlc, sh or maglev)" \
+	-b "$B.bad"
+u "Usage: nlbadm group add NAME" --batch "$B.bad"
+u "nlbadm: $B.bad:4: invalid sched 'lc'" -j -s -p -b "$B.bad"
+u "nlbadm: <stdin>:4: invalid sched 'lc'" -b - <"$B.bad"
+u "nlbadm: <stdin>:4: invalid sched 'lc'" -s --batch - <"$B.bad"
+# the first bad line ends the batch: the good line after it is not sent
+u "nlbadm: $B.two:1: missing NAME" -b "$B.two"
+u "nlbadm: $B.three:1: missing NAME" -b "$B.three"
+lacks ":3:" "batch stops at the first bad line"
+# -f: every line is run, the exit status is the largest
+u "nlbadm: $B.three:3: missing NAME" -f -b "$B.three"
+u "nlbadm: $B.three:4: invalid port 'x' (expected 0-65535)" \
+	--force -b "$B.three"
+for line in "monitor" "monitor count 1" "help" "-b $B.bad" "  -j group show" \
+	'group add "web' 'group add "web"x' 'group add ""' "frob" "group frob" \
+	"$(printf 'group add w\001\002b sched 0')" \
+	"$(i=0; while [ $i -le 64 ]; do printf 'x '; i=$((i + 1)); done)"; do
+	printf '#\n%s\n' "$line" >"$B.line"
+	case $line in
+	monitor*)	msg="'monitor' cannot be used in a batch file" ;;
+	help)		msg="'help' cannot be used in a batch file" ;;
+	-b*)		msg="option '-b' in a batch file (options go before -b)" ;;
+	*-j*)		msg="option '-j' in a batch file" ;;
+	*'"web')	msg="missing closing quote" ;;
+	*'"x')		msg="closing quote not at the end of a word" ;;
+	*'""')		msg="invalid NAME '' (expected 1-31 characters)" ;;
+	frob)		msg="unknown object 'frob'" ;;
+	"group frob")	msg="unknown group command 'frob'" ;;
+	*"sched 0")	msg="invalid sched '0'" ;;
+	*)		msg="more than 64 words" ;;
+	esac
+	u "nlbadm: $B.line:2: $msg" -b "$B.line"
+done
+printf '\ngroup add w\000b\n' >"$B.line"
+u "nlbadm: $B.line:2: NUL character in the line" -b "$B.line"
+printf '\r\ngroup frob\r\n' >"$B.line"
+u "nlbadm: $B.line:2: unknown group command 'frob'" -b "$B.line"
+printf '\n\ngroup add' >"$B.line"
+u "nlbadm: $B.line:3: missing NAME" -b "$B.line"
+
+# comments and blank lines only: nothing to do, no socket
+for args in "-b $B.comments" "-j -s -b $B.comments" "-b /dev/null" \
+	"-f -b /dev/null"; do
+	n=$((n + 1))
+	rm -f "$TMP/trace"
+	# shellcheck disable=SC2086
+	if ! $STRACE "$NLBADM" $args >"$TMP/out" 2>"$TMP/err" ||
+	   [ -s "$TMP/err" ] || [ -s "$TMP/out" ] ||
+	   { [ -n "$STRACE" ] && grep -q AF_NETLINK "$TMP/trace"; }; then
+		echo "FAIL: nlbadm $args"
+		fail=1
+	fi
+done
+
 # help and version: exit 0, on stdout
 for args in help --help -h "group help" "listener help" "backend help" \
 	--version; do
@@ -213,6 +295,22 @@ if ! grep -qw nlb /proc/modules 2>/dev/null; then
 		"-j -s monitor"; do
 		# shellcheck disable=SC2086
 		expect 2 "not loaded" $args
+	done
+	# batch: the first line sent names its line, even with -f
+	printf '# nlb\n\ngroup add web\ngroup add\n' >"$B.good"
+	expect 2 "nlbadm: $B.good:3: the nlb module is not loaded" -b "$B.good"
+	expect 2 "nlbadm: <stdin>:3: the nlb module is not loaded" \
+		-j -s -b - <"$B.good"
+	expect 2 "nlbadm: $B.two:2: the nlb module is not loaded" -f -b "$B.two"
+	expect 2 "nlbadm: $B.two:1: missing NAME" -f -b "$B.two"
+	lacks ":3:" "batch -f stops when the module is not loaded"
+	for line in "show" "flush" "group show" "backend show web" \
+		"listener add l1 vip 192.0.2.1 proto tcp port 80 group web" \
+		"backend add web 10.0.0.1 port 80 weight 5" \
+		"group add web sched wrr"; do
+		printf '%s\n' "$line" >"$B.line"
+		expect 2 "nlbadm: $B.line:1: the nlb module is not loaded" \
+			-b "$B.line"
 	done
 fi
 

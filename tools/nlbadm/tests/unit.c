@@ -1022,6 +1022,194 @@ static void test_args(void)
 	args_bad(NULL, "flush all", "unexpected argument 'all'");
 }
 
+/* ---- batch files ---- */
+
+/* A batch line and its words joined with '|', or NULL for an error. */
+static void split_case(const char *line, int max, const char *want,
+		       const char *err)
+{
+	char copy[512], *argv[BATCH_MAX_WORDS + 1], got[512], msg[256];
+	size_t n = 0;
+	int argc, i, saved;
+	FILE *tmp;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	tmp = stderr_to_tmp(&saved);
+	argc = batch_split(copy, argv, max);
+	stderr_back(saved);
+	first_line(tmp, msg, sizeof(msg));
+	if (argc < 0) {
+		snprintf(got, sizeof(got), "error: %s", msg);
+	} else {
+		got[0] = '\0';
+		for (i = 0; i < argc && n < sizeof(got); i++)
+			n += snprintf(got + n, sizeof(got) - n, "%s%s",
+				      i ? "|" : "", argv[i]);
+		if (msg[0])
+			snprintf(got, sizeof(got), "stderr: %s", msg);
+	}
+	if (err)
+		snprintf(msg, sizeof(msg), "error: " PROG_NAME ": %s", err);
+	check(line, got, err ? msg : want);
+}
+
+static void test_batch_split(void)
+{
+	char line[BATCH_MAX_WORDS * 2 + 4];
+	int i;
+
+	split_case("group add web", 8, "group|add|web", NULL);
+	split_case("  \tgroup\t add  web \t ", 8, "group|add|web", NULL);
+	split_case("backend add web 10.0.0.1 port 80 weight 5", 8,
+		   "backend|add|web|10.0.0.1|port|80|weight|5", NULL);
+	split_case("", 8, "", NULL);
+	split_case(" \t  ", 8, "", NULL);
+	split_case("#", 8, "", NULL);
+	split_case("# group add web", 8, "", NULL);
+	split_case(" \t# group add \"web", 8, "", NULL);
+	/* # starts a comment only as the first word */
+	split_case("group add web # x", 8, "group|add|web|#|x", NULL);
+	split_case("group add #web", 8, "group|add|#web", NULL);
+	split_case("group add w#b", 8, "group|add|w#b", NULL);
+	split_case("\"#\" x", 8, "#|x", NULL);
+	/* double quotes */
+	split_case("group add \"\"", 8, "group|add|", NULL);
+	split_case("group add \"\" sched", 8, "group|add||sched", NULL);
+	split_case("\"group\" \"add\"\t\"w b\"", 8, "group|add|w b", NULL);
+	split_case("group add \"w\tb # c\"x\"", 8, NULL,
+		   "closing quote not at the end of a word");
+	split_case("group add w\"b\"", 8, "group|add|w\"b\"", NULL);
+	split_case("group add \"web", 8, NULL, "missing closing quote");
+	split_case("group add \"web\"x", 8, NULL,
+		   "closing quote not at the end of a word");
+	split_case("\"", 8, NULL, "missing closing quote");
+	/* at most max words */
+	split_case("a b c", 3, "a|b|c", NULL);
+	split_case("a b c ", 3, "a|b|c", NULL);
+	split_case("a b c d", 3, NULL, "more than 3 words");
+	for (i = 0; i < BATCH_MAX_WORDS; i++)
+		memcpy(line + 2 * i, "x ", 2);
+	memcpy(line + 2 * i, "y", 2);
+	split_case(line, BATCH_MAX_WORDS, NULL, "more than 64 words");
+	line[2 * i] = '\0';
+	check_true("batch_split, BATCH_MAX_WORDS words",
+		   batch_split(line, (char *[BATCH_MAX_WORDS]){ 0 },
+			       BATCH_MAX_WORDS) == BATCH_MAX_WORDS);
+}
+
+/*
+ * Run a batch of len bytes named "t.nlb" (no line may be valid: nothing
+ * is sent to a kernel). want_ret: its exit status; first: the first line
+ * of stderr; has and lacks: strings stderr has and lacks (or NULL).
+ */
+static void batch_case(const char *what, const char *text, size_t len,
+		       bool force, int want_ret, const char *first,
+		       const char *has, const char *lacks)
+{
+	char err[8192], line[512], msg[300];
+	FILE *in, *tmp;
+	int ret, saved;
+	size_t n;
+
+	in = fmemopen((void *)text, len, "r");
+	if (!in)
+		abort();
+	tmp = stderr_to_tmp(&saved);
+	ret = batch_run(in, "t.nlb", force);
+	stderr_back(saved);
+	fclose(in);
+	rewind(tmp);
+	n = fread(err, 1, sizeof(err) - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(err, "\n"), err);
+
+	snprintf(msg, sizeof(msg), "%s: exit status %d", what, ret);
+	check_true(msg, ret == want_ret);
+	snprintf(msg, sizeof(msg), "%s: first line", what);
+	if (first)
+		check(msg, line, first);
+	if (has) {
+		snprintf(msg, sizeof(msg), "%s: stderr has '%s'", what, has);
+		check_true(msg, !!strstr(err, has));
+	}
+	if (lacks) {
+		snprintf(msg, sizeof(msg), "%s: stderr lacks '%s'", what,
+			 lacks);
+		check_true(msg, !strstr(err, lacks));
+	}
+	check_true("batch_run: no batch line after it", !batch_file);
+}
+
+#define BATCH(what, text, force, ret, first, has, lacks) \
+	batch_case(what, text, sizeof(text) - 1, force, ret, first, has, lacks)
+
+static void test_batch_run(void)
+{
+	static char long_name[3000];
+	char text[3100];
+
+	BATCH("empty", "", false, EXIT_OK, "", NULL, NULL);
+	BATCH("comments and blank lines",
+	      "# nlb configuration\n\n \t\n\t# group add web\n  #\n", false,
+	      EXIT_OK, "", NULL, NULL);
+	BATCH("a bad line after comments",
+	      "# nlb\n\n\t# comment\ngroup add web sched lc\ngroup add\n",
+	      false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:4: invalid sched 'lc' (expected rr, wrr, wlc, sh or maglev)",
+	      "Usage: " PROG_NAME " group add NAME", ":5:");
+	BATCH("the line without a newline", "\n\ngroup add", false,
+	      EXIT_USAGE, PROG_NAME ": t.nlb:3: missing NAME", NULL, NULL);
+	BATCH("CRLF lines", "# x\r\n\r\ngroup frob\r\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:3: unknown group command 'frob'", NULL, NULL);
+	BATCH("an unknown object", "frob web\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:1: unknown object 'frob'",
+	      "Try '" PROG_NAME " help'", NULL);
+	BATCH("a quoted empty name", "group add \"\"\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:1: invalid NAME '' (expected 1-31 characters)",
+	      NULL, NULL);
+	BATCH("an unterminated quote", "\ngroup add \"web\n", false,
+	      EXIT_USAGE, PROG_NAME ": t.nlb:2: missing closing quote",
+	      NULL, NULL);
+	BATCH("a NUL character", "\ngroup add w\0b\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:2: NUL character in the line", NULL, NULL);
+	BATCH("monitor", "monitor count 1\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:1: 'monitor' cannot be used in a batch file",
+	      NULL, NULL);
+	BATCH("help", "help\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:1: 'help' cannot be used in a batch file",
+	      NULL, NULL);
+	BATCH("a nested batch", "-b other.nlb\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:1: option '-b' in a batch file (options go before -b)",
+	      NULL, NULL);
+	BATCH("an option", "  -j group show\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:1: option '-j' in a batch file (options go before -b)",
+	      NULL, NULL);
+	BATCH("a usage error of the command",
+	      "backend add web 192.0.2.1 port 80x\n", false, EXIT_USAGE,
+	      PROG_NAME ": t.nlb:1: invalid port '80x' (expected 0-65535)",
+	      "Usage: " PROG_NAME " backend add GROUP ADDRESS", NULL);
+	BATCH("stop at the first failing line",
+	      "group add\n# x\nlistener del\nbackend add web 192.0.2.1 port x\n",
+	      false, EXIT_USAGE, PROG_NAME ": t.nlb:1: missing NAME",
+	      NULL, ":3:");
+	BATCH("force: every failing line",
+	      "group add\n# x\nlistener del\nbackend add web 192.0.2.1 port x\n",
+	      true, EXIT_USAGE, PROG_NAME ": t.nlb:1: missing NAME",
+	      PROG_NAME ": t.nlb:3: missing NAME", NULL);
+	BATCH("force: the last line too",
+	      "group add\n# x\nlistener del\nbackend add web 192.0.2.1 port x\n",
+	      true, EXIT_USAGE, PROG_NAME ": t.nlb:1: missing NAME",
+	      PROG_NAME ": t.nlb:4: invalid port 'x' (expected 0-65535)",
+	      NULL);
+
+	/* a line longer than any buffer getline() starts with */
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	snprintf(text, sizeof(text), "#\ngroup add %s\n", long_name);
+	batch_case("a long line", text, strlen(text), false, EXIT_USAGE,
+		   NULL, PROG_NAME ": t.nlb:2: invalid NAME 'nnnn", NULL);
+}
+
 int main(void)
 {
 	test_output();
@@ -1031,6 +1219,8 @@ int main(void)
 	test_ext_ack();
 	test_tables();
 	test_args();
+	test_batch_split();
+	test_batch_run();
 	if (failed)
 		printf("unit: %d of %d tests failed\n", failed, run);
 	else
