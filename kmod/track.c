@@ -119,16 +119,6 @@ out:
 	spin_unlock_bh(&ct->lock);
 }
 
-static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
-		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
-{
-	struct nlb_ct *d = nlb_ct_data(ct);
-
-	if (d && READ_ONCE(d->be_id) && nf_ct_is_confirmed(ct))
-		nlb_ct_count(ct, d);
-	return NF_ACCEPT;
-}
-
 /* Take a counted connection's references out of its data. */
 static struct nlb_backend *nlb_ct_take(struct nf_conn *ct, struct nlb_ct *d,
 				       struct nlb_listener **l)
@@ -178,6 +168,35 @@ static void nlb_ct_end(struct nf_conn *ct, bool account)
 		nlb_listener_put(l);
 	}
 	nlb_backend_put(be);
+}
+
+/*
+ * Whether a TCP connection has closed: it waits in TIME_WAIT or CLOSE for
+ * its conntrack timeout (two minutes by default) but no longer carries
+ * data, so it is not active.
+ */
+static bool nlb_ct_closed(const struct nf_conn *ct)
+{
+	u8 state;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		return false;
+	state = READ_ONCE(ct->proto.tcp.state);
+	return state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE;
+}
+
+static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
+		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	struct nlb_ct *d = nlb_ct_data(ct);
+
+	if (!d || !nf_ct_is_confirmed(ct))
+		return NF_ACCEPT;
+	if (nlb_ct_closed(ct))
+		nlb_ct_end(ct, true);	/* the packets that follow are late */
+	else if (READ_ONCE(d->be_id))
+		nlb_ct_count(ct, d);
+	return NF_ACCEPT;
 }
 
 static void nlb_ct_destroy(struct nf_conn *ct)
@@ -255,12 +274,13 @@ static int nlb_census_ct(struct nf_conn *ct, void *data)
 	struct nlb_listener *l = NULL;
 	struct nlb_backend *be = NULL;
 	struct nlb_reset *reset;
-	bool counted = false;
+	bool counted = false, closed;
 	struct nlb_ct *d;
 	int fam, dir;
 
 	if (!(ct->status & IPS_DST_NAT))
 		return 0;
+	closed = nlb_ct_closed(ct);
 	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
 	d = nlb_ct_data(ct);
@@ -288,12 +308,13 @@ static int nlb_census_ct(struct nf_conn *ct, void *data)
 		packets[dir] = atomic64_read(&acct->counter[dir].packets);
 		bytes[dir] = atomic64_read(&acct->counter[dir].bytes);
 	}
-	nlb_snap_add(&be->cnt, !counted, packets, bytes);
-	nlb_snap_add(&be->group->cnt, !counted, packets, bytes);
+	nlb_snap_add(&be->cnt, !counted && !closed, packets, bytes);
+	nlb_snap_add(&be->group->cnt, !counted && !closed, packets, bytes);
 	if (l)
-		nlb_snap_add(&l->cnt, !counted, packets, bytes);
+		nlb_snap_add(&l->cnt, !counted && !closed, packets, bytes);
 
-	if (!ctx->drain || !be->draining || !nlb_backend_drain_expired(be))
+	if (!ctx->drain || closed || !be->draining ||
+	    !nlb_backend_drain_expired(be))
 		return 0;
 	/* The drain timeout has expired: end the connection. */
 	reset = kmalloc(sizeof(*reset), GFP_ATOMIC);
