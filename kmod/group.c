@@ -89,6 +89,7 @@ struct nlb_group *nlb_group_create(struct nlb_net *nn, const char *name,
 	g->sched = sched;
 	g->affinity = true;
 	g->track = track;
+	g->acct = true;
 	g->drain_timeout = drain_timeout;
 	for (fam = 0; fam < NLB_NFAM; fam++)
 		INIT_LIST_HEAD(&g->backends[fam]);

@@ -68,6 +68,7 @@ struct nlb_backend {
  * @sched: NLB_SCHED_*
  * @affinity: IP version affinity: clients only go to their own family
  * @track: attach the conntrack helper to new connections
+ * @acct: give new connections conntrack's accounting extension
  * @drain_timeout: seconds, 0 for none
  * @n_listeners: listeners using the group
  * @n_backends: backends per family
@@ -85,6 +86,7 @@ struct nlb_group {
 	u8 sched;
 	bool affinity;
 	bool track;
+	bool acct;
 	u32 drain_timeout;
 	unsigned int n_listeners;
 	unsigned int n_backends[NLB_NFAM];

@@ -147,11 +147,11 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	ret = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
 	/*
 	 * Per-connection packet and byte counters, whatever the acct sysctl
-	 * says; then, after NAT so that NAT adds no seqadj extension for it,
-	 * the helper of tracked groups.
+	 * says, unless the group does without; then, after NAT so that NAT
+	 * adds no seqadj extension for it, the helper of tracked groups.
 	 */
 	if (ret == NF_ACCEPT &&
-	    ((!nf_conn_acct_find(ct) &&
+	    ((READ_ONCE(g->acct) && !nf_conn_acct_find(ct) &&
 	      !nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC)) ||
 	     (READ_ONCE(g->track) && nlb_track_attach(ct, l, be))))
 		ret = NF_DROP;

@@ -607,7 +607,8 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u32(skb, NLB_A_GROUP_LISTENERS, g->n_listeners) ||
 	    nlb_stats_put(skb, NLB_A_GROUP_STATS, &g->cnt) ||
 	    nla_put_u8(skb, NLB_A_GROUP_TRACK, g->track) ||
-	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout))
+	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout) ||
+	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -687,6 +688,8 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto out;
 	}
+	if (info->attrs[NLB_A_GROUP_ACCT])
+		g->acct = nla_get_u8(info->attrs[NLB_A_GROUP_ACCT]);
 	nlb_changed(nn);
 	nlb_notify_group(nn, g, NLB_EVENT_ADD);
 out:
@@ -760,6 +763,9 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 	attr = info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT];
 	if (attr)
 		g->drain_timeout = nla_get_u32(attr);
+	attr = info->attrs[NLB_A_GROUP_ACCT];
+	if (attr)
+		WRITE_ONCE(g->acct, nla_get_u8(attr));
 	nlb_changed(nn);
 	nlb_notify_group(nn, g, NLB_EVENT_CHANGE);
 out:
