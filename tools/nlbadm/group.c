@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nlbadm group: server groups (scheduler, IP versions, affinity,
- * connection tracking, drain timeout).
+ * connection tracking, drain timeout, accounting).
  */
 #include "nlbadm.h"
 
@@ -28,6 +28,7 @@ static const struct field fields[] = {
 		     sched_choices),
 	FIELD(NLB_A_GROUP_AFFINITY, FIELD_BOOL, "affinity", "affinity"),
 	FIELD(NLB_A_GROUP_TRACK, FIELD_BOOL, "track", "track"),
+	FIELD(NLB_A_GROUP_ACCT, FIELD_BOOL, "acct", "acct"),
 	FIELD(NLB_A_GROUP_DRAIN_TIMEOUT, FIELD_U32, "drain_timeout",
 	      "drain-timeout"),
 	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
@@ -66,6 +67,8 @@ static const struct arg_spec set_args[] = {
 	  .attr = NLB_A_GROUP_TRACK, .choices = onoff_choices },
 	{ .name = "drain-timeout", .kind = ARG_U32,
 	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000 },
+	{ .name = "acct", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices },
 	{ 0 }
 };
 
@@ -80,7 +83,7 @@ static const struct arg_spec show_args[] = {
 };
 
 #define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off] " \
-			"[track on|off] [drain-timeout SECONDS]"
+			"[track on|off] [drain-timeout SECONDS] [acct on|off]"
 
 const struct cmd group_cmds[] = {
 	{ .name = "add",
