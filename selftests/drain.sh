@@ -356,6 +356,25 @@ mapfile -t v < <(nlb_eval 'S(G("none"), "drop_no_backend")' \
 check_eq "reject: group drop-no-backend is the listeners' sum; disabled backends got nothing" \
 	"${v[0]} ${v[1]}" "$((x_rs + x_us + x_ic + x_dr + x_ud)) [0, 0]"
 
+# ---- acct off: new connections get no accounting extension.
+ctl() {
+	nsexec "$P-lb" conntrack -L -p tcp --orig-port-dst 8080 2>/dev/null
+}
+check "acct: group ac with acct off, listener tcp 8080 to b1's echo server" -- \
+	eval 'nlb group add ac acct off &&
+	nlb backend add ac "$b14" port 9000 &&
+	nlb listener add ac vip "$VIP4" proto tcp port 8080 group ac'
+check_eq "acct: shown off" "$(nlb_eval 'G("ac")["acct"]')" False
+u=$(flows "$P-c4" tcp "$VIP4" 8080 --timeout 3)
+diag "acct off: $(flat "$u"); conntrack: $(flat "$(ctl)")"
+check_eq "acct off: one connection, without counters in conntrack" \
+	"$(ctl | grep -c .) $(ctl | grep -c packets=)" "1 0"
+check "acct: group change ac acct on" -- nlb group change ac acct on
+u=$(flows "$P-c4" tcp "$VIP4" 8080 --timeout 3)
+diag "acct on: $(flat "$u"); conntrack: $(flat "$(ctl)")"
+check_eq "acct on: the next connection has counters, the first still none" \
+	"$(ctl | grep -c .) $(ctl | grep -c packets=)" "2 1"
+
 monitor_stop
 diag "monitor: $(wc -l <"$mon") notifications"
 tap_end
