@@ -4,6 +4,7 @@
 #
 #   make               nlb.ko against KDIR, nlbadm, nlbadm.8
 #   make demo          boot a VM and show IPv4 and IPv6 clients balanced
+#   make bench         nlb against IPVS, nftables and plain routing, one VM run
 #   make check         every test: builds, style, KUnit and selftests in a VM
 #   make kernels       nlb.ko against stock 6.1, stock 6.12 and the VM kernel
 #   make regen         regenerate uapi/linux/nlb.h, kmod/nl-gen.[ch]
@@ -49,6 +50,9 @@ check: deps
 demo: deps
 	tools/demo
 
+bench: deps
+	tools/bench/run
+
 install: module nlbadm man
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	$(MAKE) -C tools/nlbadm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -60,5 +64,5 @@ clean:
 	$(MAKE) -C tools/nlbadm clean
 	rm -rf build Documentation/nlbadm.8
 
-.PHONY: all module nlbadm man regen check-gen style kernels deps check demo \
+.PHONY: all module nlbadm man regen check-gen style kernels deps check demo bench \
 	install clean
