@@ -190,7 +190,9 @@ static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
 {
 	struct nlb_ct *d = nlb_ct_data(ct);
 
-	if (!d || !nf_ct_is_confirmed(ct))
+	/* Nothing to do before confirmation, nor once the count has ended. */
+	if (!d || !nf_ct_is_confirmed(ct) ||
+	    (!READ_ONCE(d->be) && !READ_ONCE(d->be_id)))
 		return NF_ACCEPT;
 	if (nlb_ct_closed(ct))
 		nlb_ct_end(ct, true);	/* the packets that follow are late */
