@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "group.h"
+#include "offload.h"
 
 /**
  * nlb_group_find() - find a server group by name
@@ -123,7 +124,8 @@ void nlb_group_put(struct nlb_group *g)
  * @nn: the namespace state, locked
  * @g: the group
  *
- * Connections of a tracked group keep the group's memory until they end.
+ * Connections of a tracked group keep the group's memory until they end;
+ * offloaded ones stay in the flowtable until they end or it goes.
  */
 void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 {
@@ -143,6 +145,8 @@ void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 		list_del(&be->node);
 		nlb_backend_release(nn, be);
 	}
+	if (g->offload)
+		nlb_offload_put(nn);
 	list_del(&g->node);
 	nlb_group_put(g);
 }

@@ -69,6 +69,7 @@ struct nlb_backend {
  * @affinity: IP version affinity: clients only go to their own family
  * @track: attach the conntrack helper to new connections
  * @acct: give new connections conntrack's accounting extension
+ * @offload: move established forwarded connections into the flowtable
  * @drain_timeout: seconds, 0 for none
  * @n_listeners: listeners using the group
  * @n_backends: backends per family
@@ -87,6 +88,7 @@ struct nlb_group {
 	bool affinity;
 	bool track;
 	bool acct;
+	bool offload;
 	u32 drain_timeout;
 	unsigned int n_listeners;
 	unsigned int n_backends[NLB_NFAM];

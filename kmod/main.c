@@ -8,6 +8,7 @@
 #include "listener.h"
 #include "netlink.h"
 #include "netns.h"
+#include "offload.h"
 #include "track.h"
 
 static int __init nlb_init(void)
@@ -21,12 +22,17 @@ static int __init nlb_init(void)
 	err = nlb_netns_init();
 	if (err)
 		goto err_track;
-	err = nlb_genl_init();
+	err = nlb_offload_init();
 	if (err)
 		goto err_netns;
+	err = nlb_genl_init();
+	if (err)
+		goto err_offload;
 	pr_info("dual-stack L4 load balancer loaded\n");
 	return 0;
 
+err_offload:
+	nlb_offload_exit();
 err_netns:
 	nlb_netns_exit();
 err_track:
@@ -39,6 +45,7 @@ err_track:
 static void __exit nlb_exit(void)
 {
 	nlb_genl_exit();
+	nlb_offload_exit();
 	nlb_netns_exit();
 	/* No packet may still run our hook ... */
 	synchronize_net();

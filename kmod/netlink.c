@@ -18,6 +18,7 @@
 #include "listener.h"
 #include "netlink.h"
 #include "nl-gen.h"
+#include "offload.h"
 #include "track.h"
 
 static struct genl_family nlb_family;
@@ -608,7 +609,8 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nlb_stats_put(skb, NLB_A_GROUP_STATS, &g->cnt) ||
 	    nla_put_u8(skb, NLB_A_GROUP_TRACK, g->track) ||
 	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout) ||
-	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct))
+	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct) ||
+	    nla_put_u8(skb, NLB_A_GROUP_OFFLOAD, g->offload))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -627,6 +629,31 @@ static int nlb_check_track(struct genl_info *info, u8 sched, bool track)
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[NLB_A_GROUP_TRACK],
 				    "the wlc scheduler needs track on: it counts each backend's active connections");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * An offloaded connection passes conntrack by: it cannot carry nlb's
+ * helper, and conntrack no longer knows the sequence numbers a drain reset
+ * needs.
+ */
+static int nlb_check_offload(struct genl_info *info, bool offload,
+			     bool track, u32 drain_timeout)
+{
+	struct nlattr *attr = info->attrs[NLB_A_GROUP_OFFLOAD];
+
+	if (!offload)
+		return 0;
+	if (track) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "offload needs track off: a tracked connection carries nlb's conntrack helper, which a flowtable cannot offload (and the wlc scheduler needs track)");
+		return -EINVAL;
+	}
+	if (drain_timeout) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "offload needs drain-timeout 0: ending a connection at the drain timeout takes the sequence numbers conntrack tracks, and offloaded packets pass conntrack by");
 		return -EINVAL;
 	}
 	return 0;
@@ -651,8 +678,8 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	u8 ipversion = NLB_IPVERSION_IPV4, sched = NLB_SCHED_WRR;
 	char name[NLB_NAME_SIZE];
 	u32 drain_timeout = 0;
+	bool track, offload = false;
 	struct nlb_group *g;
-	bool track;
 	int err;
 
 	if (NLB_REQUIRE(info, NLB_A_GROUP_NAME, "missing server group name"))
@@ -671,7 +698,10 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT])
 		drain_timeout =
 			nla_get_u32(info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT]);
-	err = nlb_check_track(info, sched, track);
+	if (info->attrs[NLB_A_GROUP_OFFLOAD])
+		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
+	err = nlb_check_track(info, sched, track) ?:
+	      nlb_check_offload(info, offload, track, drain_timeout);
 	if (err)
 		return err;
 
@@ -682,12 +712,23 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EEXIST;
 		goto out;
 	}
+	if (offload) {
+		err = nlb_offload_get(nn);
+		if (err) {
+			NL_SET_ERR_MSG(info->extack,
+				       "could not set up the flowtable of this network namespace");
+			goto out;
+		}
+	}
 	g = nlb_group_create(nn, name, ipversion, sched, track,
 			     drain_timeout);
 	if (!g) {
+		if (offload)
+			nlb_offload_put(nn);
 		err = -ENOMEM;
 		goto out;
 	}
+	g->offload = offload;
 	if (info->attrs[NLB_A_GROUP_ACCT])
 		g->acct = nla_get_u8(info->attrs[NLB_A_GROUP_ACCT]);
 	nlb_changed(nn);
@@ -721,9 +762,10 @@ static int nlb_group_set_sched(struct nlb_net *nn, struct nlb_group *g,
 int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
+	bool track, offload, offload_get;
 	struct nlattr *attr;
 	struct nlb_group *g;
-	bool track;
+	u32 drain_timeout;
 	u8 sched;
 	int err;
 
@@ -750,22 +792,46 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 	track = g->track || sched == NLB_SCHED_WLC;
 	if (info->attrs[NLB_A_GROUP_TRACK])
 		track = nla_get_u8(info->attrs[NLB_A_GROUP_TRACK]);
-	err = nlb_check_track(info, sched, track);
+	drain_timeout = g->drain_timeout;
+	if (info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT])
+		drain_timeout =
+			nla_get_u32(info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT]);
+	offload = g->offload;
+	if (info->attrs[NLB_A_GROUP_OFFLOAD])
+		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
+	err = nlb_check_track(info, sched, track) ?:
+	      nlb_check_offload(info, offload, track, drain_timeout);
 	if (err)
 		goto out;
+	offload_get = offload && !g->offload;
+	if (offload_get) {
+		err = nlb_offload_get(nn);
+		if (err) {
+			NL_SET_ERR_MSG(info->extack,
+				       "could not set up the flowtable of this network namespace");
+			goto out;
+		}
+	}
 	if (sched != g->sched) {
 		err = nlb_group_set_sched(nn, g, sched);
-		if (err)
+		if (err) {
+			if (offload_get)
+				nlb_offload_put(nn);
 			goto out;
+		}
 	}
 	/* Connections already set up keep what they have. */
 	WRITE_ONCE(g->track, track);
-	attr = info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT];
-	if (attr)
-		g->drain_timeout = nla_get_u32(attr);
+	g->drain_timeout = drain_timeout;
 	attr = info->attrs[NLB_A_GROUP_ACCT];
 	if (attr)
 		WRITE_ONCE(g->acct, nla_get_u8(attr));
+	/* Offloaded connections of the group go back within a second. */
+	if (offload != g->offload) {
+		WRITE_ONCE(g->offload, offload);
+		if (!offload)
+			nlb_offload_put(nn);
+	}
 	nlb_changed(nn);
 	nlb_notify_group(nn, g, NLB_EVENT_CHANGE);
 out:

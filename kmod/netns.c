@@ -5,6 +5,7 @@
 #include "hook.h"
 #include "listener.h"
 #include "netns.h"
+#include "offload.h"
 #include "track.h"
 
 unsigned int nlb_net_id __read_mostly;
@@ -18,6 +19,7 @@ static int __net_init nlb_net_init(struct net *net)
 	INIT_LIST_HEAD(&nn->listeners);
 	INIT_LIST_HEAD(&nn->groups);
 	hash_init(nn->vips);
+	nlb_offload_net_init(nn);
 	nlb_housekeeping_init(nn);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <net/netfilter/nf_flow_table.h>
 
 #define NLB_VIP_HASH_BITS 10
 
@@ -31,6 +32,11 @@ enum nlb_fam {
  * @housekeeping: runs every second while a backend drains or a listener
  *	has client affinity
  * @exiting: the namespace is going away: no more housekeeping (under @lock)
+ * @n_offload: server groups with offload on (under @lock); the flowtable
+ *	and its hooks exist while it is non-zero
+ * @offload_on: the flowtable's ingress hook follows new devices (RTNL)
+ * @offload_devs: devices with the flowtable's ingress hook (RTNL)
+ * @ft: the flowtable of offloaded connections
  */
 struct nlb_net {
 	struct net *net;
@@ -42,6 +48,10 @@ struct nlb_net {
 	DECLARE_HASHTABLE(vips, NLB_VIP_HASH_BITS);
 	struct delayed_work housekeeping;
 	bool exiting;
+	unsigned int n_offload;
+	bool offload_on;
+	struct list_head offload_devs;
+	struct nf_flowtable ft;
 };
 
 extern unsigned int nlb_net_id;
