@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nlbadm group: server groups (scheduler, IP versions, affinity,
- * connection tracking, drain timeout, accounting).
+ * connection tracking, drain timeout, accounting, flowtable offload).
  */
 #include "nlbadm.h"
 
@@ -29,6 +29,7 @@ static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_AFFINITY, FIELD_BOOL, "affinity", "affinity"),
 	FIELD(NLB_A_GROUP_TRACK, FIELD_BOOL, "track", "track"),
 	FIELD(NLB_A_GROUP_ACCT, FIELD_BOOL, "acct", "acct"),
+	FIELD(NLB_A_GROUP_OFFLOAD, FIELD_BOOL, "offload", "offload"),
 	FIELD(NLB_A_GROUP_DRAIN_TIMEOUT, FIELD_U32, "drain_timeout",
 	      "drain-timeout"),
 	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
@@ -69,6 +70,8 @@ static const struct arg_spec set_args[] = {
 	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000 },
 	{ .name = "acct", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices },
+	{ .name = "offload", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices },
 	{ 0 }
 };
 
@@ -83,7 +86,8 @@ static const struct arg_spec show_args[] = {
 };
 
 #define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off] " \
-			"[track on|off] [drain-timeout SECONDS] [acct on|off]"
+			"[track on|off] [drain-timeout SECONDS] [acct on|off] " \
+			"[offload on|off]"
 
 const struct cmd group_cmds[] = {
 	{ .name = "add",

@@ -78,6 +78,8 @@ u "invalid track '1'" group change web track 1
 u "missing value after 'track'" group change web track
 u "invalid acct 'yes' (expected on or off)" group add web acct yes
 u "missing value after 'acct'" group change web acct
+u "invalid offload 'yes' (expected on or off)" group add web offload yes
+u "missing value after 'offload'" group change web offload
 u "invalid drain-timeout '2592001' (expected 0-2592000)" \
 	group add web drain-timeout 2592001
 u "invalid drain-timeout '-1'" group change web drain-timeout -1

@@ -511,6 +511,15 @@ static void test_output_settings(void)
 		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"acct\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 0, 0);
+	nla_put_u8(m, NLB_A_GROUP_ACCT, 1);
+	nla_put_u8(m, NLB_A_GROUP_OFFLOAD, 1);
+	show_one("group text, offload on", &group_obj, m, false, false,
+		 "group web ipversion dualstack sched wrr affinity on track off acct on offload on drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
+	show_one("group json, offload on", &group_obj, m, true, false,
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"acct\":true,\"offload\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+	nlmsg_free(m);
+
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WLC, 1, 2592000);
 	show_one("group text, wlc", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wlc affinity on track on drain-timeout 2592000 backends4 1 backends6 1 listeners 1\n");
@@ -910,6 +919,10 @@ static void test_args(void)
 		"NAME=web acct=0");
 	args_ok("group", "change web acct on", NLB_CMD_GROUP_CHANGE,
 		"NAME=web acct=1");
+	args_ok("group", "add web offload on", NLB_CMD_GROUP_ADD,
+		"NAME=web offload=1");
+	args_ok("group", "change web offload off", NLB_CMD_GROUP_CHANGE,
+		"NAME=web offload=0");
 	args_ok("group", "change web drain-timeout 0", NLB_CMD_GROUP_CHANGE,
 		"NAME=web drain-timeout=0");
 	args_ok("group", "change web sched maglev", NLB_CMD_GROUP_CHANGE,
