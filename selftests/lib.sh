@@ -426,19 +426,26 @@ for e in sys.argv[1:]:
         print("ERR:%s:%s" % (type(x).__name__, x))' "$@"
 }
 
+# wait_for SECONDS VALUE CMD...: run CMD every half second until it prints
+# VALUE; print the last output; fail if it never did.
+wait_for() {
+	local deadline=$((SECONDS + $1)) want=$2 v
+	shift 2
+	while :; do
+		v=$("$@")
+		if [ "$v" = "$want" ] || [ "$SECONDS" -ge "$deadline" ]; then
+			break
+		fi
+		sleep 0.5
+	done
+	echo "$v"
+	[ "$v" = "$want" ]
+}
+
 # nlb_wait SECONDS EXPR VALUE: poll nlb_eval EXPR until it prints VALUE;
 # print the last value; fail if it never did.
 nlb_wait() {
-	local deadline=$((SECONDS + $1)) v
-	while :; do
-		v=$(nlb_eval "$2")
-		if [ "$v" = "$3" ] || [ "$SECONDS" -ge "$deadline" ]; then
-			break
-		fi
-		sleep 1
-	done
-	echo "$v"
-	[ "$v" = "$3" ]
+	wait_for "$1" "$3" nlb_eval "$2"
 }
 
 # Many long-lived TCP connections held by one process (selftests/

@@ -7,7 +7,8 @@
 # created afterwards gets the flowtable's hook; offload off hands the
 # connections back to conntrack without breaking them, and on takes them
 # again; refused combinations change nothing; a device, a group, the
-# flowtable and a namespace going away with offloaded connections in it.
+# flowtable, a namespace and the module going away with offloaded
+# connections in it.
 #
 #                               +-----------------------------+
 #   c4  192.0.2.2   ---------+  | lb: nlb.ko                  |  +--- b1 198.18.1.2  2001:db8:101::2
@@ -79,16 +80,11 @@ offloaded() {
 
 # wait_offloaded SECONDS PROTO PORT WANT: poll offloaded until it is WANT.
 wait_offloaded() {
-	local deadline=$((SECONDS + $1)) v
-	while :; do
-		v=$(offloaded "$2" "$3")
-		if [ "$v" = "$4" ] || [ "$SECONDS" -ge "$deadline" ]; then
-			break
-		fi
-		sleep 0.5
-	done
+	local v rc
+	v=$(wait_for "$1" "$4" offloaded "$2" "$3")
+	rc=$?
 	diag "offloaded $2 $3: $v"
-	[ "$v" = "$4" ]
+	return $rc
 }
 
 # says ID WORD N: send WORD1..WORDN on every connection of holder ID;
@@ -253,5 +249,14 @@ gone() {
 	del_ns "$P-xc" "$P-xb" "$P-x"
 }
 check "a namespace with offloaded connections is deleted" -- gone
+
+# rmmod frees the flowtable: conntrack carries the connections on.
+if [ "$nlb_loaded_here" = 1 ]; then
+	check "rmmod with connections in the flowtable" -- rmmod nlb
+	nlb_loaded_here=0
+	check "after rmmod: nothing offloaded" -- wait_offloaded 2 tcp 9000 0/4
+	check_eq "after rmmod: the connections still answer" \
+		"$(says h4 f 1)/$(says h6 f 1)" "2/2"
+fi
 
 tap_end
