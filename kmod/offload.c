@@ -179,7 +179,8 @@ static bool nlb_offload_ready(const struct sk_buff *skb,
 		return false;
 	switch (nf_ct_protonum(ct)) {
 	case IPPROTO_UDP:
-		return true;
+		/* Not before a reply: unanswered datagrams stay in conntrack. */
+		return test_bit(IPS_SEEN_REPLY_BIT, &ct->status);
 	case IPPROTO_TCP:
 		return nf_conntrack_tcp_established(ct);
 	}

@@ -60,8 +60,8 @@ s.settimeout(5)
 s.connect((dst, port))
 ok, who = 0, "-"
 for i in range(n):
-    s.send(b"u%d" % i)
     try:
+        s.send(b"u%d" % i)
         name, _, echoed = s.recv(2048).decode().partition("=")
     except OSError:
         continue
@@ -176,6 +176,13 @@ pk=$(nsexec "$P-lb" conntrack -L -p udp --dport 9001 -s 192.0.2.2 2>/dev/null |
 diag "UDP IPv4 flow, client's packets per conntrack: $pk"
 check "UDP: conntrack counted the offloaded packets too (19 or 20 of 20)" -- \
 	test "${pk:-0}" -ge 19
+
+# Datagrams nobody answers stay in conntrack.
+check "listener udp2: UDP port 9002, where b1 has no server" -- \
+	nlb listener add udp2 vip "$VIP4" vip "$VIP6" proto udp port 9002 group web
+check_eq "UDP unanswered: 0 of 3 answered" \
+	"$(udp_ask "$P-c4" "$VIP4" 9002 40003 3)" "0 -"
+check_eq "UDP unanswered: not offloaded" "$(offloaded udp 9002)" "0/1"
 
 # ---- A device created after offload was turned on gets the hook.
 new_ns "$P-b2"
