@@ -659,6 +659,17 @@ static int nlb_check_offload(struct genl_info *info, bool offload,
 	return 0;
 }
 
+/* The first group with offload on sets up the namespace's flowtable. */
+static int nlb_group_offload_get(struct nlb_net *nn, struct genl_info *info)
+{
+	int err = nlb_offload_get(nn);
+
+	if (err)
+		NL_SET_ERR_MSG(info->extack,
+			       "could not set up the flowtable of this network namespace");
+	return err;
+}
+
 /* Affinity off needs translation, which does not exist yet: refuse it. */
 static int nlb_check_affinity(struct genl_info *info)
 {
@@ -713,12 +724,9 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	if (offload) {
-		err = nlb_offload_get(nn);
-		if (err) {
-			NL_SET_ERR_MSG(info->extack,
-				       "could not set up the flowtable of this network namespace");
+		err = nlb_group_offload_get(nn, info);
+		if (err)
 			goto out;
-		}
 	}
 	g = nlb_group_create(nn, name, ipversion, sched, track,
 			     drain_timeout);
@@ -805,12 +813,9 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	offload_get = offload && !g->offload;
 	if (offload_get) {
-		err = nlb_offload_get(nn);
-		if (err) {
-			NL_SET_ERR_MSG(info->extack,
-				       "could not set up the flowtable of this network namespace");
+		err = nlb_group_offload_get(nn, info);
+		if (err)
 			goto out;
-		}
 	}
 	if (sched != g->sched) {
 		err = nlb_group_set_sched(nn, g, sched);
