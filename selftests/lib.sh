@@ -520,6 +520,42 @@ monitor_stop() {
 	return 0
 }
 
+# ct_events_start FILE ARGS...: `conntrack -E ARGS` in the load balancer's
+# namespace, writing to FILE until ct_events_stop; returns once conntrack
+# has subscribed to the events.
+ct_events_pid=
+ct_events_start() {
+	local f=$1
+	shift
+	ip netns exec "$P-lb" conntrack -E "$@" >"$f" 2>&1 &
+	ct_events_pid=$!
+	wait_for 10 yes ct_subscribed "$ct_events_pid" >/dev/null
+}
+
+# ct_subscribed PID: "yes" once PID holds a NETLINK_NETFILTER socket bound
+# to a multicast group, else "no".
+ct_subscribed() {
+	local fd ino inodes=" "
+	for fd in "/proc/$1/fd/"*; do
+		ino=$(readlink "$fd" 2>/dev/null) || continue
+		[[ $ino == socket:* ]] || continue
+		ino=${ino#socket:[}
+		inodes+="${ino%]} "
+	done
+	awk -v i="$inodes" '$2 == 12 && $4 != "00000000" && index(i, " " $10 " ") {
+		f = 1 } END { print f ? "yes" : "no" }' "/proc/$1/net/netlink" \
+		2>/dev/null || echo no
+}
+
+# ct_events_stop: stop ct_events_start's conntrack (it flushes its output).
+ct_events_stop() {
+	[ -n "$ct_events_pid" ] || return 0
+	kill -INT "$ct_events_pid" 2>/dev/null
+	wait "$ct_events_pid" 2>/dev/null
+	ct_events_pid=
+	return 0
+}
+
 # wait_grep SECONDS REGEX FILE: wait until a line of FILE matches.
 wait_grep() {
 	local deadline=$((SECONDS + $1))
