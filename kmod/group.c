@@ -145,6 +145,7 @@ void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 		list_del(&be->node);
 		nlb_backend_release(nn, be);
 	}
+	nlb_offload_expired_free(nn, g);
 	if (g->offload)
 		nlb_offload_put(nn);
 	list_del(&g->node);
@@ -429,6 +430,8 @@ void nlb_backend_undrain(struct nlb_net *nn, struct nlb_backend *be)
 	list_move_tail(&be->node, &be->group->backends[be->fam]);
 	be->group->n_backends[be->fam]++;
 	be->draining = false;
+	/* Its connections may go into the flowtable again. */
+	nlb_offload_drain_update(nn);
 }
 
 /**

@@ -14,6 +14,8 @@
 
 #define NLB_NAME_SIZE (NLB_NAME_MAX_LEN + 1)
 
+struct nlb_offload_expired;
+
 /**
  * struct nlb_backend - a real server in a server group
  * @node: entry in the group's list of its family, or in its draining list
@@ -76,6 +78,8 @@ struct nlb_backend {
  * @backends: backends per family, in creation order (under nlb_net.lock)
  * @draining: deleted backends with connections left (under nlb_net.lock)
  * @pool: per family, the backends new connections may go to (RCU)
+ * @expired: the draining backends whose drain timeout has expired, for the
+ *	flowtable offload path (RCU; NULL when there are none)
  * @cnt: counters
  * @rcu: for freeing after a grace period
  */
@@ -95,6 +99,7 @@ struct nlb_group {
 	struct list_head backends[NLB_NFAM];
 	struct list_head draining;
 	struct nlb_pool __rcu *pool[NLB_NFAM];
+	struct nlb_offload_expired __rcu *expired;
 	struct nlb_counters cnt;
 	struct rcu_head rcu;
 };

@@ -640,20 +640,13 @@ static int nlb_check_track(struct genl_info *info, u8 sched, bool track)
  * needs.
  */
 static int nlb_check_offload(struct genl_info *info, bool offload,
-			     bool track, u32 drain_timeout)
+			     bool track)
 {
 	struct nlattr *attr = info->attrs[NLB_A_GROUP_OFFLOAD];
 
-	if (!offload)
-		return 0;
-	if (track) {
+	if (offload && track) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "offload needs track off: a tracked connection carries nlb's conntrack helper, which a flowtable cannot offload (and the wlc scheduler needs track)");
-		return -EINVAL;
-	}
-	if (drain_timeout) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "offload needs drain-timeout 0: ending a connection at the drain timeout takes the sequence numbers conntrack tracks, and offloaded packets pass conntrack by");
 		return -EINVAL;
 	}
 	return 0;
@@ -712,7 +705,7 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[NLB_A_GROUP_OFFLOAD])
 		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
 	err = nlb_check_track(info, sched, track) ?:
-	      nlb_check_offload(info, offload, track, drain_timeout);
+	      nlb_check_offload(info, offload, track);
 	if (err)
 		return err;
 
@@ -808,7 +801,7 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[NLB_A_GROUP_OFFLOAD])
 		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
 	err = nlb_check_track(info, sched, track) ?:
-	      nlb_check_offload(info, offload, track, drain_timeout);
+	      nlb_check_offload(info, offload, track);
 	if (err)
 		goto out;
 	offload_get = offload && !g->offload;

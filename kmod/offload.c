@@ -13,8 +13,11 @@
  * (NAT included) straight from the receiving device. conntrack keeps the
  * connection (shown [OFFLOAD] by `conntrack -L`) and, through the
  * flowtable's counter flag, its packet and byte counts. A TCP FIN or RST,
- * an expired flow, a dying conntrack entry (a drain reset kills it) or the
- * group turning offload off hands the connection back to conntrack.
+ * an expired flow, a dying conntrack entry, the group turning offload off,
+ * or the drain timeout of the connection's backend expiring hands the
+ * connection back to conntrack. The last keeps it out of the flowtable:
+ * the drain reset needs the sequence numbers that conntrack learns again
+ * from the next packets (track.c, reset.c).
  *
  * Locking: nlb_net.lock, then RTNL. The flowtable and its hooks exist while
  * nlb_net.n_offload is non-zero; the list of hooked devices is under RTNL,
@@ -40,6 +43,7 @@
 #include "listener.h"
 #include "netns.h"
 #include "offload.h"
+#include "track.h"
 
 /* Ahead of nft netdev chains of a higher priority number, behind filters. */
 #define NLB_OFFLOAD_INGRESS_PRI 10
@@ -69,17 +73,142 @@ static struct nlb_group *nlb_offload_group(const struct nf_conn *ct)
 	return l ? rcu_dereference(l->group) : NULL;
 }
 
+/**
+ * struct nlb_offload_expired - the backends of a group whose drain timeout
+ * has expired, as the packet path matches connections against them
+ * @rcu: for freeing after a grace period
+ * @n: number of entries in @be
+ * @be: each backend's address, port (host order; 0 for the client's
+ *	destination port) and family, in the group's draining order
+ */
+struct nlb_offload_expired {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct nlb_offload_end {
+		union nf_inet_addr addr;
+		u16 port;
+		u8 fam;
+	} be[];
+};
+
+/*
+ * Does @ct, a connection of @g, go to a backend whose drain timeout has
+ * expired? Under RCU; one pointer test while no drain timeout has expired.
+ */
+static bool nlb_offload_expired(const struct nlb_group *g,
+				const struct nf_conn *ct)
+{
+	const struct nlb_offload_expired *x = rcu_dereference(g->expired);
+	const struct nf_conntrack_tuple *o, *r;
+	const struct nlb_offload_end *e;
+	unsigned int i;
+	u8 fam;
+
+	if (likely(!x))
+		return false;
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
+	for (i = 0; i < x->n; i++) {
+		e = &x->be[i];
+		if (e->fam == fam && nf_inet_addr_cmp(&e->addr, &r->src.u3) &&
+		    (e->port ? htons(e->port) == r->src.u.all :
+		     o->dst.u.all == r->src.u.all))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Publish @g's expired backends if they changed; a failed allocation keeps
+ * the old list, and housekeeping tries again a second later.
+ */
+static void nlb_offload_expired_update(struct nlb_net *nn,
+				       struct nlb_group *g)
+{
+	struct nlb_offload_expired *old, *x = NULL;
+	struct nlb_backend *be;
+	unsigned int n = 0;
+
+	old = rcu_dereference_protected(g->expired,
+					lockdep_is_held(&nn->lock));
+	if (g->offload && g->drain_timeout)
+		list_for_each_entry(be, &g->draining, node)
+			n += nlb_backend_drain_expired(be);
+	if (n) {
+		/* Zeroed: the entries' padding takes part in the memcmp(). */
+		x = kzalloc(struct_size(x, be, n), GFP_KERNEL);
+		if (!x) {
+			nlb_housekeeping_kick(nn);
+			return;
+		}
+		list_for_each_entry(be, &g->draining, node) {
+			if (!nlb_backend_drain_expired(be))
+				continue;
+			x->be[x->n].addr = be->addr;
+			x->be[x->n].port = be->port;
+			x->be[x->n].fam = be->fam;
+			x->n++;
+		}
+		if (old && old->n == n &&
+		    !memcmp(old->be, x->be, flex_array_size(x, be, n))) {
+			kfree(x);
+			return;
+		}
+	} else if (!old) {
+		return;
+	}
+	rcu_assign_pointer(g->expired, x);
+	if (old)
+		kfree_rcu(old, rcu);
+}
+
+/**
+ * nlb_offload_drain_update() - tell the offload path which backends' drain
+ * timeout has expired
+ * @nn: the namespace state, locked
+ *
+ * The connections of those backends leave the flowtable (its garbage
+ * collector hands them back within a second) and are not offloaded again,
+ * so that conntrack learns the sequence numbers their drain resets need.
+ * Housekeeping calls this every second while backends drain, and the
+ * configuration when a draining backend is taken back.
+ */
+void nlb_offload_drain_update(struct nlb_net *nn)
+{
+	struct nlb_group *g;
+
+	lockdep_assert_held(&nn->lock);
+	list_for_each_entry(g, &nn->groups, node)
+		nlb_offload_expired_update(nn, g);
+}
+
+/**
+ * nlb_offload_expired_free() - free a group's list of expired backends
+ * @nn: the namespace state, locked
+ * @g: the group, being destroyed
+ */
+void nlb_offload_expired_free(struct nlb_net *nn, struct nlb_group *g)
+{
+	struct nlb_offload_expired *x;
+
+	x = rcu_replace_pointer(g->expired, NULL, lockdep_is_held(&nn->lock));
+	if (x)
+		kfree_rcu(x, rcu);
+}
+
 /*
  * The flowtable's garbage collector asks, for each flow every second,
  * whether to hand it back to conntrack: yes once its group has turned
- * offload off. A flow whose listener is gone stays: established
- * connections outlive their listener.
+ * offload off or its backend's drain timeout has expired. A flow whose
+ * listener is gone stays: established connections outlive their listener.
  */
 static bool nlb_offload_gc(const struct flow_offload *flow)
 {
 	struct nlb_group *g = nlb_offload_group(flow->ct);
 
-	return g && !READ_ONCE(g->offload);
+	return g && (!READ_ONCE(g->offload) ||
+		     nlb_offload_expired(g, flow->ct));
 }
 
 static const struct nf_flowtable_type nlb_flowtable_type = {
@@ -212,7 +341,7 @@ static unsigned int nlb_offload_fn(void *priv, struct sk_buff *skb,
 	if (!ct || !nlb_offload_ready(skb, state, ct))
 		return NF_ACCEPT;
 	g = nlb_offload_group(ct);
-	if (!g || !READ_ONCE(g->offload))
+	if (!g || !READ_ONCE(g->offload) || nlb_offload_expired(g, ct))
 		return NF_ACCEPT;
 	/* One packet of the connection offloads it. */
 	if (test_and_set_bit(IPS_OFFLOAD_BIT, &ct->status))

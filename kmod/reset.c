@@ -78,7 +78,7 @@ static struct sk_buff *nlb_reset_build(unsigned int nhlen, __be16 sport,
 	th->dest = dport;
 	th->seq = htonl(seq);
 	th->doff = sizeof(*th) / 4;
-	th->rst = 1;
+	th->rst = !(flags & NLB_RESET_PROBE);
 	if (flags & NLB_RESET_ACK) {
 		th->ack = 1;
 		th->ack_seq = htonl(ack);
@@ -198,7 +198,7 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
 }
 
 /*
- * nlb_send_reset() - send one TCP RST built from scratch
+ * nlb_send_reset() - send one TCP RST (or probing ACK) built from scratch
  * @net: network namespace to route and send in
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6
  * @saddr: source address; need not be local to this host
@@ -207,7 +207,8 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
  * @dport: destination port
  * @seq: sequence number, host order
  * @ack: acknowledgment number, host order; used with NLB_RESET_ACK only
- * @flags: NLB_RESET_ACK for RST|ACK, 0 for a bare RST
+ * @flags: NLB_RESET_ACK for RST|ACK, 0 for a bare RST; with NLB_RESET_PROBE
+ *	a pure ACK instead
  *
  * The segment is a bare 20-byte TCP header in an IPv4 (DF set, TTL of the
  * route) or IPv6 (hop limit of the route) packet, routed in @net with the
@@ -279,6 +280,26 @@ static void nlb_reset_add(struct nlb_reset *r,
 	}
 }
 
+/*
+ * Read a TCP connection's state and what conntrack knows of both
+ * directions, under its lock. False when the numbers are not the ends':
+ * not TCP, adjusted by a helper, or stale because a flowtable carries it.
+ */
+static bool nlb_reset_read(struct nf_conn *ct, u8 *state,
+			   struct ip_ct_tcp_state *client,
+			   struct ip_ct_tcp_state *backend)
+{
+	if (nf_ct_protonum(ct) != IPPROTO_TCP ||
+	    ct->status & (IPS_SEQ_ADJUST | IPS_OFFLOAD))
+		return false;
+	spin_lock_bh(&ct->lock);
+	*state = ct->proto.tcp.state;
+	*client = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
+	*backend = ct->proto.tcp.seen[IP_CT_DIR_REPLY];
+	spin_unlock_bh(&ct->lock);
+	return true;
+}
+
 /**
  * nlb_reset_prepare() - work out the RSTs that end a TCP connection
  * @ct: the connection's conntrack entry
@@ -294,8 +315,9 @@ static void nlb_reset_add(struct nlb_reset *r,
  * nf_ct_iterate_cleanup_net() callback (conntrack hash lock held, BHs
  * disabled). The caller holds a reference on @ct or a lock that keeps it.
  * Return: true if @r holds RSTs to send; false if @ct is not TCP, its state
- * needs no RST (not open or already closing down: TIME_WAIT, CLOSE), or its
- * sequence numbers are adjusted by a helper.
+ * needs no RST (not open or already closing down: TIME_WAIT, CLOSE), its
+ * sequence numbers are adjusted by a helper, or it is in a flowtable (whose
+ * packets conntrack does not see).
  */
 bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
 {
@@ -303,17 +325,8 @@ bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
 	struct ip_ct_tcp_state client, backend;
 	u8 state;
 
-	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+	if (!nlb_reset_read(ct, &state, &client, &backend))
 		return false;
-	if (test_bit(IPS_SEQ_ADJUST_BIT, &ct->status))
-		return false;
-
-	spin_lock_bh(&ct->lock);
-	state = ct->proto.tcp.state;
-	client = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
-	backend = ct->proto.tcp.seen[IP_CT_DIR_REPLY];
-	spin_unlock_bh(&ct->lock);
-
 	switch (state) {
 	case TCP_CONNTRACK_SYN_SENT:
 	case TCP_CONNTRACK_SYN_RECV:
@@ -338,10 +351,80 @@ bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
 	return r->nsegs > 0;
 }
 
+/*
+ * Queue an ACK to one end that makes it tell its numbers: a pure ACK just
+ * behind what it has received from its peer (@from's last known end) is
+ * outside its window, which a receiver answers with an ACK of its own
+ * (RFC 793; Linux at most every tcp_invalid_ratelimit, 500 ms) carrying
+ * its next sequence number and what it has received. Should the receiver
+ * have moved so far (2 GiB) that the number falls into its window, the
+ * ACK is an old duplicate and changes nothing.
+ */
+static void nlb_probe_add(struct nlb_reset *r,
+			  const struct nf_conntrack_tuple *t,
+			  const struct ip_ct_tcp_state *from,
+			  const struct ip_ct_tcp_state *to)
+{
+	struct nlb_reset_seg *seg = &r->segs[r->nsegs++];
+
+	seg->saddr = t->dst.u3;
+	seg->daddr = t->src.u3;
+	seg->sport = t->dst.u.tcp.port;
+	seg->dport = t->src.u.tcp.port;
+	seg->seq = from->td_end - 1;
+	seg->ack = to->td_end;
+	seg->flags = NLB_RESET_ACK | NLB_RESET_PROBE;
+}
+
+/**
+ * nlb_reset_probe_prepare() - work out the ACKs that make the ends of an
+ * established TCP connection tell conntrack their sequence numbers
+ * @ct: the connection's conntrack entry
+ * @r: filled with the segments to send (@r->list is left alone)
+ *
+ * A flowtable that hands a connection back to conntrack clears what
+ * conntrack knew of both directions' windows (td_maxwin 0), and conntrack
+ * picks each direction up again from its next packet. An idle connection
+ * sends none, so its RSTs would have no sequence numbers. This asks each
+ * end whose direction conntrack has not seen since for an ACK; its answer
+ * passes conntrack (the connection is no longer offloaded), and
+ * nlb_reset_prepare() then has the numbers. The segments are sent like the
+ * RSTs, with nlb_reset_send().
+ *
+ * Context: as nlb_reset_prepare().
+ * Return: true if @r holds ACKs to send: @ct is an established TCP
+ * connection, not in a flowtable, with a direction conntrack has not seen
+ * since it left one; false otherwise.
+ */
+bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r)
+{
+	struct ip_ct_tcp_state client, backend;
+	u8 state;
+
+	if (!nlb_reset_read(ct, &state, &client, &backend))
+		return false;
+	if (state != TCP_CONNTRACK_ESTABLISHED ||
+	    (client.td_maxwin && backend.td_maxwin))
+		return false;
+
+	r->family = nf_ct_l3num(ct);
+	r->nsegs = 0;
+	/* To the client, in the backend's place. */
+	if (!client.td_maxwin)
+		nlb_probe_add(r, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple,
+			      &backend, &client);
+	/* To the backend, in the client's place. */
+	if (!backend.td_maxwin)
+		nlb_probe_add(r, &ct->tuplehash[IP_CT_DIR_REPLY].tuple,
+			      &client, &backend);
+	return true;
+}
+
 /**
  * nlb_reset_send() - send the RSTs worked out by nlb_reset_prepare()
+ * (or the ACKs of nlb_reset_probe_prepare())
  * @net: network namespace of the connection
- * @r: the RSTs
+ * @r: the segments
  *
  * Sends every segment of @r in order, even after a failure.
  *

@@ -14,7 +14,8 @@
  * @dport: destination port
  * @seq: sequence number, what the receiver expects next
  * @ack: acknowledgment number, only with @flags NLB_RESET_ACK
- * @flags: NLB_RESET_ACK to send RST|ACK rather than a bare RST
+ * @flags: NLB_RESET_ACK to send RST|ACK rather than a bare RST;
+ *	NLB_RESET_PROBE to send a pure ACK
  */
 struct nlb_reset_seg {
 	union nf_inet_addr saddr;
@@ -27,6 +28,8 @@ struct nlb_reset_seg {
 };
 
 #define NLB_RESET_ACK	0x01
+/* A pure ACK (no RST), to draw an ACK from the receiver. */
+#define NLB_RESET_PROBE	0x02
 
 /* Most segments nlb_reset_prepare() asks for: two to each end. */
 #define NLB_RESET_MAX_SEGS	4
@@ -46,6 +49,7 @@ struct nlb_reset {
 };
 
 bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r);
+bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r);
 int nlb_reset_send(struct net *net, const struct nlb_reset *r);
 
 #endif /* _NLB_RESET_H */

@@ -25,6 +25,7 @@
 #include <net/netfilter/nf_conntrack_helper.h>
 
 #include "netlink.h"
+#include "offload.h"
 #include "reset.h"
 #include "track.h"
 
@@ -233,6 +234,39 @@ struct nlb_census_ctx {
 	struct list_head resets;
 };
 
+/*
+ * How long after its drain timeout a connection that was offloaded may take
+ * to tell its sequence numbers, before it is ended with what is known.
+ */
+#define NLB_DRAIN_SYNC_GRACE	(5 * HZ)
+
+/*
+ * Is @ct, whose drain timeout has expired, one whose sequence numbers
+ * conntrack does not know yet, because a flowtable carried it? Then it is
+ * not ended in this walk: while still offloaded, the flowtable hands it back
+ * within a second (offload.c); once back, ACKs drawn from the ends whose
+ * numbers are missing tell conntrack (reset.c). After the grace the
+ * connection ends with what is known.
+ */
+static bool nlb_drain_unsynced(struct nlb_census_ctx *ctx, struct nf_conn *ct,
+			       const struct nlb_backend *be)
+{
+	struct nlb_reset *probe;
+
+	if (!time_before(jiffies,
+			 nlb_backend_drain_end(be) + NLB_DRAIN_SYNC_GRACE))
+		return false;
+	if (test_bit(IPS_OFFLOAD_BIT, &ct->status))
+		return true;
+	probe = kmalloc(sizeof(*probe), GFP_ATOMIC);
+	if (probe && nlb_reset_probe_prepare(ct, probe)) {
+		list_add_tail(&probe->list, &ctx->resets);
+		return true;
+	}
+	kfree(probe);
+	return false;
+}
+
 /* The backend of an untracked connection of group @g. */
 static struct nlb_backend *nlb_census_backend(struct nlb_group *g, int fam,
 					      const struct nf_conn *ct)
@@ -319,6 +353,8 @@ static int nlb_census_ct(struct nf_conn *ct, void *data)
 	    !nlb_backend_drain_expired(be))
 		return 0;
 	/* The drain timeout has expired: end the connection. */
+	if (nlb_drain_unsynced(ctx, ct, be))
+		return 0;
 	reset = kmalloc(sizeof(*reset), GFP_ATOMIC);
 	if (reset && nlb_reset_prepare(ct, reset))
 		list_add_tail(&reset->list, &ctx->resets);
@@ -427,9 +463,13 @@ static void nlb_housekeeping(struct work_struct *work)
 	mutex_lock(&nn->lock);
 	list_for_each_entry(g, &nn->groups, node)
 		draining |= !list_empty(&g->draining);
-	if (draining)
+	if (draining) {
+		nlb_offload_drain_update(nn);
 		nlb_walk(nn, true);
+	}
 	more = (draining && nlb_drain_step(nn)) | nlb_persist_step(nn);
+	if (draining)
+		nlb_offload_drain_update(nn);
 	if (more && !nn->exiting)
 		schedule_delayed_work(&nn->housekeeping, HZ);
 	mutex_unlock(&nn->lock);
