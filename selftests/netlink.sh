@@ -350,7 +350,7 @@ rawno "affinity 2" ERANGE "integer out of range" group-change name=str:g4 affini
 rawno "acct 2" ERANGE "integer out of range" group-change name=str:g4 acct=u8:2
 rawno "offload 2" ERANGE "integer out of range" group-change name=str:g4 offload=u8:2
 rawno "offload on with track on" EINVAL "offload needs track off" group-change name=str:g4 offload=u8:1 track=u8:1
-rawno "offload on with a drain timeout" EINVAL "offload needs drain-timeout 0" group-add name=str:g9 offload=u8:1 drain-timeout=u32:5
+rawno "offload on with the wlc scheduler (which needs track)" EINVAL "offload needs track off" group-add name=str:g9 offload=u8:1 sched=u8:3
 # handlers: missing attributes (with the missing type in the extack)
 rawno "listener-add without name" EINVAL "missing listener name" listener-add vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80 group=str:g4
 rawno "listener-add without port" EINVAL "missing listener port" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 group=str:g4

@@ -32,6 +32,8 @@ cleanup() {
 	hold_stop h4
 	hold_stop h6
 	hold_stop h2
+	hold_stop h5
+	hold_stop h7
 	topo_cleanup
 	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
@@ -117,9 +119,6 @@ check "offload on with track on is refused" -- \
 	expect_err "offload needs track off" group add web offload on track on
 check "offload on with the wlc scheduler is refused" -- \
 	expect_err "offload needs track off" group add web offload on sched wlc
-check "offload on with a drain timeout is refused" -- \
-	expect_err "offload needs drain-timeout 0" \
-	group add web offload on drain-timeout 5
 check "offload 2 is refused" -- \
 	expect_err "offload" group add web offload 2
 check_eq "nothing was created" "$(nlb group show)" ""
@@ -139,8 +138,6 @@ check "group show says offload on" -- \
 	eval 'nlb group show web | grep -q " offload on "'
 check "track on on an offloaded group is refused" -- \
 	expect_err "offload needs track off" group change web track on
-check "drain-timeout on an offloaded group is refused" -- \
-	expect_err "offload needs drain-timeout 0" group change web drain-timeout 9
 check "the refused changes changed nothing" -- \
 	eval 'nlb group show web | grep -q "track off acct on offload on drain-timeout 0 "'
 
@@ -218,6 +215,63 @@ check "group change web offload on" -- nlb group change web offload on
 check_eq "offload on again: they answer" "$(says h4 c 1)/$(says h6 c 1)" "2/2"
 check "offload on again: they are offloaded again" -- \
 	wait_offloaded 10 tcp 9000 4/4
+
+# ---- Drain timeout: offloaded connections of a deleted backend are reset
+# at both ends when it expires (the flowtable hands them back, ACKs drawn
+# from both ends give conntrack the sequence numbers); the others stay.
+configure_dr() {
+	nlb group add dr ipversion dualstack offload on drain-timeout 3 &&
+	nlb backend add dr "$b14" port 9000 &&
+	nlb backend add dr "$b16" port 9000 &&
+	nlb listener add trd vip "$VIP4" vip "$VIP6" proto tcp port 9200 \
+		group dr
+}
+check "configure: group dr (offload on, drain-timeout 3), b1 both families, tcp 9200" -- \
+	configure_dr
+hold_start h5 "$P-c4" "$VIP4" 9200
+hold_start h7 "$P-c6" "$VIP6" 9200
+check_eq "drain: 2 IPv4 and 2 IPv6 connections answered by b1" \
+	"$(hold h5 "open 2" | grep -c ' b1$')/$(hold h7 "open 2" | grep -c ' b1$')" \
+	"2/2"
+check "drain: the 4 connections are offloaded" -- \
+	wait_offloaded 10 tcp 9200 4/4
+b1est() {
+	nsexec "$P-b1" ss -Htn state established '( sport = :9000 )' |
+		grep -c "$1"
+}
+est4=$(b1est 192.0.2.2)
+d0=$(nlb_eval 'S(G("dr"), "drained")')
+check "drain: delete the IPv4 backend of dr" -- \
+	nlb backend del dr "$b14" port 9000
+start=$SECONDS
+check_eq "drain: before the timeout the IPv4 connections answer" \
+	"$(says h5 p 1)" 2
+for ((i = 0; i < 20; i++)); do
+	st=$(hold h5 state)
+	[ "$(grep -c ' reset$' <<<"$st")" -ge 2 ] && break
+	sleep 1
+done
+diag "drain: $((SECONDS - start)) s after the delete: $(flat "$st")"
+check_eq "drain: at the timeout both IPv4 connections see a reset" \
+	"$(grep -c ' reset$' <<<"$st")" 2
+check "drain: not before the timeout (>= 2 s after the delete)" -- \
+	test $((SECONDS - start)) -ge 2
+est=$(b1est 192.0.2.2)
+diag "b1 established from 192.0.2.2: $est4 before, $est after"
+check_eq "drain: b1 got the resets too (2 connections fewer)" \
+	"$((est4 - est))" 2
+check_eq "drain: drained +2" "$(($(nlb_eval 'S(G("dr"), "drained")') - d0))" 2
+check "drain: the IPv6 connections stay offloaded" -- \
+	wait_offloaded 5 tcp 9200 2/2
+check_eq "drain: the IPv6 connections answer" "$(says h7 q 1)" 2
+check "drain: the backend re-added, a new IPv4 connection is offloaded" -- \
+	eval 'nlb backend add dr "$b14" port 9000 &&
+	[ "$(hold h5 "open 1" | grep -c " b1$")" = 1 ] &&
+	wait_offloaded 10 tcp 9200 3/3'
+hold_stop h5
+hold_stop h7
+check "drain: delete listener trd and group dr" -- \
+	eval 'nlb listener del trd && nlb group del dr'
 
 # ---- Things going away with offloaded connections in them.
 ip -n "$P-lb" link del "to-$P-b2"
