@@ -283,14 +283,14 @@ static void nlb_reset_add(struct nlb_reset *r,
 /*
  * Read a TCP connection's state and what conntrack knows of both
  * directions, under its lock. False when the numbers are not the ends':
- * not TCP, adjusted by a helper, or stale because a flowtable carries it.
+ * not TCP, or adjusted by a helper.
  */
 static bool nlb_reset_read(struct nf_conn *ct, u8 *state,
 			   struct ip_ct_tcp_state *client,
 			   struct ip_ct_tcp_state *backend)
 {
 	if (nf_ct_protonum(ct) != IPPROTO_TCP ||
-	    ct->status & (IPS_SEQ_ADJUST | IPS_OFFLOAD))
+	    test_bit(IPS_SEQ_ADJUST_BIT, &ct->status))
 		return false;
 	spin_lock_bh(&ct->lock);
 	*state = ct->proto.tcp.state;
@@ -314,10 +314,14 @@ static bool nlb_reset_read(struct nf_conn *ct, u8 *state,
  * Context: any; takes @ct->lock with spin_lock_bh(), so it is fine in a
  * nf_ct_iterate_cleanup_net() callback (conntrack hash lock held, BHs
  * disabled). The caller holds a reference on @ct or a lock that keeps it.
+ * A connection in a flowtable gets the numbers conntrack had when it went
+ * in, right only if it has been idle since: nlb takes its own offloaded
+ * connections out first (nlb_reset_probe_prepare()), but cannot do so for
+ * a flowtable it does not own.
+ *
  * Return: true if @r holds RSTs to send; false if @ct is not TCP, its state
- * needs no RST (not open or already closing down: TIME_WAIT, CLOSE), its
- * sequence numbers are adjusted by a helper, or it is in a flowtable (whose
- * packets conntrack does not see).
+ * needs no RST (not open or already closing down: TIME_WAIT, CLOSE), or its
+ * sequence numbers are adjusted by a helper.
  */
 bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
 {
@@ -401,7 +405,9 @@ bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r)
 	struct ip_ct_tcp_state client, backend;
 	u8 state;
 
-	if (!nlb_reset_read(ct, &state, &client, &backend))
+	/* Its answers would pass conntrack by. */
+	if (test_bit(IPS_OFFLOAD_BIT, &ct->status) ||
+	    !nlb_reset_read(ct, &state, &client, &backend))
 		return false;
 	if (state != TCP_CONNTRACK_ESTABLISHED ||
 	    (client.td_maxwin && backend.td_maxwin))

@@ -242,11 +242,12 @@ struct nlb_census_ctx {
 
 /*
  * Is @ct, whose drain timeout has expired, one whose sequence numbers
- * conntrack does not know yet, because a flowtable carried it? Then it is
- * not ended in this walk: while still offloaded, the flowtable hands it back
- * within a second (offload.c); once back, ACKs drawn from the ends whose
- * numbers are missing tell conntrack (reset.c). After the grace the
- * connection ends with what is known.
+ * conntrack does not know yet, because nlb's flowtable carried it? Then it
+ * is not ended in this walk: while still offloaded, the flowtable hands it
+ * back within a second (offload.c); once back, ACKs drawn from the ends
+ * whose numbers are missing tell conntrack (reset.c). After the grace, and
+ * at once for a flowtable that is not nlb's (its group has offload off),
+ * the connection ends with what is known.
  */
 static bool nlb_drain_unsynced(struct nlb_census_ctx *ctx, struct nf_conn *ct,
 			       const struct nlb_backend *be)
@@ -257,7 +258,7 @@ static bool nlb_drain_unsynced(struct nlb_census_ctx *ctx, struct nf_conn *ct,
 			 nlb_backend_drain_end(be) + NLB_DRAIN_SYNC_GRACE))
 		return false;
 	if (test_bit(IPS_OFFLOAD_BIT, &ct->status))
-		return true;
+		return READ_ONCE(be->group->offload);
 	probe = kmalloc(sizeof(*probe), GFP_ATOMIC);
 	if (probe && nlb_reset_probe_prepare(ct, probe)) {
 		list_add_tail(&probe->list, &ctx->resets);
