@@ -252,20 +252,20 @@ struct nlb_census_ctx {
 static bool nlb_drain_unsynced(struct nlb_census_ctx *ctx, struct nf_conn *ct,
 			       const struct nlb_backend *be)
 {
-	struct nlb_reset *probe;
+	struct nlb_reset probe, *p;
 
 	if (!time_before(jiffies,
 			 nlb_backend_drain_end(be) + NLB_DRAIN_SYNC_GRACE))
 		return false;
 	if (test_bit(IPS_OFFLOAD_BIT, &ct->status))
 		return READ_ONCE(be->group->offload);
-	probe = kmalloc(sizeof(*probe), GFP_ATOMIC);
-	if (probe && nlb_reset_probe_prepare(ct, probe)) {
-		list_add_tail(&probe->list, &ctx->resets);
-		return true;
-	}
-	kfree(probe);
-	return false;
+	if (!nlb_reset_probe_prepare(ct, &probe))
+		return false;
+	/* Without memory, the next walk asks again. */
+	p = kmemdup(&probe, sizeof(probe), GFP_ATOMIC);
+	if (p)
+		list_add_tail(&p->list, &ctx->resets);
+	return true;
 }
 
 /* The backend of an untracked connection of group @g. */
