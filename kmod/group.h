@@ -5,6 +5,7 @@
 #include <linux/list.h>
 #include <linux/jiffies.h>
 #include <linux/refcount.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 #include <uapi/linux/nlb.h>
 
@@ -134,6 +135,24 @@ void nlb_backend_undrain(struct nlb_net *nn, struct nlb_backend *be);
 void nlb_backend_release(struct nlb_net *nn, struct nlb_backend *be);
 void nlb_backend_put(struct nlb_backend *be);
 struct nlb_backend *nlb_backend_lookup_id(u32 id);
+
+/*
+ * Does @ct go to the backend of family @fam at @addr and @port (host order;
+ * 0 keeps the client's destination port)? Its reply tuple, which the
+ * backend sends, says.
+ */
+static inline bool nlb_ct_to_backend(const struct nf_conn *ct, int fam,
+				     const union nf_inet_addr *addr, u16 port)
+{
+	const struct nf_conntrack_tuple *o, *r;
+
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	return (nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6) == fam &&
+	       nf_inet_addr_cmp(addr, &r->src.u3) &&
+	       (port ? htons(port) == r->src.u.all :
+		o->dst.u.all == r->src.u.all);
+}
 
 /* When (jiffies) a draining backend's group's drain timeout expires. */
 static inline unsigned long nlb_backend_drain_end(const struct nlb_backend *be)

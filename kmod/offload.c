@@ -99,24 +99,32 @@ static bool nlb_offload_expired(const struct nlb_group *g,
 				const struct nf_conn *ct)
 {
 	const struct nlb_offload_expired *x = rcu_dereference(g->expired);
-	const struct nf_conntrack_tuple *o, *r;
-	const struct nlb_offload_end *e;
 	unsigned int i;
-	u8 fam;
 
-	if (likely(!x))
-		return false;
-	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
-	for (i = 0; i < x->n; i++) {
-		e = &x->be[i];
-		if (e->fam == fam && nf_inet_addr_cmp(&e->addr, &r->src.u3) &&
-		    (e->port ? htons(e->port) == r->src.u.all :
-		     o->dst.u.all == r->src.u.all))
+	for (i = 0; x && i < x->n; i++)
+		if (nlb_ct_to_backend(ct, x->be[i].fam, &x->be[i].addr,
+				      x->be[i].port))
 			return true;
-	}
 	return false;
+}
+
+/* Is @x the list of @g's expired backends (NULL: none)? */
+static bool nlb_offload_expired_is(const struct nlb_offload_expired *x,
+				   const struct nlb_group *g)
+{
+	const struct nlb_backend *be;
+	unsigned int i = 0;
+
+	list_for_each_entry(be, &g->draining, node) {
+		if (!nlb_backend_drain_expired(be))
+			continue;
+		if (!x || i == x->n || x->be[i].fam != be->fam ||
+		    x->be[i].port != be->port ||
+		    !nf_inet_addr_cmp(&x->be[i].addr, &be->addr))
+			return false;
+		i++;
+	}
+	return !x || i == x->n;
 }
 
 /*
@@ -135,13 +143,15 @@ static void nlb_offload_expired_update(struct nlb_net *nn,
 	if (g->offload && g->drain_timeout)
 		list_for_each_entry(be, &g->draining, node)
 			n += nlb_backend_drain_expired(be);
+	if (!n ? !old : nlb_offload_expired_is(old, g))
+		return;
 	if (n) {
-		/* Zeroed: the entries' padding takes part in the memcmp(). */
-		x = kzalloc(struct_size(x, be, n), GFP_KERNEL);
+		x = kmalloc(struct_size(x, be, n), GFP_KERNEL);
 		if (!x) {
 			nlb_housekeeping_kick(nn);
 			return;
 		}
+		x->n = 0;
 		list_for_each_entry(be, &g->draining, node) {
 			if (!nlb_backend_drain_expired(be))
 				continue;
@@ -150,13 +160,6 @@ static void nlb_offload_expired_update(struct nlb_net *nn,
 			x->be[x->n].fam = be->fam;
 			x->n++;
 		}
-		if (old && old->n == n &&
-		    !memcmp(old->be, x->be, flex_array_size(x, be, n))) {
-			kfree(x);
-			return;
-		}
-	} else if (!old) {
-		return;
 	}
 	rcu_assign_pointer(g->expired, x);
 	if (old)

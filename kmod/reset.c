@@ -239,6 +239,19 @@ static int nlb_send_reset(struct net *net, u8 family,
 }
 
 /*
+ * Address @seg to the sender of tuple @t (the receiver's sending
+ * direction), from its peer: the ends swapped.
+ */
+static void nlb_seg_to(struct nlb_reset_seg *seg,
+		       const struct nf_conntrack_tuple *t)
+{
+	seg->saddr = t->dst.u3;
+	seg->daddr = t->src.u3;
+	seg->sport = t->dst.u.tcp.port;
+	seg->dport = t->src.u.tcp.port;
+}
+
+/*
  * Queue the RSTs to one end of the connection. @to is what conntrack knows
  * of the receiver's own sending, @from of its peer's, whose place the RSTs
  * take.
@@ -257,11 +270,7 @@ static void nlb_reset_add(struct nlb_reset *r,
 	if (!from->td_maxwin && state != TCP_CONNTRACK_SYN_SENT)
 		return;
 
-	/* The tuple is the receiver's sending direction: swap the ends. */
-	seg->saddr = t->dst.u3;
-	seg->daddr = t->src.u3;
-	seg->sport = t->dst.u.tcp.port;
-	seg->dport = t->src.u.tcp.port;
+	nlb_seg_to(seg, t);
 	seg->seq = from->td_end;
 	seg->ack = 0;
 	seg->flags = 0;
@@ -371,10 +380,7 @@ static void nlb_probe_add(struct nlb_reset *r,
 {
 	struct nlb_reset_seg *seg = &r->segs[r->nsegs++];
 
-	seg->saddr = t->dst.u3;
-	seg->daddr = t->src.u3;
-	seg->sport = t->dst.u.tcp.port;
-	seg->dport = t->src.u.tcp.port;
+	nlb_seg_to(seg, t);
 	seg->seq = from->td_end - 1;
 	seg->ack = to->td_end;
 	seg->flags = NLB_RESET_ACK | NLB_RESET_PROBE;

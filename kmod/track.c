@@ -272,19 +272,13 @@ static bool nlb_drain_unsynced(struct nlb_census_ctx *ctx, struct nf_conn *ct,
 static struct nlb_backend *nlb_census_backend(struct nlb_group *g, int fam,
 					      const struct nf_conn *ct)
 {
-	const struct nf_conntrack_tuple *o, *r;
 	struct list_head *lists[] = { &g->backends[fam], &g->draining };
 	struct nlb_backend *be;
 	int i;
 
-	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	for (i = 0; i < ARRAY_SIZE(lists); i++)
 		list_for_each_entry(be, lists[i], node)
-			if (be->fam == fam &&
-			    nf_inet_addr_cmp(&be->addr, &r->src.u3) &&
-			    (be->port ? htons(be->port) == r->src.u.all :
-			     o->dst.u.all == r->src.u.all))
+			if (nlb_ct_to_backend(ct, be->fam, &be->addr, be->port))
 				return be;
 	return NULL;
 }
