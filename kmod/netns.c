@@ -25,11 +25,28 @@ static int __net_init nlb_net_init(struct net *net)
 }
 
 /*
- * The namespace is going away (or the module is unloaded): delete every
- * object. Connections already set up keep their NAT binding, which
- * belongs to conntrack, not to nlb; counted connections of tracked groups
- * keep the memory of their listener and backend until they end (or until
- * the module is unloaded, see nlb_track_exit()).
+ * The namespace is going away (or the module is unloaded). First stop
+ * everything that runs on its own: housekeeping, and the hooks, which read
+ * this state. The pernet core then waits for a grace period before
+ * nlb_net_exit(), and frees this state right after it: no packet may still
+ * be in a hook by then.
+ */
+static void __net_exit nlb_net_pre_exit(struct net *net)
+{
+	struct nlb_net *nn = nlb_net(net);
+
+	nlb_housekeeping_stop(nn);
+	mutex_lock(&nn->lock);
+	nlb_hooks_stop(nn);
+	nlb_offload_net_pre_exit(nn);
+	mutex_unlock(&nn->lock);
+}
+
+/*
+ * Delete every object. Connections already set up keep their NAT binding,
+ * which belongs to conntrack, not to nlb; counted connections of tracked
+ * groups keep the memory of their listener and backend until they end (or
+ * until the module is unloaded, see nlb_track_exit()).
  */
 static void __net_exit nlb_net_exit(struct net *net)
 {
@@ -37,12 +54,9 @@ static void __net_exit nlb_net_exit(struct net *net)
 	struct nlb_listener *l, *ltmp;
 	struct nlb_group *g, *gtmp;
 
-	nlb_housekeeping_stop(nn);
 	mutex_lock(&nn->lock);
-	list_for_each_entry_safe(l, ltmp, &nn->listeners, node) {
+	list_for_each_entry_safe(l, ltmp, &nn->listeners, node)
 		nlb_listener_remove(nn, l);
-		nlb_hooks_put(nn);
-	}
 	list_for_each_entry_safe(g, gtmp, &nn->groups, node)
 		nlb_group_destroy(nn, g);
 	mutex_unlock(&nn->lock);
@@ -51,6 +65,7 @@ static void __net_exit nlb_net_exit(struct net *net)
 
 static struct pernet_operations nlb_net_ops = {
 	.init	= nlb_net_init,
+	.pre_exit = nlb_net_pre_exit,
 	.exit	= nlb_net_exit,
 	.id	= &nlb_net_id,
 	.size	= sizeof(struct nlb_net),

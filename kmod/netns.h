@@ -24,8 +24,9 @@ enum nlb_fam {
  * @lock: serialises configuration changes and dumps
  * @listeners: all listeners, in creation order (under @lock)
  * @groups: all server groups, in creation order (under @lock)
- * @n_listeners: number of listeners; the NAT hooks are registered while
- *	it is non-zero
+ * @n_listeners: number of listeners
+ * @hooked: the NAT hooks are registered (while there are listeners, and
+ *	never again once the namespace is going away)
  * @genid: bumped on every change, so that dumps detect interruptions
  * @vips: listener VIPs by address, protocol and port; written under @lock,
  *	read by the packet path under RCU
@@ -34,6 +35,8 @@ enum nlb_fam {
  * @exiting: the namespace is going away: no more housekeeping (under @lock)
  * @n_offload: server groups with offload on (under @lock); the flowtable
  *	and its hooks exist while it is non-zero
+ * @offload_unhooked: the namespace is going away and the flowtable's hooks
+ *	are gone for good (under @lock)
  * @offload_on: the flowtable's ingress hook follows new devices (RTNL)
  * @offload_devs: devices with the flowtable's ingress hook (RTNL)
  * @ft: the flowtable of offloaded connections
@@ -44,11 +47,13 @@ struct nlb_net {
 	struct list_head listeners;
 	struct list_head groups;
 	unsigned int n_listeners;
+	bool hooked;
 	u32 genid;
 	DECLARE_HASHTABLE(vips, NLB_VIP_HASH_BITS);
 	struct delayed_work housekeeping;
 	bool exiting;
 	unsigned int n_offload;
+	bool offload_unhooked;
 	bool offload_on;
 	struct list_head offload_devs;
 	struct nf_flowtable ft;
