@@ -514,6 +514,9 @@ static void t_tcp_udp_one(struct kunit *test, const struct t_flow *f,
 	if (st == CHECKSUM_PARTIAL)
 		t_partialize(b, len, 6, l4, proto);
 	skb = mk_skb(test, b, len, lay, 80, 0, 64);
+	/* what IPv6 input leaves in the control block must go */
+	memset(skb->cb, 0xa5, sizeof(skb->cb));
+	IP6CB(skb)->frag_max_size = 0;
 	skb->ip_summed = st;
 	if (st == CHECKSUM_COMPLETE)
 		skb->csum = skb_checksum(skb, 0, len, 0);
@@ -542,6 +545,8 @@ static void t_tcp_udp_one(struct kunit *test, const struct t_flow *f,
 	if (st == CHECKSUM_PARTIAL)
 		t_partialize(b, len, 4, l4, proto);
 	skb = mk_skb(test, b, len, lay, 60, 0, 64);
+	memset(skb->cb, 0xa5, sizeof(skb->cb));
+	IPCB(skb)->frag_max_size = 0;
 	skb->ip_summed = st;
 	if (st == CHECKSUM_COMPLETE)
 		skb->csum = skb_checksum(skb, 0, len, 0);
