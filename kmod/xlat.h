@@ -14,6 +14,19 @@
  * moved to a larger head, and a CHECKSUM_PARTIAL ICMP message may have had
  * its checksum completed): the caller can send the error the function
  * describes, quoting it, and then drops it.
+ *
+ * What the caller does around nlb_xlat_6to4() and nlb_xlat_4to6():
+ *  - before: have the packet reassembled (nf_defrag) if it can be a
+ *    fragment, and confirm or otherwise settle its conntrack entry, whose
+ *    reference the translation drops; fill struct nlb_xlat_params, with
+ *    the next hop MTUs of the flow's two ends (the translated packet's
+ *    route) so that too big packets get the right error;
+ *  - on a refusal: nlb_xlat_icmp_send(net, skb, &err, saddr) if err.type
+ *    is set (before freeing the packet), count the reason, drop;
+ *  - after: route the packet in its new family (skb_dst_set()), orphan
+ *    it if it has a local socket, send it (ip_local_out(),
+ *    ip6_local_out()); clamp the MSS of translated SYNs by 20 with
+ *    nlb_xlat_mss_clamp() so that GSO segments fit.
  */
 #ifndef _NLB_XLAT_H
 #define _NLB_XLAT_H
