@@ -71,8 +71,8 @@
 
 enum nlb_census_kind {
 	NLB_CENSUS_END,		/* delete the connection, after its RSTs */
-	NLB_CENSUS_END_XLAT,	/* the same for a client's leg, whose
-				 * backend's leg gets the RST to the backend */
+	/* The same for a client's leg; its backend's leg resets the backend. */
+	NLB_CENSUS_END_XLAT,
 	NLB_CENSUS_PROBE,	/* draw ACKs from its ends */
 };
 
