@@ -58,10 +58,13 @@ static int parse_addr(const struct arg_spec *s, const char *str,
 	const char *what = s->flags & ARG_POSITIONAL ? "address" : s->name;
 	bool *has;
 
-	if (inet_pton(AF_INET, str, &v->v4) == 1)
+	if (s->attr && inet_pton(AF_INET, str, &v->v4) == 1)
 		has = &v->has4;
 	else if (inet_pton(AF_INET6, str, &v->v6) == 1)
 		has = &v->has6;
+	else if (!s->attr)
+		return usage_error("invalid %s '%s' (expected an IPv6 address)",
+				   what, str);
 	else
 		return usage_error("invalid %s '%s' (expected an IPv4 or IPv6 address)",
 				   what, str);

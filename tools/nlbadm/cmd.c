@@ -136,6 +136,12 @@ int cmd_parse(const struct cmd *c, int argc, char **argv,
 		return EXIT_USAGE;
 	if (c->need_option && !has_option(c->args, vals))
 		return usage_error("nothing to change");
+	if (c->check) {
+		const char *err = c->check(vals);
+
+		if (err)
+			return usage_error("%s", err);
+	}
 	return 0;
 }
 

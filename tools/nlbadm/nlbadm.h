@@ -29,11 +29,12 @@
 
 #define MAX2(a, b)	((int)(a) > (int)(b) ? (int)(a) : (int)(b))
 #define MAX4(a, b, c, d)	MAX2(MAX2(a, b), MAX2(c, d))
-/* Largest attribute type of the listener, group, backend and info sets. */
-#define NLB_ATTR_MAX	MAX4(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
-			     NLB_A_BACKEND_MAX, NLB_A_INFO_MAX)
+/* Largest attribute type of the sets replies hold. */
+#define NLB_ATTR_MAX	MAX2(MAX4(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
+				  NLB_A_BACKEND_MAX, NLB_A_INFO_MAX), \
+			     MAX2(NLB_A_STATS_MAX, NLB_A_XLAT_DROPS_MAX))
 /* More than the arguments any command takes (a unit test checks). */
-#define MAX_ARGS	12
+#define MAX_ARGS	16
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -114,6 +115,7 @@ enum field_kind {
 	FIELD_FLAG,	/* u8, text the label if set, JSON true/false */
 	FIELD_ENUM,	/* u8 printed by name from a choice table */
 	FIELD_STATS,	/* nest of NLB_A_STATS_*, printed with -s only */
+	FIELD_NEST,	/* nest of counters (.sub), printed with -s only */
 };
 
 struct field {
@@ -125,6 +127,8 @@ struct field {
 	const struct choice *choices;
 	/* text only: print only if this attribute is present and not 0 */
 	int text_if;
+	/* FIELD_NEST: the nest's attributes */
+	const struct object *sub;
 };
 
 #define FIELD(a, k, j, t)	{ .attr = (a), .kind = (k), .key = (j), \
@@ -133,6 +137,8 @@ struct field {
 				  .key = (j), .label = (t), .choices = (c) }
 #define FIELD_WORDS(a, j, t, c)	{ .attr = (a), .kind = FIELD_BOOL, \
 				  .key = (j), .label = (t), .choices = (c) }
+#define FIELD_NEST(a, j, t, s)	{ .attr = (a), .kind = FIELD_NEST, \
+				  .key = (j), .label = (t), .sub = (s) }
 #define FIELD_IF(a, k, j, t, i)	{ .attr = (a), .kind = (k), .key = (j), \
 				  .label = (t), .text_if = (i) }
 
@@ -200,6 +206,8 @@ struct cmd {
 	const struct object *show;	/* print the replies as these */
 	/* at least one keyword argument that is not ARG_LOOKUP */
 	bool need_option;
+	/* arguments that depend on each other: an error message, or NULL */
+	const char *(*check)(const struct arg_val *vals);
 	/* not a generic request: run this instead, with the arguments */
 	int (*run)(const struct arg_val *vals);
 };

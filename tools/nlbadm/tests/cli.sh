@@ -89,7 +89,7 @@ u "'drain-timeout' given more than once" \
 	group change web drain-timeout 1 drain-timeout 2
 u "invalid ipversion 'ipv6' (expected ipv4 or dualstack)" \
 	group add web ipversion ipv6
-u "invalid affinity 'yes' (expected on or off)" group add web affinity yes
+u "invalid affinity 'yes' (expected on, off or prefer)" group add web affinity yes
 u "missing value after 'sched'" group add web sched
 u "'sched' given more than once" group add web sched rr sched wrr
 u "unknown argument 'weight'" group add web weight 1
@@ -145,7 +145,9 @@ u "more than one IPv4 vip given" \
 u "more than one IPv6 vip given" \
 	listener add http vip 2001:db8::1 vip 2001:db8::2 proto tcp port 80 group web
 u "invalid vip 'host'" listener add http vip host proto tcp port 80 group web
-u "invalid proto 'sctp' (expected tcp or udp)" \
+u "an icmp listener has no port" \
+	listener add ping vip 198.51.100.1 proto icmp port 80 group web
+u "invalid proto 'sctp' (expected tcp, udp or icmp)" \
 	listener add http vip 198.51.100.1 proto sctp port 80 group web
 u "invalid port '0' (expected 1-65535)" \
 	listener add http vip 198.51.100.1 proto tcp port 0 group web

@@ -263,7 +263,7 @@ static void test_output(void)
 		 "group web ipversion dualstack sched 9 affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 0\n"
 		 "    conns 18446744073709551615 drop-no-backend 0\n");
 	show_one("group json, unknown sched", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":9,\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":9,\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0}]\n");
 	nlmsg_free(m);
 
 	m = backend("web", "2001:db8:1::10", 8080, 255);
@@ -291,7 +291,7 @@ static void test_output(void)
 		    "    backend web 192.0.2.10 port 80 weight 10\n"
 		    "    backend web 2001:db8:1::10 port 0 weight 0\n");
 	show_nested("show json", true, false, false,
-		    "{\"listeners\":[],\"groups\":[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0,\"backends\":["
+		    "{\"listeners\":[],\"groups\":[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0,\"backends\":["
 		    "{\"group\":\"web\",\"address\":\"192.0.2.10\",\"port\":80,\"weight\":10},"
 		    "{\"group\":\"web\",\"address\":\"2001:db8:1::10\",\"port\":0,\"weight\":0}]}]}\n");
 	show_nested("show json pretty", true, false, true,
@@ -302,7 +302,7 @@ static void test_output(void)
 		    "      \"name\": \"web\",\n"
 		    "      \"ipversion\": \"dualstack\",\n"
 		    "      \"sched\": \"wrr\",\n"
-		    "      \"affinity\": true,\n"
+		    "      \"affinity\": \"on\",\n"
 		    "      \"track\": false,\n"
 		    "      \"drain_timeout\": 0,\n"
 		    "      \"backends4\": 1,\n"
@@ -500,7 +500,7 @@ static void test_output_settings(void)
 	show_one("group text", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wrr affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 0, 0);
@@ -508,7 +508,7 @@ static void test_output_settings(void)
 	show_one("group text, acct off", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wrr affinity on track off acct off drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json, acct off", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"acct\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"acct\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 0, 0);
@@ -517,14 +517,14 @@ static void test_output_settings(void)
 	show_one("group text, offload on", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wrr affinity on track off acct on offload on drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json, offload on", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"acct\":true,\"offload\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"acct\":true,\"offload\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WLC, 1, 2592000);
 	show_one("group text, wlc", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wlc affinity on track on drain-timeout 2592000 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json, wlc", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wlc\",\"affinity\":true,\"track\":true,\"drain_timeout\":2592000,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wlc\",\"affinity\":\"on\",\"track\":true,\"drain_timeout\":2592000,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_SH, 0, 60);
@@ -570,9 +570,9 @@ static void test_output_settings(void)
 	put_all_stats(m, NLB_A_BACKEND_STATS);
 	show_one("all counters, text", &backend_obj, m, false, true,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n"
-		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112\n");
+		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115\n");
 	show_one("all counters, json", &backend_obj, m, true, true,
-		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112}}]\n");
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115}}]\n");
 	show_one("all counters, without -s", &backend_obj, m, false, false,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
 	nlmsg_free(m);
@@ -676,7 +676,7 @@ static void test_monitor(void)
 	m = group2(NLB_CMD_GROUP_NTF, NLB_SCHED_RR, 1, 0);
 	nla_put_u8(m, NLB_A_GROUP_EVENT, 9);
 	monitor_case("monitor json, unknown event", m, true, false,
-		     "{\"event\":9,\"object\":\"group\",\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"rr\",\"affinity\":true,\"track\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}\n");
+		     "{\"event\":9,\"object\":\"group\",\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"rr\",\"affinity\":\"on\",\"track\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}\n");
 
 	m = group2(NLB_CMD_GROUP_NTF, NLB_SCHED_RR, 1, 0);
 	nla_put_u8(m, NLB_A_GROUP_EVENT, 9);
@@ -1235,9 +1235,41 @@ static void test_batch_run(void)
 		   NULL, PROG_NAME ": t.nlb:2: invalid NAME 'nnnn", NULL);
 }
 
+/* nlbadm info: the translation drops are counters, shown with -s. */
+static void test_info(void)
+{
+	struct nl_msg *m = reply(NLB_CMD_INFO_GET);
+	struct nlattr *nest;
+	int a;
+
+	nla_put_u32(m, NLB_A_INFO_LISTENERS, 2);
+	nest = nla_nest_start(m, NLB_A_INFO_XLAT_DROPS | NLA_F_NESTED);
+	for (a = NLB_A_XLAT_DROPS_TRUNCATED; a <= NLB_A_XLAT_DROPS_MAX; a++)
+		nla_put_u64(m, a, a == NLB_A_XLAT_DROPS_ORPHAN ? 7 : 0);
+	nla_put_u64(m, NLB_A_XLAT_DROPS_MAX + 1, 9);	/* unknown: skipped */
+	nla_nest_end(m, nest);
+	show_one("info text", &info_obj, m, false, false, "info listeners 2\n");
+	show_one("info text -s", &info_obj, m, false, true,
+		 "info listeners 2\n"
+		 "    xlat-drops truncated 0 bad-len 0 bad-hdr 0 bad-csum 0 "
+		 "hop-limit 0 source-route 0 unsupported-exthdr 0 "
+		 "unsupported-proto 0 fragment 0 gso 0 icmp-drop 0 "
+		 "icmp-inner 0 too-big 0 nomem 0 no-route 0 orphan 7\n");
+	show_one("info json -s", &info_obj, m, true, true,
+		 "[{\"listeners\":2,\"xlat_drops\":{\"truncated\":0,"
+		 "\"bad_len\":0,\"bad_hdr\":0,\"bad_csum\":0,"
+		 "\"hop_limit\":0,\"source_route\":0,"
+		 "\"unsupported_exthdr\":0,\"unsupported_proto\":0,"
+		 "\"fragment\":0,\"gso\":0,\"icmp_drop\":0,"
+		 "\"icmp_inner\":0,\"too_big\":0,\"nomem\":0,"
+		 "\"no_route\":0,\"orphan\":7}}]\n");
+	nlmsg_free(m);
+}
+
 int main(void)
 {
 	test_output();
+	test_info();
 	test_output_settings();
 	test_monitor();
 	test_json_escape();
