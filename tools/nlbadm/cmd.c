@@ -62,7 +62,13 @@ static const struct cmd top_cmds[] = {
 	{ .name = "show", .usage = "", .run = show_all },
 	{ .name = "flush", .usage = "", .run = flush_all },
 	{ .name = "monitor", .usage = "[count N]", .args = monitor_args,
-	  .run = monitor_run },
+	  .run = monitor_run, .no_batch = true },
+	{ .name = "save", .usage = "", .main = save_main },
+	{ .name = "apply", .usage = "[--dry-run] FILE", .main = apply_main,
+	  .no_batch = true },
+	{ .name = "import",
+	  .usage = "ipvs|keepalived [--dry-run] [--hosts FILE] [FILE]",
+	  .main = import_main, .no_batch = true },
 	{ 0 }
 };
 
@@ -88,6 +94,17 @@ static int usage_hint(const struct cmd_group *g, const struct cmd *c)
 	fputs("Usage: ", stderr);
 	cmd_usage(stderr, g, c);
 	return EXIT_USAGE;
+}
+
+/*
+ * After a usage error of a command with its own argument syntax: its
+ * usage line; returns EXIT_USAGE.
+ */
+int usage_cmd(const char *name)
+{
+	const struct cmd *c = cmd_find(&cmd_top, name);
+
+	return c ? usage_hint(&cmd_top, c) : EXIT_USAGE;
 }
 
 /* Whether a keyword argument other than an ARG_LOOKUP one is given. */
@@ -146,6 +163,11 @@ int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	struct nl_msg *req;
 	int ret;
 
+	if (batch_file && c->no_batch)
+		return usage_error("'%s' cannot be used in a batch file",
+				   c->name);
+	if (c->main)
+		return c->main(argc, argv);
 	if (cmd_parse(c, argc, argv, vals))
 		return usage_hint(g, c);
 	if (c->run)

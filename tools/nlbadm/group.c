@@ -58,20 +58,25 @@ const struct object group_obj = {
 /* add and change: the kernel refuses to change the IP version. */
 static const struct arg_spec set_args[] = {
 	NAME_ARG(ARG_REQUIRED),
-	{ .name = "ipversion", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_IPVERSION, .choices = ipversion_choices },
+	{ .name = "ipversion", .kind = ARG_CHOICE, .flags = ARG_FIXED,
+	  .attr = NLB_A_GROUP_IPVERSION, .choices = ipversion_choices,
+	  .dflt = "ipv4" },
 	{ .name = "sched", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices },
+	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices,
+	  .dflt = "wrr" },
 	{ .name = "affinity", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_AFFINITY, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_AFFINITY, .choices = onoff_choices,
+	  .dflt = "on" },
+	/* default: on for wlc, off otherwise (conf.c knows) */
 	{ .name = "track", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_TRACK, .choices = onoff_choices },
 	{ .name = "drain-timeout", .kind = ARG_U32,
-	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000 },
+	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000, .dflt = "0" },
 	{ .name = "acct", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices, .dflt = "on" },
 	{ .name = "offload", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices,
+	  .dflt = "off" },
 	{ 0 }
 };
 
