@@ -69,6 +69,11 @@ static const struct cmd top_cmds[] = {
 	{ .name = "import",
 	  .usage = "ipvs|keepalived [--dry-run] [--hosts FILE] [FILE]",
 	  .main = import_main, .no_batch = true },
+	{ .name = "metrics", .usage = "[--output FILE]", .main = metrics_main },
+	{ .name = "exporter", .usage = "[--listen ADDRESS:PORT]",
+	  .main = exporter_main, .no_batch = true },
+	{ .name = "top", .usage = "[--interval SECONDS] [--count N]",
+	  .main = top_main, .no_batch = true },
 	{ 0 }
 };
 

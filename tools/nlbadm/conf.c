@@ -127,7 +127,7 @@ void conf_free(struct conf *c)
 }
 
 /* Take a reply (its reference) as an object of the running configuration. */
-static int conf_take(struct conf *c, int kind, struct nl_msg *m)
+int conf_take(struct conf *c, int kind, struct nl_msg *m)
 {
 	struct cobj *o = conf_new(c, kind);
 
@@ -494,7 +494,7 @@ static long find_group(const struct conf *c, const char *name)
 	return -1;
 }
 
-static uint8_t u8_of(const struct cobj *o, int attr)
+uint8_t cobj_u8(const struct cobj *o, int attr)
 {
 	struct nlattr *a = cobj_get(o, attr);
 
@@ -534,17 +534,17 @@ int conf_check(const struct conf *c)
 	}
 	for (i = 0; i < c->n[CONF_GROUP]; i++) {
 		o = &c->v[CONF_GROUP][i];
-		if (!u8_of(o, NLB_A_GROUP_AFFINITY)) {
+		if (!cobj_u8(o, NLB_A_GROUP_AFFINITY)) {
 			cobj_err(o, "affinity off is not supported (it needs cross-family translation)");
 			return EXIT_USAGE;
 		}
-		if (u8_of(o, NLB_A_GROUP_SCHED) == NLB_SCHED_WLC &&
-		    !u8_of(o, NLB_A_GROUP_TRACK)) {
+		if (cobj_u8(o, NLB_A_GROUP_SCHED) == NLB_SCHED_WLC &&
+		    !cobj_u8(o, NLB_A_GROUP_TRACK)) {
 			cobj_err(o, "the wlc scheduler needs track on");
 			return EXIT_USAGE;
 		}
-		if (u8_of(o, NLB_A_GROUP_OFFLOAD) &&
-		    u8_of(o, NLB_A_GROUP_TRACK)) {
+		if (cobj_u8(o, NLB_A_GROUP_OFFLOAD) &&
+		    cobj_u8(o, NLB_A_GROUP_TRACK)) {
 			cobj_err(o, "offload on needs track off (and so not wlc)");
 			return EXIT_USAGE;
 		}
@@ -561,7 +561,7 @@ int conf_check(const struct conf *c)
 		fam = addr_family_of(o, NLB_A_BACKEND_ADDR4,
 				     NLB_A_BACKEND_ADDR6);
 		if (fam == AF_INET6 &&
-		    u8_of(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_IPV4) {
+		    cobj_u8(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_IPV4) {
 			cobj_err(o, "group '%s' is ipv4: an IPv6 backend needs a dualstack group",
 				 cobj_str(g, NLB_A_GROUP_NAME));
 			return EXIT_USAGE;
@@ -583,13 +583,13 @@ int conf_check(const struct conf *c)
 		}
 		g = &c->v[CONF_GROUP][gi];
 		if (o->tb[NLB_A_LISTENER_VIP6] &&
-		    u8_of(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_IPV4) {
+		    cobj_u8(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_IPV4) {
 			cobj_err(o, "an IPv6 VIP needs a dualstack group ('%s' is ipv4)",
 				 cobj_str(g, NLB_A_GROUP_NAME));
 			return EXIT_USAGE;
 		}
 		if (!o->tb[NLB_A_LISTENER_VIP6] &&
-		    u8_of(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_DUALSTACK) {
+		    cobj_u8(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_DUALSTACK) {
 			cobj_err(o, "group '%s' is dualstack: the listener needs an IPv6 VIP",
 				 cobj_str(g, NLB_A_GROUP_NAME));
 			return EXIT_USAGE;

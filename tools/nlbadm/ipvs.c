@@ -247,7 +247,7 @@ static void add_service(struct import *im, unsigned long line,
 	}
 	if (imp_sched(im, line, r->sched ? r->sched : "wlc", s))
 		return;
-	if (s->sched == NLB_SCHED_MAGLEV &&
+	if (s->sched == NLB_SCHED_MAGLEV && !r->persistent &&
 	    !(r->flags && strstr(r->flags, "mh-port")))
 		s->note = strdup("mh hashes the client address; nlb's maglev hashes its port too: add persistence to keep a client on one server");
 	if (r->flags && sched_flags(im, line, r->flags, s))

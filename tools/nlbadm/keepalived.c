@@ -403,7 +403,8 @@ static const struct knode *find_group(const struct knode *top,
 	return NULL;
 }
 
-static char *source_of(const struct knode *n)
+/* "virtual_server 192.0.2.1 80", or with the entry of its group */
+static char *source_of(const struct knode *n, const struct knode *entry)
 {
 	char buf[512];
 	size_t len = 0;
@@ -412,13 +413,17 @@ static char *source_of(const struct knode *n)
 	for (i = 0; i < n->nw && len < sizeof(buf); i++)
 		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
 				i ? " " : "", n->w[i]);
+	for (i = 0; entry && i < entry->nw && len < sizeof(buf); i++)
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
+				i ? " " : ": ", entry->w[i]);
 	return strdup(buf);
 }
 
 /* One service of a virtual_server (or an entry of its group). */
 static void vs_service(struct import *im, const struct knode *n,
-		       const struct vs *vs, const char *host,
-		       const char *portstr, unsigned long line)
+		       const struct knode *entry, const struct vs *vs,
+		       const char *host, const char *portstr,
+		       unsigned long line)
 {
 	const struct knode *gran = NULL;
 	struct isvc *s;
@@ -445,7 +450,7 @@ static void vs_service(struct import *im, const struct knode *n,
 	*s = vs->s;
 	s->file = file;
 	s->line = line;
-	s->source = source_of(n);
+	s->source = source_of(n, entry);
 	s->note = vs->s.note ? strdup(vs->s.note) : NULL;
 	s->health = vs->s.health ? strdup(vs->s.health) : NULL;
 	s->family = fam;
@@ -470,7 +475,7 @@ static void vs_service(struct import *im, const struct knode *n,
 		at(im, gran);
 		imp_mask(im, gran->line, arg1(gran), fam, &s->prefix);
 	}
-	if (s->sched == NLB_SCHED_MAGLEV && !s->note)
+	if (s->sched == NLB_SCHED_MAGLEV && !s->persist && !s->note)
 		s->note = strdup("mh hashes the client address; nlb's maglev hashes its port too: add persistence to keep a client on one server");
 }
 
@@ -523,7 +528,7 @@ static void virtual_server(struct import *im, const struct knode *top,
 		goto out;
 	at(im, n);
 	if (strcmp(n->w[1], "group")) {
-		vs_service(im, n, &vs, n->w[1], n->w[2], n->line);
+		vs_service(im, n, NULL, &vs, n->w[1], n->w[2], n->line);
 		goto out;
 	}
 	g = find_group(top, n->w[2]);
@@ -544,7 +549,7 @@ static void virtual_server(struct import *im, const struct knode *top,
 			continue;
 		}
 		if (!strchr(e->w[0], '-')) {
-			vs_service(im, n, &vs, e->w[0], e->w[1], e->line);
+			vs_service(im, n, e, &vs, e->w[0], e->w[1], e->line);
 			continue;
 		}
 		if (range4(e->w[0], &first, &cnt)) {
@@ -558,7 +563,7 @@ static void virtual_server(struct import *im, const struct knode *top,
 			};
 
 			inet_ntop(AF_INET, &x, a, sizeof(a));
-			vs_service(im, n, &vs, a, e->w[1], e->line);
+			vs_service(im, n, e, &vs, a, e->w[1], e->line);
 		}
 	}
 out:

@@ -183,6 +183,9 @@ void json_escape(FILE *f, const char *s);
 
 /* ---- nl.c: generic netlink ---- */
 
+int nl_try_open(void);
+void nl_shut(void);
+const char *nl_error(void);
 struct nl_msg *nl_req(uint8_t cmd, bool dump);
 int nl_exec(struct nl_msg *req, struct msg_list *replies);
 int nl_report(void);
@@ -282,6 +285,7 @@ struct conf {
 void conf_init(struct conf *c);
 void conf_free(struct conf *c);
 int conf_read_running(struct conf *c);
+int conf_take(struct conf *c, int kind, struct nl_msg *m);
 int conf_add_line(struct conf *c, int argc, char **argv);
 int conf_read_file(struct conf *c, FILE *f, const char *name);
 int conf_read_path(struct conf *c, const char *path);
@@ -291,6 +295,7 @@ const struct arg_spec *ctype_spec(const struct ctype *t, int attr);
 bool spec_is_key(const struct arg_spec *s);
 struct nlattr *cobj_get(const struct cobj *o, int attr);
 const char *cobj_str(const struct cobj *o, int attr);
+uint8_t cobj_u8(const struct cobj *o, int attr);
 const char *cobj_addr(const struct cobj *o, int attr4, int attr6,
 		      char *buf, size_t len);
 bool cobj_same(const struct cobj *a, const struct cobj *b);
@@ -318,6 +323,15 @@ int plan_run(const struct plan *p, FILE *f);
 void plan_free(struct plan *p);
 int take_dry_run(int *argc, char **argv);
 int import_main(int argc, char **argv);
+
+/* ---- metrics.c, exporter.c, top.c ---- */
+
+double now_seconds(void);
+void metrics_render(FILE *f, const struct conf *c, double seconds);
+int metrics_text(char **text, size_t *len);
+int metrics_main(int argc, char **argv);
+int exporter_main(int argc, char **argv);
+int top_main(int argc, char **argv);
 
 /* ---- import.c, ipvs.c, keepalived.c: services of IPVS and keepalived ---- */
 
