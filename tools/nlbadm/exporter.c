@@ -35,6 +35,7 @@ struct client {
 	char *resp;		/* the answer, being written */
 	size_t resplen, sent;
 	bool wants_metrics;	/* waiting for this round's metrics */
+	bool closing;		/* answered: reading until the client closes */
 	bool head;
 };
 
@@ -124,8 +125,6 @@ static void respond(struct client *c, const char *status, const char *type,
 	memcpy(c->resp + n, body, len);
 	c->resplen = n + len;
 	c->sent = 0;
-	/* no more reading: a late request body is ignored */
-	shutdown(c->fd, SHUT_RD);
 }
 
 static void error_page(struct client *c, const char *status)
@@ -145,9 +144,13 @@ static void request(struct client *c)
 		"</body></html>\n";
 	char *sp1, *sp2, *eol;
 
-	c->req[c->reqlen] = '\0';
+	if (memchr(c->req, '\0', c->reqlen)) {
+		error_page(c, "400 Bad Request");
+		return;
+	}
 	eol = strpbrk(c->req, "\r\n");
-	*eol = '\0';
+	if (eol)
+		*eol = '\0';
 	sp1 = strchr(c->req, ' ');
 	sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
 	if (!sp1 || !sp2 || strncmp(sp2 + 1, "HTTP/1.", 7)) {
@@ -184,12 +187,12 @@ static void readable(struct client *c)
 	}
 	c->reqlen += n;
 	c->req[c->reqlen] = '\0';
-	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+	if (memchr(c->req, '\0', c->reqlen))
+		error_page(c, "400 Bad Request");
+	else if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
 		request(c);
 	else if (c->reqlen == REQ_MAX - 1)
 		error_page(c, "431 Request Header Fields Too Large");
-	else if (memchr(c->req, '\0', c->reqlen))
-		error_page(c, "400 Bad Request");
 }
 
 static void writable(struct client *c)
@@ -205,7 +208,26 @@ static void writable(struct client *c)
 		return;
 	}
 	c->sent += n;
-	if (c->sent == c->resplen)
+	if (c->sent < c->resplen)
+		return;
+	/*
+	 * Answered: half-close, and read what the client still sends until
+	 * it closes (or for 2 seconds), so that closing with unread data
+	 * does not reset the connection before the client read the answer.
+	 */
+	shutdown(c->fd, SHUT_WR);
+	c->closing = true;
+	if (c->deadline > now_seconds() + 2)
+		c->deadline = now_seconds() + 2;
+}
+
+static void discard(struct client *c)
+{
+	char junk[4096];
+	ssize_t n;
+
+	n = read(c->fd, junk, sizeof(junk));
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 		drop(c);
 }
 
@@ -302,7 +324,8 @@ int exporter_main(int argc, char **argv)
 			if (c->deadline < next)
 				next = c->deadline;
 			pfd[i + 1].fd = c->fd;
-			pfd[i + 1].events = c->resp ? POLLOUT : POLLIN;
+			pfd[i + 1].events = c->resp && !c->closing ? POLLOUT :
+					    POLLIN;
 		}
 		timeout = (int)((next - now) * 1000) + 1;
 		n = poll(pfd, MAX_CLIENTS + 1, timeout);
@@ -318,9 +341,11 @@ int exporter_main(int argc, char **argv)
 			if (pfd[i + 1].fd < 0 || c->fd != pfd[i + 1].fd ||
 			    !pfd[i + 1].revents)
 				continue;
-			if (c->resp)
+			if (c->closing)
+				discard(c);
+			else if (c->resp)
 				writable(c);
-			else
+			else if (!c->wants_metrics)
 				readable(c);
 		}
 		serve_metrics();
