@@ -355,28 +355,72 @@ fail:
 	return NULL;
 }
 
+/* Backends one request carries at most (as batch files), and its size. */
+#define BATCH_BACKENDS		1024
+#define BATCH_REQ_SIZE		(128 * 1024)
+
+static bool same_batch(const struct op *a, const struct op *b)
+{
+	return a->kind == b->kind && a->o->kind == CONF_BACKEND &&
+	       b->o->kind == CONF_BACKEND &&
+	       !strcmp(cobj_str(a->o, NLB_A_BACKEND_GROUP),
+		       cobj_str(b->o, NLB_A_BACKEND_GROUP));
+}
+
+static const uint64_t *op_attrs(const struct op *op)
+{
+	static const uint64_t none;
+
+	return op->kind == OP_CHANGE ? &op->attrs :
+	       op->kind == OP_DEL ? &none : NULL;
+}
+
 /*
- * Make the changes, printing each to f first. Stops at the first the
+ * Make the changes, printing each to f first. Consecutive changes of the
+ * same kind to backends of one group go as one request (all or nothing,
+ * one rebuild of the group's pools). Stops at the first request the
  * kernel refuses. Returns an exit status.
  */
 int plan_run(const struct plan *p, FILE *f)
 {
 	const struct op *op;
 	struct nl_msg *req;
-	size_t i;
+	struct nlattr *nest;
+	size_t i, j, n;
 
-	for (i = 0; i < p->n; i++) {
+	for (i = 0; i < p->n; i += n) {
 		op = &p->v[i];
-		op_print(f, op);
+		for (n = 1; i + n < p->n && n < BATCH_BACKENDS &&
+		     same_batch(op, &p->v[i + n]); n++)
+			;
+		for (j = 0; j < n; j++)
+			op_print(f, &p->v[i + j]);
 		fflush(f);
-		req = nl_req(op_cmd(op)->nlcmd, false);
-		cobj_put(req, op->o, op_cmd(op),
-			 op->kind == OP_CHANGE ? &op->attrs :
-			 op->kind == OP_DEL ? &(uint64_t){ 0 } : NULL);
+		if (n == 1) {
+			req = nl_req(op_cmd(op)->nlcmd, false);
+			cobj_put(req, op->o, op_cmd(op), op_attrs(op), 0);
+		} else {
+			req = nl_req_size(op_cmd(op)->nlcmd, false,
+					  BATCH_REQ_SIZE);
+			if (nla_put_string(req, NLB_A_BACKEND_GROUP,
+					   cobj_str(op->o, NLB_A_BACKEND_GROUP)))
+				nl_put_fail();
+			for (j = 0; j < n; j++) {
+				nest = nla_nest_start(req, NLB_A_BACKEND_ENTRY);
+				if (!nest)
+					nl_put_fail();
+				cobj_put(req, p->v[i + j].o, op_cmd(op),
+					 op_attrs(&p->v[i + j]),
+					 NLB_A_BACKEND_GROUP);
+				nla_nest_end(req, nest);
+			}
+		}
 		if (nl_exec(req, NULL)) {
 			nl_report();
-			pr_err("stopped after %zu of %zu changes: the lines above the failing one were applied",
-			       i, p->n);
+			pr_err("stopped: the %zu change%s above the last %zu were made, %s",
+			       i, i == 1 ? "" : "s", n, n == 1 ?
+			       "the last was not" :
+			       "the last (one request, all or nothing) were not");
 			return EXIT_KERNEL;
 		}
 	}
@@ -413,7 +457,8 @@ int apply_main(int argc, char **argv)
 		return usage_cmd("apply");
 	}
 	conf_init(&want);
-	ret = conf_read_path(&want, argv[0]);
+	/* the file alone first: a wrong one fails without the kernel */
+	ret = conf_read_path(&want, argv[0]) ?: conf_check(&want);
 	if (ret) {
 		conf_free(&want);
 		return ret;

@@ -123,6 +123,7 @@ void conf_free(struct conf *c)
 			nlmsg_free(c->v[k][i].msg);
 		free(c->v[k]);
 	}
+	msg_list_free(&c->info);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -164,6 +165,24 @@ int conf_read_running(struct conf *c)
 		msg_list_free(&l);
 	}
 	return EXIT_OK;
+}
+
+/*
+ * The namespace's info (object counts, limits, the census's age), as the
+ * last census left it: never asks for a walk of the conntrack table.
+ * Returns an exit status.
+ */
+int conf_read_info(struct conf *c)
+{
+	int ret;
+
+	msg_list_free(&c->info);
+	memset(c->itb, 0, sizeof(c->itb));
+	ret = info_get(false, &c->info);
+	if (!ret && c->info.n &&
+	    obj_parse(&info_obj, c->info.v[0], c->itb))
+		memset(c->itb, 0, sizeof(c->itb));
+	return ret;
 }
 
 /*
@@ -408,9 +427,12 @@ void cobj_print(FILE *f, const struct cobj *o, const struct cmd *c,
 	fputc('\n', f);
 }
 
-/* Put the arguments of c that o has (keys, and attrs if not NULL). */
+/*
+ * Put the arguments of c that o has (keys, and attrs if not NULL), but
+ * attribute skip.
+ */
 void cobj_put(struct nl_msg *m, const struct cobj *o, const struct cmd *c,
-	      const uint64_t *attrs)
+	      const uint64_t *attrs, int skip)
 {
 	const struct arg_spec *s;
 	struct nlattr *a;
@@ -419,6 +441,8 @@ void cobj_put(struct nl_msg *m, const struct cobj *o, const struct cmd *c,
 	for (s = c->args; s->name; s++) {
 		for (i = 0; i < (s->kind == ARG_ADDR ? 2 : 1); i++) {
 			attr = i ? s->attr6 : s->attr;
+			if (attr == skip)
+				continue;
 			if (!spec_is_key(s) && attrs &&
 			    !(*attrs & (1ULL << attr)))
 				continue;

@@ -6,9 +6,10 @@
  * to FILE through a temporary file and a rename, so that the collector
  * never reads half of it). The exporter serves the same text.
  *
- * A scrape is one dump of each object type: O(objects), never a walk of
- * the conntrack table of its own. (The kernel's replies carry the
- * counters of its last census of untracked connections.)
+ * A scrape is one dump of each object type and an info-get: O(objects),
+ * never a walk of the conntrack table. The replies carry the counters of
+ * the kernel's last (background) census of the table, whose age is
+ * exported as nlb_census_age_seconds.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -254,6 +255,61 @@ static void info_family(FILE *f, const struct conf *c)
 	}
 }
 
+/* The namespace's info: counts, limits and the census (see nlbadm info). */
+static void info_families(FILE *f, const struct conf *c)
+{
+	static const struct {
+		int attr;
+		const char *name, *type, *help;
+		double scale;
+		const char *label;
+	} m[] = {
+		{ NLB_A_INFO_CENSUS_AGE, "nlb_census_age_seconds", "gauge",
+		  "Age of the conntrack census that active connections and live packets and bytes come from.",
+		  1e-3, NULL },
+		{ NLB_A_INFO_CENSUS_DURATION, "nlb_census_duration_seconds", "gauge",
+		  "How long the last census of the conntrack table took.",
+		  1e-6, NULL },
+		{ NLB_A_INFO_CENSUS_PASSES, "nlb_census_passes_total", "counter",
+		  "Censuses of the conntrack table completed.", 1, NULL },
+		{ NLB_A_INFO_CENSUS_CONNS, "nlb_census_connections", "gauge",
+		  "Connections the last census looked at.", 1, NULL },
+		{ NLB_A_INFO_LISTENERS, "nlb_objects", "gauge",
+		  "Objects configured (backends: draining ones included).", 1,
+		  "kind=\"listener\"" },
+		{ NLB_A_INFO_GROUPS, "nlb_objects", NULL, NULL, 1,
+		  "kind=\"group\"" },
+		{ NLB_A_INFO_BACKENDS, "nlb_objects", NULL, NULL, 1,
+		  "kind=\"backend\"" },
+		{ NLB_A_INFO_MAX_LISTENERS, "nlb_objects_max", "gauge",
+		  "Most objects the namespace may have.", 1,
+		  "kind=\"listener\"" },
+		{ NLB_A_INFO_MAX_GROUPS, "nlb_objects_max", NULL, NULL, 1,
+		  "kind=\"group\"" },
+		{ NLB_A_INFO_MAX_BACKENDS, "nlb_objects_max", NULL, NULL, 1,
+		  "kind=\"backend\"" },
+	};
+	struct nlattr *a;
+	double v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
+		a = c->itb[m[i].attr];
+		if (m[i].help && (a || m[i].label))
+			fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m[i].name,
+				m[i].help, m[i].name, m[i].type);
+		if (!a)
+			continue;
+		v = nla_len(a) == 8 ? (double)nla_get_u64(a) : nla_get_u32(a);
+		if (m[i].label)
+			fprintf(f, "%s{%s} %.0f\n", m[i].name, m[i].label, v);
+		else if (m[i].scale != 1)
+			fprintf(f, "%s %.6f\n", m[i].name, v * m[i].scale);
+		else
+			fprintf(f, "%s %.0f\n", m[i].name, v);
+	}
+}
+
 /* The whole exposition of c (NULL: the module is not loaded). */
 void metrics_render(FILE *f, const struct conf *c, double seconds)
 {
@@ -265,6 +321,7 @@ void metrics_render(FILE *f, const struct conf *c, double seconds)
 	if (!c)
 		return;
 	info_family(f, c);
+	info_families(f, c);
 	for (k = 0; k < ARRAY_SIZE(kinds); k++)
 		stats_families(f, c, kinds[k]);
 	attr_family(f, c, CONF_GROUP, "backends", "Backends of a group, by family (draining ones not counted).",
@@ -319,7 +376,7 @@ int metrics_text(char **text, size_t *len)
 		fclose(f);
 		return ret == -ENOENT ? EXIT_OK : nl_report();
 	}
-	ret = conf_read_running(&c);
+	ret = conf_read_running(&c) ?: conf_read_info(&c);
 	if (ret) {
 		/* the module went away, say: open again next time */
 		nl_shut();

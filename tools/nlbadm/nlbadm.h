@@ -28,10 +28,10 @@
 #define EXIT_KERNEL	2
 
 #define MAX2(a, b)	((int)(a) > (int)(b) ? (int)(a) : (int)(b))
-#define MAX3(a, b, c)	MAX2(MAX2(a, b), c)
-/* Largest attribute type of the listener, group and backend sets. */
-#define NLB_ATTR_MAX	MAX3(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
-			     NLB_A_BACKEND_MAX)
+#define MAX4(a, b, c, d)	MAX2(MAX2(a, b), MAX2(c, d))
+/* Largest attribute type of the listener, group, backend and info sets. */
+#define NLB_ATTR_MAX	MAX4(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
+			     NLB_A_BACKEND_MAX, NLB_A_INFO_MAX)
 /* More than the arguments any command takes (a unit test checks). */
 #define MAX_ARGS	12
 
@@ -153,7 +153,7 @@ struct object {
 	const struct field *event;
 };
 
-extern const struct object listener_obj, group_obj, backend_obj;
+extern const struct object listener_obj, group_obj, backend_obj, info_obj;
 extern const struct choice onoff_choices[], event_choices[];
 
 void out_init(FILE *f);
@@ -166,6 +166,7 @@ void out_obj_end(void);
 void out_finish(void);
 int obj_parse(const struct object *o, struct nl_msg *m, struct nlattr **tb);
 void obj_print(const struct object *o, struct nl_msg *m);
+void obj_print_key(const struct object *o, struct nl_msg *m, const char *key);
 void out_objects(const char *key, const struct object *o,
 		 const struct msg_list *l);
 void out_event(const struct object *o, struct nlattr **tb);
@@ -187,6 +188,8 @@ int nl_try_open(void);
 void nl_shut(void);
 const char *nl_error(void);
 struct nl_msg *nl_req(uint8_t cmd, bool dump);
+struct nl_msg *nl_req_size(uint8_t cmd, bool dump, size_t size);
+extern long nl_err_offset;
 int nl_exec(struct nl_msg *req, struct msg_list *replies);
 int nl_report(void);
 int nl_run(struct nl_msg *req, struct msg_list *replies);
@@ -234,6 +237,7 @@ int cmd_line(int argc, char **argv);
 int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	     int argc, char **argv);
 void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c);
+int usage_hint(const struct cmd_group *g, const struct cmd *c);
 extern const char *batch_file;
 extern unsigned long batch_line;
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -280,11 +284,15 @@ struct cobj {
 struct conf {
 	struct cobj *v[CONF_NKINDS];
 	size_t n[CONF_NKINDS], cap[CONF_NKINDS];
+	/* conf_read_info(): the namespace's info (census age, counts) */
+	struct msg_list info;
+	struct nlattr *itb[NLB_A_INFO_MAX + 1];
 };
 
 void conf_init(struct conf *c);
 void conf_free(struct conf *c);
 int conf_read_running(struct conf *c);
+int conf_read_info(struct conf *c);
 int conf_take(struct conf *c, int kind, struct nl_msg *m);
 int conf_add_line(struct conf *c, int argc, char **argv);
 int conf_read_file(struct conf *c, FILE *f, const char *name);
@@ -303,7 +311,7 @@ bool attr_eq(const struct nlattr *a, const struct nlattr *b);
 void cobj_print(FILE *f, const struct cobj *o, const struct cmd *c,
 		const uint64_t *attrs);
 void cobj_put(struct nl_msg *m, const struct cobj *o, const struct cmd *c,
-	      const uint64_t *attrs);
+	      const uint64_t *attrs, int skip);
 void cobj_err(const struct cobj *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -396,9 +404,11 @@ void imp_free(struct import *im);
 int import_ipvs(struct import *im, FILE *in);
 int import_keepalived(struct import *im, FILE *in);
 
-/* ---- show.c, flush.c, monitor.c ---- */
+/* ---- show.c, flush.c, monitor.c, info.c ---- */
 
 int show_all(const struct arg_val *vals);
+int info_get(bool fresh, struct msg_list *replies);
+int info_show(const struct arg_val *vals);
 int flush_all(const struct arg_val *vals);
 int monitor_run(const struct arg_val *vals);
 int monitor_print(struct nl_msg *msg);

@@ -139,9 +139,13 @@ static void frame(FILE *f, const struct conf *prev, const struct conf *cur,
 	size_t i, j;
 
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&t));
-	fprintf(f, "nlb top - %s, every %.1f s, %zu listeners, %zu groups, %zu backends\n\n",
+	fprintf(f, "nlb top - %s, every %.1f s, %zu listeners, %zu groups, %zu backends",
 		when, interval, cur->n[CONF_LISTENER], cur->n[CONF_GROUP],
 		cur->n[CONF_BACKEND]);
+	if (cur->itb[NLB_A_INFO_CENSUS_AGE])
+		fprintf(f, ", census %.1f s old",
+			nla_get_u32(cur->itb[NLB_A_INFO_CENSUS_AGE]) / 1000.0);
+	fputs("\n\n", f);
 	fprintf(f, "%-40s %8s %8s %8s %8s %8s %8s\n", "OBJECT", "CONN/S",
 		"ACTIVE", "IN-B/S", "OUT-B/S", "NOBE/S", "ERR/S");
 	for (i = 0; i < cur->n[CONF_LISTENER]; i++) {
@@ -272,7 +276,7 @@ int top_main(int argc, char **argv)
 	for (n = 0; ; n++) {
 		cur = &confs[k];
 		t = now_seconds();
-		ret = conf_read_running(cur);
+		ret = conf_read_running(cur) ?: conf_read_info(cur);
 		if (ret)
 			break;
 		if (prev) {

@@ -1257,6 +1257,19 @@ static void sample_conf(struct conf *c)
 	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 1);
 	nla_put_u32(m, NLB_A_BACKEND_DRAIN_LEFT, 12);
 	conf_take(c, CONF_BACKEND, m);
+	/* the namespace's info */
+	m = reply(NLB_CMD_INFO_GET);
+	nla_put_u32(m, NLB_A_INFO_LISTENERS, 1);
+	nla_put_u32(m, NLB_A_INFO_GROUPS, 2);
+	nla_put_u32(m, NLB_A_INFO_BACKENDS, 2);
+	nla_put_u32(m, NLB_A_INFO_MAX_BACKENDS, 1000000);
+	nla_put_u32(m, NLB_A_INFO_CENSUS_AGE, 1500);
+	nla_put_u32(m, NLB_A_INFO_CENSUS_DURATION, 2500);
+	nla_put_u64(m, NLB_A_INFO_CENSUS_PASSES, 42);
+	c->info.v = malloc(sizeof(*c->info.v));
+	c->info.v[0] = m;
+	c->info.n = c->info.cap = 1;
+	obj_parse(&info_obj, m, c->itb);
 	/* a name that needs escaping in a label */
 	m = reply(NLB_CMD_GROUP_GET);
 	nla_put_string(m, NLB_A_GROUP_NAME, "a\\\"b");
@@ -1282,6 +1295,11 @@ static void test_metrics(void)
 		"nlb_group_backends{group=\"web\",family=\"ipv6\"} 1\n",
 		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\"} 1\n",
 		"nlb_scrape_duration_seconds 0.250000\n",
+		"# TYPE nlb_census_age_seconds gauge\nnlb_census_age_seconds 1.500000\n",
+		"nlb_census_duration_seconds 0.002500\n",
+		"nlb_census_passes_total 42\n",
+		"nlb_objects{kind=\"listener\"} 1\nnlb_objects{kind=\"group\"} 2\nnlb_objects{kind=\"backend\"} 2\n",
+		"# TYPE nlb_objects_max gauge\nnlb_objects_max{kind=\"backend\"} 1000000\n",
 	};
 	struct conf c;
 	size_t i;
