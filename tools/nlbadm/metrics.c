@@ -378,9 +378,13 @@ int metrics_text(char **text, size_t *len)
 	}
 	ret = conf_read_running(&c) ?: conf_read_info(&c);
 	if (ret) {
-		/* the module went away, say: open again next time */
+		/*
+		 * The module went away, say (the error is printed): nlb_up 0,
+		 * and a new socket next time.
+		 */
 		nl_shut();
 		metrics_render(f, NULL, 0);
+		ret = EXIT_OK;
 	} else {
 		metrics_render(f, &c, now_seconds() - t0);
 	}
