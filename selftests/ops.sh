@@ -293,8 +293,8 @@ flows "$P-c4" udp "$VIP4" 5353 --count 6 >/dev/null
 # metrics_vs_show: compare every stat and state of -j -s show with the
 # Prometheus text read between two equal shows
 metrics_vs_show() {
-	local k
-	for k in 1 2 3; do
+	local _
+	for _ in 1 2 3; do
 		nlb -j -s show >"$T/s1.json"
 		nlb metrics >"$T/metrics.txt"
 		nlb -j -s show >"$T/s2.json"
