@@ -123,7 +123,7 @@ check_eq "importing again changes nothing" "$?:$out" "0:"
 # the corpus is what the real ipvsadm saves (numeric files)
 for f in web-numeric ipv6 long-options; do
 	ipvs -C
-	if ! ipvs -R <"$corpus/ipvs/$f.save" 2>"$T/restore.err"; then
+	if ! grep -v '^#' "$corpus/ipvs/$f.save" | ipvs -R 2>"$T/restore.err"; then
 		tap_skip "ipvsadm -R of corpus $f.save: $(head -n 1 "$T/restore.err")"
 		continue
 	fi
