@@ -95,7 +95,8 @@ ipvs -a -t "[$VIP6]:80" -r "[$(backend6 2)]:80" -m
 serve() {
 	local out u v6
 	out=$(curl_tally "$P-c4" "http://$VIP4/" 40)
-	u=$(flows "$P-c4" udp "$VIP4" 5353 --count 10 | awk '{print $3}' | tally)
+	u=$(flows "$P-c4" udp "$VIP4" 5353 --sport 43000 --count 10 |
+		awk '{print $3}' | tally)
 	v6=$(curl_tally "$P-c6" "http://[$VIP6]/" 10)
 	echo "$(tally_of b1 <<<"$out") $(tally_of b2 <<<"$out") $(tally_of b3 <<<"$out")" \
 		"$(tally_of b1 <<<"$u") $(tally_of b2 <<<"$u")" \
@@ -447,12 +448,17 @@ print("late", round(time.monotonic() - t0 - secs, 2))
 PY
 gen=$!
 sleep 2
+# the counters' rate: each reading at the middle of the time it took
+ta=$(date +%s.%N)
 c0=$(nlb_eval 'S(L("topl"), "conns")')
-t0=$(date +%s.%N)
+tb=$(date +%s.%N)
 nsexec "$P-lb" script -qfec "$NLBADM top --interval 3 --count 3" /dev/null \
 	>"$T/top.raw" 2>&1
-t1=$(date +%s.%N)
+tc=$(date +%s.%N)
 c1=$(nlb_eval 'S(L("topl"), "conns")')
+td=$(date +%s.%N)
+t0=$(python3 -c "print(($ta + $tb) / 2)")
+t1=$(python3 -c "print(($tc + $td) / 2)")
 wait "$gen"
 diag "generator: $(flat "$(cat "$T/gen.out")")"
 # the frames, without the terminal's escapes: each starts "nlb top -"

@@ -253,7 +253,7 @@ static void add_service(struct import *im, unsigned long line,
 	if (r->flags && sched_flags(im, line, r->flags, s))
 		return;
 	if (r->persistent) {
-		s->persist = 300;	/* ipvsadm's default */
+		s->persist = 360;	/* ipvsadm's default */
 		if (r->persist) {
 			if (number(im, line, "-p", r->persist, UINT32_MAX, &v))
 				return;
