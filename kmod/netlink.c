@@ -516,13 +516,17 @@ static int nlb_fill_group_xlat(struct sk_buff *skb, struct nlb_net *nn,
 					      lockdep_is_held(&nn->lock));
 		if (!p)
 			continue;
+		/* The last address only when it is not the first. */
 		if (fam == NLB_FAM4 ?
 		    nla_put_in_addr(skb, attr[fam][0], g->xcfg[fam].first.ip) ||
-		    nla_put_in_addr(skb, attr[fam][1], g->xcfg[fam].last.ip) :
+		    (g->xcfg[fam].last.ip != g->xcfg[fam].first.ip &&
+		     nla_put_in_addr(skb, attr[fam][1], g->xcfg[fam].last.ip)) :
 		    nla_put_in6_addr(skb, attr[fam][0],
 				     &g->xcfg[fam].first.in6) ||
-		    nla_put_in6_addr(skb, attr[fam][1],
-				     &g->xcfg[fam].last.in6))
+		    (!ipv6_addr_equal(&g->xcfg[fam].last.in6,
+				      &g->xcfg[fam].first.in6) &&
+		     nla_put_in6_addr(skb, attr[fam][1],
+				      &g->xcfg[fam].last.in6)))
 			return -EMSGSIZE;
 		if (nla_put_u32(skb, attr[fam][2], nlb_xpool_used(p)) ||
 		    nla_put_u32(skb, attr[fam][3], p->size))

@@ -61,13 +61,14 @@ const struct object listener_obj = {
 /* The settings add and change have in common. */
 #define SETTING_ARGS \
 	{ .name = "reject", .kind = ARG_CHOICE, \
-	  .attr = NLB_A_LISTENER_REJECT, .choices = reject_choices }, \
+	  .attr = NLB_A_LISTENER_REJECT, .choices = reject_choices, \
+	  .dflt = "reset" }, \
 	{ .name = "persist", .kind = ARG_U32, \
-	  .attr = PERSIST, .max = 86400 }, \
+	  .attr = PERSIST, .max = 86400, .dflt = "0" }, \
 	{ .name = "persist-prefix4", .kind = ARG_U8, \
-	  .attr = NLB_A_LISTENER_PERSIST_PREFIX4, .max = 32 }, \
+	  .attr = NLB_A_LISTENER_PERSIST_PREFIX4, .max = 32, .dflt = "32" }, \
 	{ .name = "persist-prefix6", .kind = ARG_U8, \
-	  .attr = NLB_A_LISTENER_PERSIST_PREFIX6, .max = 128 }
+	  .attr = NLB_A_LISTENER_PERSIST_PREFIX6, .max = 128, .dflt = "128" }
 
 /* The indices of add_args[] that add_check() looks at. */
 enum { ADD_PROTO = 2, ADD_PORT = 3 };

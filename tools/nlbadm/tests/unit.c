@@ -876,9 +876,12 @@ static void check_cmd(const struct cmd_group *g, const struct cmd *c)
 	snprintf(what, sizeof(what), "%s %s: %d arguments, MAX_ARGS %d",
 		 g->name ? g->name : "", c->name, n, MAX_ARGS);
 	check_true(what, n < MAX_ARGS);
-	snprintf(what, sizeof(what), "%s %s: a request, or run",
+	snprintf(what, sizeof(what), "%s %s: a request, run or main",
 		 g->name ? g->name : "", c->name);
-	check_true(what, !!c->run != !!c->nlcmd);
+	check_true(what, !!c->run + !!c->nlcmd + !!c->main == 1);
+	snprintf(what, sizeof(what), "%s %s: main has no argument table",
+		 g->name ? g->name : "", c->name);
+	check_true(what, !c->main || !c->args);
 }
 
 static void test_tables(void)
@@ -1266,8 +1269,139 @@ static void test_info(void)
 	nlmsg_free(m);
 }
 
-int main(void)
+/* A configuration with every counter, as replies would give it. */
+static void sample_conf(struct conf *c)
 {
+	struct nl_msg *m;
+
+	conf_init(c);
+	m = listener2(NLB_CMD_LISTENER_GET, NLB_REJECT_RESET, 0, 32, 128);
+	put_all_stats(m, NLB_A_LISTENER_STATS);
+	conf_take(c, CONF_LISTENER, m);
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_MAGLEV, 0, 30);
+	put_all_stats(m, NLB_A_GROUP_STATS);
+	conf_take(c, CONF_GROUP, m);
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 0);
+	put_all_stats(m, NLB_A_BACKEND_STATS);
+	conf_take(c, CONF_BACKEND, m);
+	m = backend("web", "2001:db8:1::10", 8080, 7);
+	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 1);
+	nla_put_u32(m, NLB_A_BACKEND_DRAIN_LEFT, 12);
+	conf_take(c, CONF_BACKEND, m);
+	/* the namespace's info */
+	m = reply(NLB_CMD_INFO_GET);
+	nla_put_u32(m, NLB_A_INFO_LISTENERS, 1);
+	nla_put_u32(m, NLB_A_INFO_GROUPS, 2);
+	nla_put_u32(m, NLB_A_INFO_BACKENDS, 2);
+	nla_put_u32(m, NLB_A_INFO_MAX_BACKENDS, 1000000);
+	nla_put_u32(m, NLB_A_INFO_CENSUS_AGE, 1500);
+	nla_put_u32(m, NLB_A_INFO_CENSUS_DURATION, 2500);
+	nla_put_u64(m, NLB_A_INFO_CENSUS_PASSES, 42);
+	c->info.v = malloc(sizeof(*c->info.v));
+	c->info.v[0] = m;
+	c->info.n = c->info.cap = 1;
+	obj_parse(&info_obj, m, c->itb);
+	/* a name that needs escaping in a label */
+	m = reply(NLB_CMD_GROUP_GET);
+	nla_put_string(m, NLB_A_GROUP_NAME, "a\\\"b");
+	conf_take(c, CONF_GROUP, m);
+}
+
+static void test_metrics(void)
+{
+	static const char *const want[] = {
+		"nlb_up 1\n",
+		"nlb_listener_info{listener=\"http\",group=\"web\",proto=\"tcp\",port=\"80\",vip4=\"203.0.113.10\",vip6=\"2001:db8:ff::10\"} 1\n",
+		"nlb_group_info{group=\"web\",ipversion=\"dualstack\",sched=\"maglev\"} 1\n",
+		"# TYPE nlb_listener_connections_total counter\n"
+		"nlb_listener_connections_total{listener=\"http\"} 102\n",
+		"nlb_listener_active_connections{listener=\"http\"} 104\n",
+		"nlb_listener_dropped_connections_total{listener=\"http\",reason=\"no_backend\"} 103\n"
+		"nlb_listener_dropped_connections_total{listener=\"http\",reason=\"error\"} 109\n",
+		"nlb_backend_in_bytes_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 106\n",
+		"nlb_backend_healthy{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 0\n",
+		"nlb_backend_weight{group=\"web\",address=\"2001:db8:1::10\",port=\"8080\",family=\"ipv6\"} 7\n",
+		"nlb_backend_drain_left_seconds{group=\"web\",address=\"2001:db8:1::10\",port=\"8080\",family=\"ipv6\"} 12\n",
+		"nlb_group_backends{group=\"web\",family=\"ipv4\"} 1\n"
+		"nlb_group_backends{group=\"web\",family=\"ipv6\"} 1\n",
+		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\"} 1\n",
+		"nlb_scrape_duration_seconds 0.250000\n",
+		"# TYPE nlb_census_age_seconds gauge\nnlb_census_age_seconds 1.500000\n",
+		"nlb_census_duration_seconds 0.002500\n",
+		"nlb_census_passes_total 42\n",
+		"nlb_objects{kind=\"listener\"} 1\nnlb_objects{kind=\"group\"} 2\nnlb_objects{kind=\"backend\"} 2\n",
+		"# TYPE nlb_objects_max gauge\nnlb_objects_max{kind=\"backend\"} 1000000\n",
+	};
+	struct conf c;
+	size_t i;
+	char what[64];
+
+	sample_conf(&c);
+	f = open_memstream(&buf, &buflen);
+	metrics_render(f, &c, 0.25);
+	fclose(f);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		snprintf(what, sizeof(what), "metrics line %zu", i);
+		check_true(what, strstr(buf, want[i]) != NULL);
+		if (!strstr(buf, want[i]))
+			printf("want: %s\n", want[i]);
+	}
+	free(buf);
+	f = open_memstream(&buf, &buflen);
+	metrics_render(f, NULL, 0);
+	fclose(f);
+	check("metrics without the module", buf,
+	      "# HELP nlb_up Whether the nlb module answered (1) or is not loaded (0).\n"
+	      "# TYPE nlb_up gauge\nnlb_up 0\n");
+	free(buf);
+	conf_free(&c);
+}
+
+/*
+ * For tests/golden.sh, without the kernel:
+ *   unit plan RUNNING WANT      the changes apply would make (RUNNING: a
+ *                               file as "nlbadm save" writes it)
+ *   unit check FILE             whether apply would take FILE
+ *   unit metrics RUNNING        the Prometheus text of RUNNING
+ *   unit metrics -              ... of a sample with every counter
+ */
+static int offline(int argc, char **argv)
+{
+	struct conf cur, want;
+	struct plan *p;
+	int ret;
+
+	if (!strcmp(argv[1], "metrics") && !strcmp(argv[2], "-")) {
+		sample_conf(&cur);
+		metrics_render(stdout, &cur, 0.25);
+		conf_free(&cur);
+		return 0;
+	}
+
+	conf_init(&cur);
+	conf_init(&want);
+	ret = conf_read_path(&cur, argv[2]);
+	if (!ret && !strcmp(argv[1], "check"))
+		ret = conf_check(&cur);
+	else if (!ret && !strcmp(argv[1], "metrics"))
+		metrics_render(stdout, &cur, 0.25);
+	else if (!ret && argc > 3)
+		ret = conf_read_path(&want, argv[3]);
+	if (!ret && !strcmp(argv[1], "plan")) {
+		p = plan_make(&cur, &want, APPLY_REPLACE, &ret);
+		if (p)
+			plan_print(stdout, p);
+		plan_free(p);
+	}
+	conf_free(&cur);
+	conf_free(&want);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2)
+		return offline(argc, argv);
 	test_output();
 	test_info();
 	test_output_settings();
@@ -1278,6 +1412,7 @@ int main(void)
 	test_args();
 	test_batch_split();
 	test_batch_run();
+	test_metrics();
 	if (failed)
 		printf("unit: %d of %d tests failed\n", failed, run);
 	else
