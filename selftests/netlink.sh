@@ -494,7 +494,7 @@ rawno "command number 0" EOPNOTSUPP "" 0
 for c in 13 14 15; do
 	rawno "command number $c (a notification)" EOPNOTSUPP "" $c 1=str:g9
 done
-rawno "command number 16 (NLB_CMD_MAX + 1)" EOPNOTSUPP "" 16 1=str:g9
+rawno "command number 18 (NLB_CMD_MAX + 1)" EOPNOTSUPP "" 18 1=str:g9
 rawno "dump of a do-only command (group-add)" EOPNOTSUPP "" --dump group-add name=str:g9
 rawno "dump of group-del" EOPNOTSUPP "" --dump group-del name=str:gfree
 # genl header version: genetlink does not check it (the family's version
@@ -624,12 +624,14 @@ printf '%s\n' "listener-add $LA group=str:g4" "group-add name=str:gx" \
 	"backend-change group=str:g4 addr4=ipv4:10.0.0.1 port=u16:80 weight=u32:9" \
 	"backend-del group=str:g4 addr4=ipv4:10.0.0.2" \
 	"listener-change name=str:web4 reject=u8:2" "listener-del name=str:web4" \
-	>"$pdir/changes"
+	"census-run" >"$pdir/changes"
 chmod 644 "$pdir/changes"
 run "perm: nobody: raw requests of every changing op refused with EPERM" 2 "" \
 	-- ip netns exec $NSA $NOBODY -- python3 -S -E "$PRAW" --quiet --batch "$pdir/changes"
-check_eq "perm: ... each of the 9 with EPERM" \
-	"$(grep -c '^error EPERM' "$tmp/out")" 9
+check_eq "perm: ... each of the 10 (census-run included) with EPERM" \
+	"$(grep -c '^error EPERM' "$tmp/out")" 10
+do_ok "perm: nobody may get the namespace's info (counts, limits, census)" \
+	ip netns exec $NSA $NOBODY -- python3 -S -E "$PRAW" info-get
 expect_out "perm: nobody may read (show = root's show)" "$(adm $NSA -j -s show)" \
 	ip netns exec $NSA $NOBODY -- "$PADM" -j -s show
 expect_out "perm: nobody may get one object" "$v1" \

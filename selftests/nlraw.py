@@ -199,7 +199,13 @@ ABI = {
     "NLB_A_BACKEND_WEIGHT": 5, "NLB_A_BACKEND_STATS": 6,
     "NLB_A_BACKEND_ENABLED": 7, "NLB_A_BACKEND_HEALTHY": 8,
     "NLB_A_BACKEND_DRAINING": 9, "NLB_A_BACKEND_DRAIN_LEFT": 10,
-    "NLB_A_BACKEND_EVENT": 11,
+    "NLB_A_BACKEND_EVENT": 11, "NLB_A_BACKEND_ENTRY": 12,
+    "NLB_A_INFO_PAD": 1, "NLB_A_INFO_LISTENERS": 2, "NLB_A_INFO_GROUPS": 3,
+    "NLB_A_INFO_BACKENDS": 4, "NLB_A_INFO_MAX_LISTENERS": 5,
+    "NLB_A_INFO_MAX_GROUPS": 6, "NLB_A_INFO_MAX_BACKENDS": 7,
+    "NLB_A_INFO_CENSUS_AGE": 8, "NLB_A_INFO_CENSUS_DURATION": 9,
+    "NLB_A_INFO_CENSUS_PASSES": 10, "NLB_A_INFO_CENSUS_CONNS": 11,
+    "NLB_A_INFO_MAX_AGE": 12,
     "NLB_CMD_LISTENER_ADD": 1, "NLB_CMD_LISTENER_CHANGE": 2,
     "NLB_CMD_LISTENER_DEL": 3, "NLB_CMD_LISTENER_GET": 4,
     "NLB_CMD_GROUP_ADD": 5, "NLB_CMD_GROUP_CHANGE": 6,
@@ -207,8 +213,11 @@ ABI = {
     "NLB_CMD_BACKEND_ADD": 9, "NLB_CMD_BACKEND_CHANGE": 10,
     "NLB_CMD_BACKEND_DEL": 11, "NLB_CMD_BACKEND_GET": 12,
     "NLB_CMD_LISTENER_NTF": 13, "NLB_CMD_GROUP_NTF": 14,
-    "NLB_CMD_BACKEND_NTF": 15,
+    "NLB_CMD_BACKEND_NTF": 15, "NLB_CMD_INFO_GET": 16,
+    "NLB_CMD_CENSUS_RUN": 17,
 }
+# The attribute set of a command whose name does not start with it.
+CMD_SETS = {"NLB_CMD_CENSUS_RUN": "info"}
 
 # What the running module must say about itself (CTRL_CMD_GETFAMILY and
 # CTRL_CMD_GETPOLICY): per command, its flags and the attributes of its
@@ -221,7 +230,7 @@ LISTENER_ATTRS = ("name:%s vip4:u32 vip6:binary=16 proto:u8 port:u16 "
 GROUP_ATTRS = ("name:%s ipversion:u8 affinity:u8 sched:u8 track:u8 "
                "drain-timeout:u32 acct:u8 offload:u8" % NAME31)
 BACKEND_KEY = "group:%s addr4:u32 addr6:binary=16 port:u16" % NAME31
-BACKEND_ATTRS = BACKEND_KEY + " weight:u32 enabled:u8 healthy:u8"
+BACKEND_ATTRS = BACKEND_KEY + " weight:u32 enabled:u8 healthy:u8 entry:nested"
 KERNEL_OPS = {
     "listener-add": ("do policy uns-admin", LISTENER_ATTRS),
     "listener-change": ("do policy uns-admin", LISTENER_ATTRS),
@@ -233,8 +242,10 @@ KERNEL_OPS = {
     "group-get": ("do dump policy", "name:" + NAME31),
     "backend-add": ("do policy uns-admin", BACKEND_ATTRS),
     "backend-change": ("do policy uns-admin", BACKEND_ATTRS),
-    "backend-del": ("do policy uns-admin", BACKEND_KEY),
+    "backend-del": ("do policy uns-admin", BACKEND_KEY + " entry:nested"),
     "backend-get": ("do dump policy", BACKEND_KEY),
+    "info-get": ("do policy", "max-age:u32"),
+    "census-run": ("do policy uns-admin", "max-age:u32"),
 }
 
 
@@ -326,7 +337,9 @@ class Uapi:
     def set_of(self, cmd):
         """The attribute set of a command number: its first word."""
         name = self.cmd_names.get(cmd)
-        return name.split("_")[0].lower() if name else None
+        if not name:
+            return None
+        return CMD_SETS.get("NLB_CMD_" + name, name.split("_")[0].lower())
 
 
 # ---- attributes ----
