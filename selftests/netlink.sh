@@ -390,7 +390,8 @@ rawno "STATS nest in listener-add" EINVAL "Unsupported attribute" listener-add $
 rawno "STATS nest in group-add" EINVAL "Unsupported attribute" group-add name=str:g9 "stats=nest:conns=u64:1"
 rawno "STATS nest in backend-add" EINVAL "Unsupported attribute" backend-add group=str:g4 addr4=ipv4:10.0.0.9 stats=nest:
 rawno "reply-only BACKENDS4 in group-add" EINVAL "Unsupported attribute" group-add name=str:g9 backends4=u32:3
-rawno "reply-only DRAINING (past the policy) in backend-add" EINVAL "Unknown attribute type" backend-add group=str:g4 addr4=ipv4:10.0.0.9 draining=u8:1
+rawno "reply-only DRAINING in backend-add" EINVAL "Unsupported attribute" backend-add group=str:g4 addr4=ipv4:10.0.0.9 draining=u8:1
+rawno "attribute 13 (past backend-add's policy)" EINVAL "Unknown attribute type" backend-add group=str:g4 addr4=ipv4:10.0.0.9 13=u8:1
 rawno "notification-only EVENT in listener-add" EINVAL "Unknown attribute type" listener-add $LA group=str:g4 event=u8:1
 rawno "VIP4 in listener-del" EINVAL "Unknown attribute type" listener-del name=str:web4 vip4=ipv4:192.0.2.1
 rawno "NLA_F_NESTED on NAME" EINVAL "NLA_F_NESTED not expected" group-add 32769=str:g9

@@ -732,21 +732,23 @@ def run_request(uapi, g, fid, req, out, between=None):
 
 # ---- the server ----
 
-HOME_NS = os.open("/proc/self/ns/net", os.O_RDONLY)
+HOME_NS = []
 
 
 def setns(name):
     """Enter network namespace NAME (/run/netns/NAME; "." the one this
     process started in)."""
-    fd = HOME_NS if name == "." else os.open("/run/netns/" + name,
-                                             os.O_RDONLY)
+    if not HOME_NS:
+        HOME_NS.append(os.open("/proc/self/ns/net", os.O_RDONLY))
+    fd = HOME_NS[0] if name == "." else os.open("/run/netns/" + name,
+                                                os.O_RDONLY)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.setns(fd, CLONE_NEWNET) != 0:
             e = ctypes.get_errno()
             raise OSError(e, "setns %s: %s" % (name, os.strerror(e)))
     finally:
-        if fd != HOME_NS:
+        if fd != HOME_NS[0]:
             os.close(fd)
 
 
