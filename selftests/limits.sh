@@ -150,7 +150,9 @@ else
 		before=$(kmem)
 		# A shell in the cgroup runs nlbadm; the objects stay charged
 		# after it exits.
-		nsexec "$P-lb" bash -c "echo \$\$ >$cg/cgroup.procs && exec $NLBADM -b -" \
+		# (the cgroup first: ip netns exec mounts a sysfs of the
+		# namespace, without /sys/fs/cgroup)
+		bash -c "echo \$\$ >$cg/cgroup.procs && exec ip netns exec $P-lb $NLBADM -b -" \
 			<<<"$conf"
 		sleep 1
 		after=$(kmem)
@@ -255,7 +257,7 @@ before=$(counts)
 out=$(nlb backend add full 10.200.0.1 2>&1)
 rc=$?
 check_eq "per family: IPv4 backend $((max + 1)) refused (exit 2, the reason)" \
-	"$rc $out" "2 nlbadm: a server group holds at most 65535 backends per IP version"
+	"$rc $out" "2 nlbadm: a server group holds at most 65535 backends per IP version (attribute address)"
 check_eq "per family: ... and nothing changed" "$(counts)" "$before"
 check "per family: an IPv6 backend is accepted (the limit is per IP version)" -- \
 	nlb backend add full 2001:db8:99::1

@@ -71,6 +71,9 @@ configure() {
 check "configure: listeners web (tcp 80), echo (tcp 9000, track on), fo (tcp 9200, drain timeout 3)" -- \
 	configure
 lbnft() { nsexec "$P-lb" nft "$@"; }
+# pages PAGE <<< "$(curl_tally ...; curl_tally ...)": how often PAGE came,
+# over every tally
+pages() { awk -v p="$1" '$1 == p {s += $2} END {print s + 0}'; }
 # nft_count TABLE COUNTER: the packets of a named counter
 nft_count() {
 	lbnft list counter inet "$1" "$2" |
@@ -82,7 +85,7 @@ nft_count() {
 # connections it takes.
 out=$(curl_tally "$P-c4" "$url4" 2; curl_tally "$P-c6" "$url6" 2)
 check_eq "override: without the rule, web answers from b1 (both families)" \
-	"$(nof b1 <<<"$out")" 4
+	"$(pages b1 <<<"$out")" 4
 c0=$(nlb_eval 'S(L("web"), "conns")')
 check "override: nft dnat of the VIPs' port 80 to b2, at priority dstnat" -- \
 	lbnft -f - <<-EOF
@@ -96,13 +99,13 @@ check "override: nft dnat of the VIPs' port 80 to b2, at priority dstnat" -- \
 	EOF
 out=$(curl_tally "$P-c4" "$url4" 3; curl_tally "$P-c6" "$url6" 3)
 diag "override: $(flat "$out")"
-check_eq "override: every connection is nft's: answered by b2" "$(nof b2 <<<"$out")" 6
+check_eq "override: every connection is nft's: answered by b2" "$(pages b2 <<<"$out")" 6
 check_eq "override: nlb scheduled none of them (listener conns unchanged)" \
 	"$(nlb_eval 'S(L("web"), "conns")')" "$c0"
 check "override: the rule deleted" -- lbnft delete table inet ovr
 out=$(curl_tally "$P-c4" "$url4" 2; curl_tally "$P-c6" "$url6" 2)
 check_eq "override: without it nlb answers again from b1, counted" \
-	"$(nof b1 <<<"$out") $(($(nlb_eval 'S(L("web"), "conns")') - c0))" "4 4"
+	"$(pages b1 <<<"$out") $(($(nlb_eval 'S(L("web"), "conns")') - c0))" "4 4"
 
 # ---- nft conntrack expressions on nlb's flows: ct state, ct status dnat
 # and ct original daddr (the VIP, while ip daddr is the backend), and a
@@ -118,7 +121,7 @@ check "ct: nft forward rules on ct state, ct status, ct original daddr" -- \
 		counter est4 { }
 		counter orig4 { }
 		counter drop6 { }
-		chain fwd {
+		chain forward {
 			type filter hook forward priority filter; policy accept;
 			ct original ip daddr $VIP4 ct status dnat ct state new counter name new4
 			ct original ip daddr $VIP4 ct status dnat ct state established counter name est4
@@ -209,7 +212,7 @@ check "flowtable: nft flowtable on the client's and b2's links, flow add on repl
 			hook ingress priority filter
 			devices = { "to-$P-c4", "to-$P-b2" }
 		}
-		chain fwd {
+		chain forward {
 			type filter hook forward priority filter; policy accept;
 			ct original proto-dst 9200 ct direction reply ct state established flow add @f
 		}

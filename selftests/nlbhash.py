@@ -255,10 +255,46 @@ JHASH_KNOWN = [
     (addr_words("2001:db8:101::2") + [80], SEED2, 0x7dcb2e33),
 ]
 
-# Picks nlb.ko made in the VM (selftests/sched.sh): (scheduler, pool,
-# client, source port, backend).
-B4 = ["b%d=198.18.%d.2/0/%d" % (i, i, w) for i, w in ((1, 3), (2, 2), (3, 1))]
+# Picks nlb.ko made in the VM (selftests/sched.sh, 2026-12-01): (scheduler,
+# pool, client, source port, backend), and the counts per backend of whole
+# rounds: (scheduler, pool, clients, first source port, ports per client,
+# counts).
+def _pool(fam, weights):
+    fmt = "b%d=198.18.%d.2/0/%d" if fam == 4 else "b%d=2001:db8:10%d::2/0/%d"
+    return [fmt % (i, i, w) for i, w in enumerate(weights, 1)]
+
+
+SH4, SH6 = _pool(4, (3, 2, 1)), _pool(6, (3, 2, 1))
+MG4, MG3, MGW, MG6 = (_pool(4, (1, 1, 1, 1)), _pool(4, (1, 1, 1)),
+                      _pool(4, (1, 1, 1, 3)), _pool(6, (1, 1, 1, 1)))
 PICKS_KNOWN = [
+    ("sh", SH4, "192.0.2.64", 0, "b3"), ("sh", SH4, "192.0.2.65", 0, "b2"),
+    ("sh", SH4, "192.0.2.66", 0, "b1"), ("sh", SH4, "192.0.2.67", 0, "b1"),
+    ("sh", SH6, "2001:db8:1::1:40", 0, "b3"),
+    ("sh", SH6, "2001:db8:1::1:41", 0, "b1"),
+    ("sh", SH6, "2001:db8:1::1:42", 0, "b3"),
+    ("maglev", MG4, "192.0.2.2", 20000, "b2"),
+    ("maglev", MG4, "192.0.2.2", 20001, "b4"),
+    ("maglev", MG4, "192.0.2.2", 20003, "b3"),
+    ("maglev", MG3, "192.0.2.2", 20001, "b2"),
+    ("maglev", MG3, "192.0.2.2", 20003, "b3"),
+    ("maglev", MGW, "192.0.2.2", 20000, "b4"),
+    ("maglev", MG6, "2001:db8:1::2", 20002, "b1"),
+    ("maglev", MG6, "2001:db8:1::2", 20003, "b4"),
+]
+SRC4 = ["192.0.2.%d" % i for i in range(64, 224)]
+SRC6 = ["2001:db8:1::1:%x" % i for i in range(64, 224)]
+COUNTS_KNOWN = [
+    ("sh", SH4, SRC4, 0, 1, {"b1": 82, "b2": 54, "b3": 24}),
+    ("sh", SH6, SRC6, 0, 1, {"b1": 80, "b2": 53, "b3": 27}),
+    ("maglev", MG4, ["192.0.2.2"], 20000, 400,
+     {"b1": 83, "b2": 109, "b3": 104, "b4": 104}),
+    ("maglev", MG3, ["192.0.2.2"], 20000, 400,
+     {"b1": 115, "b2": 148, "b3": 137}),
+    ("maglev", MGW, ["192.0.2.2"], 20000, 400,
+     {"b1": 50, "b2": 73, "b3": 73, "b4": 204}),
+    ("maglev", MG6, ["2001:db8:1::2"], 20000, 200,
+     {"b1": 59, "b2": 37, "b3": 58, "b4": 46}),
 ]
 
 
@@ -278,6 +314,17 @@ def selftest():
             print("%s %s: %s port %d -> %s, nlb.ko picked %s" % (
                 sched, " ".join(specs), addr, sport, got, want))
             bad += 1
+    for sched, specs, srcs, sport, ports, want in COUNTS_KNOWN:
+        pool = pools.setdefault(tuple(specs), Pool(specs))
+        got = dict.fromkeys(want, 0)
+        for addr in srcs:
+            for p in range(sport, sport + ports):
+                b = pool.sh(addr) if sched == "sh" else pool.maglev(addr, p)
+                got[b] = got.get(b, 0) + 1
+        if got != want:
+            print("%s %s over %d keys: %s, nlb.ko's %s" % (
+                sched, " ".join(specs), len(srcs) * ports, got, want))
+            bad += 1
     # The table: every entry claimed, shares as apportioned.
     pool = Pool(["a=10.0.0.1/80/1", "b=10.0.0.2/80/2", "c=10.0.0.3/80/4"])
     table = pool.table()
@@ -285,7 +332,7 @@ def selftest():
     if -1 in table or counts != [9362, 18725, 37450]:
         print("maglev table of weights 1 2 4: entries %s" % counts)
         bad += 1
-    n = len(JHASH_KNOWN) + len(PICKS_KNOWN) + 1
+    n = len(JHASH_KNOWN) + len(PICKS_KNOWN) + len(COUNTS_KNOWN) + 1
     print("nlbhash.py selftest: %d of %d known values match" % (n - bad, n))
     return 1 if bad else 0
 

@@ -373,8 +373,8 @@ check "move: ... that backend ($new) is one of g2's" -- \
 	test "$new" != "$old" -a -n "$new"
 check_eq "move: counted exactly: g +$before, g2 +$after, listener +24" \
 	"$((c1[0] - c0[0])) $((c1[1] - c0[1])) $((c1[2] - c0[2]))" "$before $after 24"
-r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.64,192.0.2.65)
-check_eq "move: another client of the /24 persisted to the same backend of g2" \
+r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 2)
+check_eq "move: the client's next connections stay on that backend of g2 (persisted)" \
 	"$(one_backend "$r" 2)" "$new"
 
 # Long-lived tracked connections of the echo listener (group wl) while it
