@@ -14,7 +14,7 @@
 #     must refuse: policy (types, lengths, ranges, unknown attributes,
 #     NUL-termination, name length), handler checks (missing attributes,
 #     duplicates, IP version rules, wlc needs track, VIP/backend address
-#     rules, unknown objects, EBUSY, fixed ipversion, affinity off), invalid
+#     rules, unknown objects, EBUSY, fixed ipversion, source pools), invalid
 #     command numbers, genl versions, nested STATS in a request, trailing
 #     bytes: each with its errno and extack message
 #  3. get returns exactly an object's attributes; a dump of 300 groups
@@ -309,10 +309,13 @@ srv reset >/dev/null	# no socket of the server may keep nlbnl-c alive
 # the start of a listener-add request (used in sections 2 and 4)
 LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
 # zero counters and default settings, as nlraw.py prints them
-S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0}"
+S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0 translated=0 failover-family=0 drop-pool=0}"
 SL="$S0 reject=1 persist-timeout=0 persist-prefix4=32 persist-prefix6=128"
-SG="$S0 track=0 drain-timeout=0 acct=1 offload=0"
-SGT="$S0 track=1 drain-timeout=0 acct=1 offload=0"
+# a group's translation settings by default: no source pool, ports
+# 1024-65535, the well-known prefix, src6 embed
+SX="pool-port-min=1024 pool-port-max=65535 prefix6=64:ff9b:: src6=1"
+SG="$S0 track=0 drain-timeout=0 acct=1 offload=0 $SX"
+SGT="$S0 track=1 drain-timeout=0 acct=1 offload=0 $SX"
 SB="$S0 enabled=1 healthy=1 draining=0"
 name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 
@@ -348,7 +351,7 @@ usage "group change without change" "nothing to change" group change g4
 # nlbadm relays the kernel's own refusals: exit 2, its extack message
 refuse "group add twice" "a server group with this name exists" group add g4
 refuse "delete a group in use" "the server group is used by a listener" group del g4
-refuse "affinity off" "affinity off sends clients to backends of the other IP version" group change g4 affinity off
+refuse "affinity off with IPv4 backends and no source pool" "IPv4 backends of a group with affinity off or prefer need an IPv4 source pool" group change g4 affinity off
 refuse "change ipversion" "the IP version of a server group is fixed at creation" group change g4 ipversion dualstack
 refuse "IPv6 backend in an ipv4 group" "an ipv4 server group holds only IPv4 backends" backend add g4 2001:db8::9
 refuse "unknown listener" "no listener with this name" listener del nosuch
@@ -408,7 +411,7 @@ rawno "listener port 0 (policy min 1)" ERANGE "integer out of range" listener-ad
 rawno "ipversion 3" ERANGE "integer out of range" group-add name=str:g9 ipversion=u8:3
 rawno "ipversion 0" ERANGE "integer out of range" group-add name=str:g9 ipversion=u8:0
 rawno "sched 6" ERANGE "integer out of range" group-change name=str:g4 sched=u8:6
-rawno "affinity 2" ERANGE "integer out of range" group-change name=str:g4 affinity=u8:2
+rawno "affinity 3" ERANGE "integer out of range" group-change name=str:g4 affinity=u8:3
 rawno "acct 2" ERANGE "integer out of range" group-change name=str:g4 acct=u8:2
 rawno "offload 2" ERANGE "integer out of range" group-change name=str:g4 offload=u8:2
 rawno "persist-timeout 86401" ERANGE "integer out of range" listener-change name=str:web4 persist-timeout=u32:86401
@@ -459,13 +462,17 @@ rawno "IPv6 backend in an ipv4 group" EAFNOSUPPORT "an ipv4 server group holds o
 rawno "group-del of a group in use" EBUSY "the server group is used by a listener" group-del name=str:g4
 rawno "group-change ipversion" EOPNOTSUPP "the IP version of a server group is fixed at creation" group-change name=str:g4 ipversion=u8:2
 rawno "group-change ipversion (dualstack to ipv4)" EOPNOTSUPP "the IP version of a server group is fixed at creation" group-change name=str:g6 ipversion=u8:1 sched=u8:2
-rawno "group-change affinity off" EOPNOTSUPP "affinity off sends clients to backends of the other IP version" group-change name=str:g4 affinity=u8:0
-rawno "group-change affinity off with a sched change" EOPNOTSUPP "affinity off sends clients to backends of the other IP version" group-change name=str:g4 sched=u8:1 affinity=u8:0
-rawno "group-add affinity off" EOPNOTSUPP "affinity off sends clients to backends of the other IP version" group-add name=str:g9 affinity=u8:0
-rawno "dualstack group, listener without IPv6 VIP" EINVAL "a dualstack server group needs a listener with an IPv6 VIP" listener-add $LA group=str:g6
-rawno "listener-change of an IPv4-only listener to a dualstack group" EINVAL "a dualstack server group needs a listener with an IPv6 VIP" listener-change name=str:web4 group=str:g6
-rawno "IPv6 VIP on an ipv4 group" EOPNOTSUPP "an IPv6 VIP needs a dualstack server group" listener-add name=str:l9 vip6=ipv6:2001:db8::9 proto=u8:6 port=u16:80 group=str:g4
-rawno "listener-change of an IPv6 listener to an ipv4 group" EOPNOTSUPP "an IPv6 VIP needs a dualstack server group" listener-change name=str:web6 group=str:g4
+P4MSG="IPv4 backends of a group with affinity off or prefer need an IPv4 source pool (pool4-first)"
+rawno "group-change affinity off, IPv4 backends, no source pool" EINVAL "$P4MSG" group-change name=str:g4 affinity=u8:0
+rawno "group-change affinity prefer with a sched change, no source pool" EINVAL "$P4MSG" group-change name=str:g4 sched=u8:1 affinity=u8:2
+rawok "raw: group-add affinity off without backends is accepted" group-add name=str:gx0 affinity=u8:0
+rawno "IPv4 backend-add to an affinity off group without a source pool" EINVAL "$P4MSG" backend-add group=str:gx0 addr4=ipv4:10.0.0.9
+rawok "raw: ... the group deleted" group-del name=str:gx0
+# any listener may use any group (a client of a family without backends
+# is refused or translated, as the group's affinity says)
+rawok "raw: an IPv6 VIP on an ipv4 group is accepted" listener-add name=str:l9 vip6=ipv6:2001:db8::9 proto=u8:6 port=u16:80 group=str:g4
+rawok "raw: ... and moved to a dualstack group" listener-change name=str:l9 group=str:g6
+rawok "raw: ... deleted" listener-del name=str:l9
 # handlers: addresses
 for vip in 0.0.0.0 224.0.0.1 239.1.2.3 255.255.255.255 127.0.0.1 127.1.2.3; do
 	rawno "VIP $vip" EINVAL "a VIP must be a unicast, non-loopback address" listener-add name=str:l9 vip4=ipv4:$vip proto=u8:6 port=u16:80 group=str:g4
@@ -797,7 +804,7 @@ out=$(ntf 6 "group-add name=str:n1 ipversion=u8:2 sched=u8:5" \
 	"backend-change group=str:n1 addr6=ipv6:2001:db8::7 port=u16:53 healthy=u8:0" \
 	"listener-add name=str:nl vip4=ipv4:192.0.2.7 vip6=ipv6:2001:db8::77 proto=u8:17 port=u16:53 group=str:n1" \
 	"listener-change name=str:nl reject=u8:3 persist-timeout=u32:60")
-SN="$S0 track=0 drain-timeout=30 acct=1 offload=0"
+SN="$S0 track=0 drain-timeout=30 acct=1 offload=0 $SX"
 check_eq "notify: add and change of a group, a backend and a listener, each exactly as a get shows it" \
 	"$out" \
 	"group-ntf name=\"n1\" ipversion=2 affinity=1 sched=5 backends4=0 backends6=0 listeners=0 $SG event=1

@@ -174,13 +174,17 @@ ABI = {
     "NLB_REJECT_RESET": 1, "NLB_REJECT_ICMP": 2, "NLB_REJECT_DROP": 3,
     "NLB_EVENT_ADD": 1, "NLB_EVENT_CHANGE": 2, "NLB_EVENT_DEL": 3,
     "NLB_EVENT_DRAINED": 4,
-    "NLB_PROTO_TCP": 6, "NLB_PROTO_UDP": 17,
+    "NLB_PROTO_TCP": 6, "NLB_PROTO_UDP": 17, "NLB_PROTO_ICMP": 1,
+    "NLB_AFFINITY_OFF": 0, "NLB_AFFINITY_ON": 1, "NLB_AFFINITY_PREFER": 2,
+    "NLB_XLAT_SRC6_EMBED": 1, "NLB_XLAT_SRC6_POOL": 2,
     "NLB_A_STATS_PAD": 1, "NLB_A_STATS_CONNS": 2,
     "NLB_A_STATS_DROP_NO_BACKEND": 3, "NLB_A_STATS_ACTIVE": 4,
     "NLB_A_STATS_IN_PACKETS": 5, "NLB_A_STATS_IN_BYTES": 6,
     "NLB_A_STATS_OUT_PACKETS": 7, "NLB_A_STATS_OUT_BYTES": 8,
     "NLB_A_STATS_DROP_ERROR": 9, "NLB_A_STATS_PERSISTED": 10,
     "NLB_A_STATS_FAILOPEN": 11, "NLB_A_STATS_DRAINED": 12,
+    "NLB_A_STATS_TRANSLATED": 13, "NLB_A_STATS_FAILOVER_FAMILY": 14,
+    "NLB_A_STATS_DROP_POOL": 15,
     "NLB_A_LISTENER_NAME": 1, "NLB_A_LISTENER_VIP4": 2,
     "NLB_A_LISTENER_VIP6": 3, "NLB_A_LISTENER_PROTO": 4,
     "NLB_A_LISTENER_PORT": 5, "NLB_A_LISTENER_GROUP": 6,
@@ -193,7 +197,13 @@ ABI = {
     "NLB_A_GROUP_LISTENERS": 7, "NLB_A_GROUP_STATS": 8,
     "NLB_A_GROUP_TRACK": 9, "NLB_A_GROUP_DRAIN_TIMEOUT": 10,
     "NLB_A_GROUP_EVENT": 11, "NLB_A_GROUP_ACCT": 12,
-    "NLB_A_GROUP_OFFLOAD": 13,
+    "NLB_A_GROUP_OFFLOAD": 13, "NLB_A_GROUP_POOL4_FIRST": 14,
+    "NLB_A_GROUP_POOL4_LAST": 15, "NLB_A_GROUP_POOL6_FIRST": 16,
+    "NLB_A_GROUP_POOL6_LAST": 17, "NLB_A_GROUP_POOL_PORT_MIN": 18,
+    "NLB_A_GROUP_POOL_PORT_MAX": 19, "NLB_A_GROUP_PREFIX6": 20,
+    "NLB_A_GROUP_SRC6": 21, "NLB_A_GROUP_POOL4_USED": 22,
+    "NLB_A_GROUP_POOL4_SIZE": 23, "NLB_A_GROUP_POOL6_USED": 24,
+    "NLB_A_GROUP_POOL6_SIZE": 25,
     "NLB_A_BACKEND_GROUP": 1, "NLB_A_BACKEND_ADDR4": 2,
     "NLB_A_BACKEND_ADDR6": 3, "NLB_A_BACKEND_PORT": 4,
     "NLB_A_BACKEND_WEIGHT": 5, "NLB_A_BACKEND_STATS": 6,
@@ -205,7 +215,17 @@ ABI = {
     "NLB_A_INFO_MAX_GROUPS": 6, "NLB_A_INFO_MAX_BACKENDS": 7,
     "NLB_A_INFO_CENSUS_AGE": 8, "NLB_A_INFO_CENSUS_DURATION": 9,
     "NLB_A_INFO_CENSUS_PASSES": 10, "NLB_A_INFO_CENSUS_CONNS": 11,
-    "NLB_A_INFO_MAX_AGE": 12,
+    "NLB_A_INFO_MAX_AGE": 12, "NLB_A_INFO_XLAT_DROPS": 13,
+    "NLB_A_XLAT_DROPS_PAD": 1, "NLB_A_XLAT_DROPS_TRUNCATED": 2,
+    "NLB_A_XLAT_DROPS_BAD_LEN": 3, "NLB_A_XLAT_DROPS_BAD_HDR": 4,
+    "NLB_A_XLAT_DROPS_BAD_CSUM": 5, "NLB_A_XLAT_DROPS_HOP_LIMIT": 6,
+    "NLB_A_XLAT_DROPS_SOURCE_ROUTE": 7,
+    "NLB_A_XLAT_DROPS_UNSUPPORTED_EXTHDR": 8,
+    "NLB_A_XLAT_DROPS_UNSUPPORTED_PROTO": 9, "NLB_A_XLAT_DROPS_FRAGMENT": 10,
+    "NLB_A_XLAT_DROPS_GSO": 11, "NLB_A_XLAT_DROPS_ICMP_DROP": 12,
+    "NLB_A_XLAT_DROPS_ICMP_INNER": 13, "NLB_A_XLAT_DROPS_TOO_BIG": 14,
+    "NLB_A_XLAT_DROPS_NOMEM": 15, "NLB_A_XLAT_DROPS_NO_ROUTE": 16,
+    "NLB_A_XLAT_DROPS_ORPHAN": 17,
     "NLB_CMD_LISTENER_ADD": 1, "NLB_CMD_LISTENER_CHANGE": 2,
     "NLB_CMD_LISTENER_DEL": 3, "NLB_CMD_LISTENER_GET": 4,
     "NLB_CMD_GROUP_ADD": 5, "NLB_CMD_GROUP_CHANGE": 6,
@@ -228,7 +248,10 @@ LISTENER_ATTRS = ("name:%s vip4:u32 vip6:binary=16 proto:u8 port:u16 "
                   "group:%s reject:u8 persist-timeout:u32 persist-prefix4:u8 "
                   "persist-prefix6:u8" % (NAME31, NAME31))
 GROUP_ATTRS = ("name:%s ipversion:u8 affinity:u8 sched:u8 track:u8 "
-               "drain-timeout:u32 acct:u8 offload:u8" % NAME31)
+               "drain-timeout:u32 acct:u8 offload:u8 pool4-first:u32 "
+               "pool4-last:u32 pool6-first:binary=16 pool6-last:binary=16 "
+               "pool-port-min:u16 pool-port-max:u16 prefix6:binary=16 "
+               "src6:u8" % NAME31)
 BACKEND_KEY = "group:%s addr4:u32 addr6:binary=16 port:u16" % NAME31
 BACKEND_ATTRS = BACKEND_KEY + " weight:u32 enabled:u8 healthy:u8 entry:nested"
 KERNEL_OPS = {
@@ -285,8 +308,10 @@ def parse_header(path):
 
 def check_abi(header):
     """Differences between the pins and a header, one line each."""
-    got = {k: v for k, v in parse_header(header).items()
-           if not k.endswith("_MAX")}
+    consts = parse_header(header)
+    # not the enums' MAX sentinels (__X_MAX and X_MAX = __X_MAX - 1)
+    got = {k: v for k, v in consts.items()
+           if not k.startswith("__") and "__" + k not in consts}
     out = []
     for k in sorted(set(got) | set(ABI)):
         if k not in got:
@@ -314,7 +339,7 @@ class Uapi:
 
     def attrs(self, aset):
         """{lower-case-dashed name: number} of an attribute set."""
-        pre = "NLB_A_%s_" % aset.upper()
+        pre = "NLB_A_%s_" % aset.upper().replace("-", "_")
         return {k[len(pre):].lower().replace("_", "-"): v
                 for k, v in self.consts.items() if k.startswith(pre)}
 
@@ -460,6 +485,10 @@ def u32(p):
     return struct.unpack("=I", p[:4])[0]
 
 
+# nested attributes: their attribute sets
+NESTS = {"stats": "stats", "xlat-drops": "xlat-drops", "entry": "backend"}
+
+
 def format_attrs(uapi, aset, data):
     names = {v: k for k, v in uapi.attrs(aset).items()} if aset else {}
     words = []
@@ -471,8 +500,8 @@ def format_attrs(uapi, aset, data):
             continue
         if name == "pad":
             continue
-        if name == "stats":
-            val = "{" + format_attrs(uapi, "stats", p) + "}"
+        if name in NESTS:
+            val = "{" + format_attrs(uapi, NESTS[name], p) + "}"
         elif name.endswith("4") and len(p) == 4 and name != "backends4":
             val = socket.inet_ntop(socket.AF_INET, p)
         elif name.endswith("6") and len(p) == 16:
