@@ -79,6 +79,17 @@ enum arg_kind {
 #define ARG_RUNTIME	0x20
 /* apply: cannot change (delete and add again); ARG_POSITIONAL are too */
 #define ARG_FIXED	0x40
+/*
+ * ARG_ADDR of a change command: 0.0.0.0 or :: removes the address; apply
+ * sends that for an address the file does not give.
+ */
+#define ARG_CLEAR	0x80
+/*
+ * ARG_ADDR: the last address of a range whose first is the argument
+ * before it in the table: by default the first (given equal to it, it is
+ * as not given), and apply sends the two together.
+ */
+#define ARG_LAST	0x100
 
 struct arg_spec {
 	/* keyword, or placeholder (e.g. "GROUP") of a positional argument */

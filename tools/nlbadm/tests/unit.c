@@ -1024,8 +1024,16 @@ static void test_args(void)
 	args_bad("listener", "change http persist 1 persist 2",
 		 "'persist' given more than once");
 	args_bad("listener", "change http", "nothing to change");
-	args_bad("listener", "change http vip 198.51.100.1",
-		 "unknown argument 'vip'");
+	args_ok("listener", "change http vip 198.51.100.1",
+		NLB_CMD_LISTENER_CHANGE, "NAME=http vip=198.51.100.1");
+	args_ok("listener", "change http vip 2001:db8::7 vip 0.0.0.0 group w",
+		NLB_CMD_LISTENER_CHANGE,
+		"NAME=http vip=0.0.0.0 vip=2001:db8::7 group=w");
+	args_ok("listener", "change http vip ::", NLB_CMD_LISTENER_CHANGE,
+		"NAME=http vip=::");
+	args_bad("listener", "change http vip 198.51.100.1 vip 198.51.100.2",
+		 "more than one IPv4 vip given");
+	args_bad("listener", "change http vip web", "invalid vip 'web'");
 	args_bad("listener", "change http proto tcp",
 		 "unknown argument 'proto'");
 	args_bad("listener", "change http port 80",
