@@ -170,7 +170,8 @@ struct object {
 	const struct field *event;
 };
 
-extern const struct object listener_obj, group_obj, backend_obj, info_obj;
+extern const struct object listener_obj, group_obj, backend_obj, info_obj,
+	xlat_drops_obj;
 extern const struct choice onoff_choices[], event_choices[];
 
 void out_init(FILE *f);
@@ -359,6 +360,8 @@ int metrics_text(char **text, size_t *len);
 int metrics_main(int argc, char **argv);
 int exporter_main(int argc, char **argv);
 int top_main(int argc, char **argv);
+void top_frame(FILE *f, const struct conf *prev, const struct conf *cur,
+	       double dt, double interval);
 
 /* ---- import.c, ipvs.c, keepalived.c: services of IPVS and keepalived ---- */
 
