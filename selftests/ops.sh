@@ -637,13 +637,13 @@ said=$(( $(hold va "say kept" | grep -c " $first$") + $(hold vb "say kept" | gre
 check_eq "every connection made to a VIP given up still answers" "$said" "$held"
 # apply changes the VIP in place, both ways
 nlb save >"$T/v.conf"
-sed "s/vip $VB /vip $VA /" "$T/v.conf" >"$T/v2.conf"
+sed "s/vip $VA /vip $VB /" "$T/v.conf" >"$T/v2.conf"
 out=$(nlb apply "$T/v2.conf")
 check_eq "apply changes a listener's VIP in place" "$?:$out" \
-	"0:listener change vt vip $VA"
-hold va "open 1" | grep -q " $first$" && held=$((held + 1))
+	"0:listener change vt vip $VB"
+hold vb "open 1" | grep -q " $first$" && held=$((held + 1))
 out=$(nlb apply "$T/v.conf")
-check_eq "and back" "$?:$out" "0:listener change vt vip $VB"
+check_eq "and back" "$?:$out" "0:listener change vt vip $VA"
 touch "$T/stream.stop"
 wait "$stream"
 diag "stream: $(cat "$T/stream.out")"
@@ -651,14 +651,14 @@ check_eq "the stream to the other VIP lost no connection" \
 	"$(awk '{print ($2 > 20 && $4 == 0) ? "yes" : "no"}' "$T/stream.out")" yes
 check_eq "the listener still counts the connections to its old VIPs (track on)" \
 	"$(nlb_wait 20 'S(L("vt"), "active")' "$held")" "$held"
-nlb listener add other vip $VA proto tcp port 9000 group vg
-out=$(nlb listener change vt vip $VA 2>&1; nlb listener change vt vip 0.0.0.0 vip :: 2>&1)
+nlb listener add other vip $VB proto tcp port 9000 group vg
+out=$(nlb listener change vt vip $VB 2>&1; nlb listener change vt vip 0.0.0.0 vip :: 2>&1)
 diag "$out"
 check_eq "refused: another listener's VIP, and removing the last VIP" \
 	"$(grep -c -e 'another listener has this VIP, protocol and port' \
 		-e 'a listener needs a VIP' <<<"$out")" 2
 check_eq "a refused change changed nothing" \
-	"$(nlb_eval 'L("vt")["vip4"]' 'L("vt")["vip6"]' | tr '\n' ' ')" "$VB $VIP6 "
+	"$(nlb_eval 'L("vt")["vip4"]' 'L("vt")["vip6"]' | tr '\n' ' ')" "$VA $VIP6 "
 hold_stop va
 hold_stop vb
 nlb flush

@@ -477,9 +477,22 @@ void cobj_print(FILE *f, const struct cobj *o, const struct cmd *c,
 
 	fprintf(f, "%s %s", ctypes[o->kind].name, c->name);
 	for (s = c->args; s->name; s++) {
+		/* a range per family: "pool A pool-last B pool C pool-last D" */
+		const struct arg_spec *last = s->kind == ARG_ADDR &&
+					      s[1].flags & ARG_LAST ? &s[1] :
+					      NULL;
+
 		put_arg(f, s, s->attr, arg_attr(o, s, s->attr, attrs));
+		if (last)
+			put_arg(f, last, last->attr,
+				arg_attr(o, last, last->attr, attrs));
 		if (s->kind == ARG_ADDR)
 			put_arg(f, s, s->attr6, arg_attr(o, s, s->attr6, attrs));
+		if (last) {
+			put_arg(f, last, last->attr6,
+				arg_attr(o, last, last->attr6, attrs));
+			s++;
+		}
 	}
 	fputc('\n', f);
 }

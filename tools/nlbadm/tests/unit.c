@@ -1452,6 +1452,23 @@ static void test_top(void)
 	conf_free(&cur);
 }
 
+/* save: the translation settings, each pool's range together; icmp. */
+static void test_save(void)
+{
+	struct conf c;
+
+	sample_conf(&c);
+	f = open_memstream(&buf, &buflen);
+	conf_save(f, &c);
+	fclose(f);
+	check_true("save: a group's pools, each with its last address",
+		   strstr(buf, "group add app ipversion dualstack sched wrr affinity off pool 100.64.0.1 pool-last 100.64.0.4 pool 2001:db8:64::1\n") != NULL);
+	check_true("save: an icmp listener has no port",
+		   strstr(buf, "listener add ping vip 2001:db8:64::1 proto icmp group app\n") != NULL);
+	free(buf);
+	conf_free(&c);
+}
+
 /* apply refuses, before any change, to change a pool connections hold. */
 static void test_apply_pools(void)
 {
@@ -1567,6 +1584,7 @@ int main(int argc, char **argv)
 	test_batch_run();
 	test_metrics();
 	test_top();
+	test_save();
 	test_apply_pools();
 	if (failed)
 		printf("unit: %d of %d tests failed\n", failed, run);
