@@ -403,8 +403,10 @@ rawno "VIP4 in listener-del" EINVAL "Unknown attribute type" listener-del name=s
 rawno "NLA_F_NESTED on NAME" EINVAL "NLA_F_NESTED not expected" group-add 32769=str:g9
 rawno "trailing bytes after the attributes" EINVAL "bytes leftover after parsing attributes" group-add name=str:g9 --trailing 0102
 # policy: ranges
-rawno "proto 5 (policy range 6-17)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:5 port=u16:80 group=str:g4
-rawno "proto 7 (in policy range, invalid)" EINVAL "protocol must be tcp (6) or udp (17)" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:7 port=u16:80 group=str:g4
+rawno "proto 0 (policy range 1-17)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:0 port=u16:80 group=str:g4
+rawno "proto 18 (policy range 1-17)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:18 port=u16:80 group=str:g4
+rawno "proto 5 (in policy range, invalid)" EINVAL "protocol must be tcp (6), udp (17) or icmp (1)" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:5 port=u16:80 group=str:g4
+rawno "proto 7 (in policy range, invalid)" EINVAL "protocol must be tcp (6), udp (17) or icmp (1)" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:7 port=u16:80 group=str:g4
 rawno "weight 256 (policy max 255)" ERANGE "integer out of range" backend-add group=str:g4 addr4=ipv4:10.0.0.9 weight=u32:256
 rawno "backend-change weight 0xffffffff" ERANGE "integer out of range" backend-change group=str:g4 addr4=ipv4:10.0.0.1 port=u16:80 weight=u32:0xffffffff
 rawno "listener port 0 (policy min 1)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:0 group=str:g4
