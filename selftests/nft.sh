@@ -214,7 +214,7 @@ check "flowtable: nft flowtable on the client's and b2's links, flow add on repl
 		}
 		chain forward {
 			type filter hook forward priority filter; policy accept;
-			ct original proto-dst 9200 ct direction reply ct state established flow add @f
+			meta l4proto tcp ct original proto-dst 9200 ct direction reply ct state established flow add @f
 		}
 	}
 	EOF
