@@ -227,15 +227,22 @@ static struct nf_conn *nlb_xconn_peer(const struct nf_conn *ct,
 
 	if (!peer || !refcount_inc_not_zero(&peer->ct_general.use))
 		return NULL;
-	/* Load its status and data after the reference (typesafe RCU). */
+	/* Load its status after the reference (typesafe RCU)... */
 	smp_acquire__after_ctrl_dep();
+	/*
+	 * ... and its extensions only once it is known to be confirmed: the
+	 * entry may have been reused for a new connection that another CPU
+	 * is still setting up, whose extensions nf_ct_ext_add() reallocates.
+	 */
+	if (!nf_ct_is_confirmed(peer) || nf_ct_is_dying(peer))
+		goto put;
 	pd = nlb_ct_find(peer);
-	if (!pd || nf_ct_is_dying(peer) || !nf_ct_is_confirmed(peer) ||
-	    !nlb_xconn_pair(peer, pd, ct)) {
-		nf_ct_put(peer);
-		return NULL;
-	}
+	if (!pd || !nlb_xconn_pair(peer, pd, ct))
+		goto put;
 	return peer;
+put:
+	nf_ct_put(peer);
+	return NULL;
 }
 
 /* Send a translated packet by the local output path of family @fam. */
