@@ -421,7 +421,11 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	inner.sport = o->src.u.all;
 	inner.daddr = o->dst.u3;
 	inner.dport = echo ? o->src.u.icmp.id : o->dst.u.all;
-	err_src = outer.saddr;
+	/*
+	 * An error about the backend's packet comes from where it was sent:
+	 * the source of the backend's leg, the backend's peer.
+	 */
+	err_src = ct->tuplehash[IP_CT_DIR_REPLY].tuple.dst.u3;
 	if (ctinfo == IP_CT_RELATED_REPLY) {
 		const struct nlb_ct *cd = nlb_ct_find(client);
 		struct nlb_backend *be = cd ? nlb_backend_lookup_id(cd->be_id) :
