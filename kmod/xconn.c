@@ -297,6 +297,8 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 	struct dst_entry *dst;
 	u32 in_mtu = state->in ? READ_ONCE(state->in->mtu) : 0;
 
+	/* conntrack had it reassembled: a fragment left is malformed. */
+	params->flags |= NLB_XLAT_NO_FRAGMENTS;
 	/* A local client's (or backend's) packet is the gateway's own. */
 	if (state->hook == NF_INET_LOCAL_OUT)
 		params->flags |= NLB_XLAT_KEEP_TTL;
