@@ -77,6 +77,7 @@
 struct nlb_xconn_ctx {
 	struct sk_buff *skb;
 	struct nf_conn *client;
+	u32 be_id;
 };
 
 static DEFINE_PER_CPU(struct nlb_xconn_ctx, nlb_xconn_ctx);
@@ -194,18 +195,20 @@ int nlb_xconn_new(struct nf_conn *ct, struct nlb_listener *l,
 }
 
 /*
- * Is @server, which claims @client as its client's leg, really the
- * backend's leg of @client (of data @cd)? Its original source is the
- * client's leg's source on the backend's side.
+ * Is @server (of data @sd), which claims @client as its client's leg,
+ * really the backend's leg of @client (of data @cd)? They name the same
+ * backend, and its original source is the client's leg's source on the
+ * backend's side.
  */
 static bool nlb_xconn_pair(const struct nf_conn *client,
 			   const struct nlb_ct *cd,
-			   const struct nf_conn *server)
+			   const struct nf_conn *server,
+			   const struct nlb_ct *sd)
 {
 	const struct nf_conntrack_tuple *t;
 
 	t = &server->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	return cd->role == NLB_CT_CLIENT &&
+	return cd->role == NLB_CT_CLIENT && cd->be_id == sd->be_id &&
 	       net_eq(nf_ct_net(client), nf_ct_net(server)) &&
 	       nf_ct_l3num(server) == nlb_nfproto(cd->xfam) &&
 	       t->dst.protonum ==
@@ -237,7 +240,7 @@ static struct nf_conn *nlb_xconn_peer(const struct nf_conn *ct,
 	if (!nf_ct_is_confirmed(peer) || nf_ct_is_dying(peer))
 		goto put;
 	pd = nlb_ct_find(peer);
-	if (!pd || !nlb_xconn_pair(peer, pd, ct))
+	if (!pd || !nlb_xconn_pair(peer, pd, ct, d))
 		goto put;
 	return peer;
 put:
@@ -245,22 +248,28 @@ put:
 	return NULL;
 }
 
-/* Send a translated packet by the local output path of family @fam. */
+/*
+ * Send a translated packet by the local output path of family @fam; one
+ * to the backend (@client set) tells nlb_xconn_attach() its client's leg
+ * and backend.
+ */
 static void nlb_xconn_send(struct net *net, struct sk_buff *skb, int fam,
-			   struct nf_conn *client)
+			   struct nf_conn *client, u32 be_id)
 {
-	struct nlb_xconn_ctx *ctx;
+	struct nlb_xconn_ctx *ctx, saved;
 
 	local_bh_disable();
 	ctx = this_cpu_ptr(&nlb_xconn_ctx);
+	/* A packet sent while another is on its way (a rule's reject). */
+	saved = *ctx;
 	ctx->skb = skb;
 	ctx->client = client;
+	ctx->be_id = be_id;
 	if (fam == NLB_FAM4)
 		ip_local_out(net, NULL, skb);
 	else
 		ip6_local_out(net, NULL, skb);
-	ctx->skb = NULL;
-	ctx->client = NULL;
+	*ctx = saved;
 	local_bh_enable();
 }
 
@@ -290,7 +299,7 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 				      const struct nlb_flow *f,
 				      struct nlb_xlat_params *params,
 				      const union nf_inet_addr *err_src,
-				      struct nf_conn *client)
+				      struct nf_conn *client, u32 be_id)
 {
 	struct nlb_xlat_icmp err = {};
 	enum nlb_xlat_reason reason;
@@ -324,7 +333,7 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
-	nlb_xconn_send(state->net, skb, xfam, client);
+	nlb_xconn_send(state->net, skb, xfam, client, be_id);
 	return NF_STOLEN;
 }
 
@@ -386,7 +395,7 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 	params.outer = &outer;
 	params.inner = &inner;
 	return nlb_xconn_forward(state, skb, d->xfam, &f, &params,
-				 &o->dst.u3, ct);
+				 &o->dst.u3, ct, d->be_id);
 }
 
 /* A packet of a backend's leg from the backend: back to the client. */
@@ -400,6 +409,7 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	struct nlb_xlat_tuple outer, inner;
 	struct nlb_xlat_params params = {};
 	union nf_inet_addr err_src;
+	struct nlb_backend *be;
 	struct nf_conn *client;
 	struct nlb_flow f;
 	unsigned int ret;
@@ -410,6 +420,13 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	if (!client) {
 		/* Its client's leg is gone: so is it. */
 		nf_ct_kill(ct);
+		nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
+		return NF_DROP;
+	}
+	be = nlb_backend_lookup_id(d->be_id);
+	if (!be) {
+		/* Its group is gone; the census ends it. */
+		nf_ct_put(client);
 		nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
 		return NF_DROP;
 	}
@@ -431,20 +448,14 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	 * the source of the backend's leg, the backend's peer.
 	 */
 	err_src = ct->tuplehash[IP_CT_DIR_REPLY].tuple.dst.u3;
-	if (ctinfo == IP_CT_RELATED_REPLY) {
-		const struct nlb_ct *cd = nlb_ct_find(client);
-		struct nlb_backend *be = cd ? nlb_backend_lookup_id(cd->be_id) :
-					 NULL;
-
-		/*
-		 * The error comes from a router of the backend's side: an
-		 * IPv4 one appears at its address embedded in the group's
-		 * /96; an IPv6 one cannot appear in IPv4 but as the VIP.
-		 */
-		if (cfam == NLB_FAM6 && be) {
-			memcpy(&outer.saddr, &be->group->prefix6, 12);
-			outer.saddr.ip6[3] = ip_hdr(skb)->saddr;
-		}
+	/*
+	 * An error from a router of the backend's side: an IPv4 one appears
+	 * at its address embedded in the group's /96; an IPv6 one cannot
+	 * appear in IPv4 but as the VIP.
+	 */
+	if (ctinfo == IP_CT_RELATED_REPLY && cfam == NLB_FAM6) {
+		memcpy(&outer.saddr, &be->group->prefix6, 12);
+		outer.saddr.ip6[3] = ip_hdr(skb)->saddr;
 	}
 
 	f = (struct nlb_flow){
@@ -457,7 +468,7 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	params.outer = &outer;
 	params.inner = &inner;
 	ret = nlb_xconn_forward(state, skb, cfam, &f, &params, &err_src,
-				NULL);
+				NULL, 0);
 	nf_ct_put(client);
 	return ret;
 }
@@ -505,7 +516,7 @@ static unsigned int nlb_xconn_attach(void *priv, struct sk_buff *skb,
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct))
 		return NF_ACCEPT;
-	if (!nlb_track_attach_server(ct, ctx->client))
+	if (!nlb_track_attach_server(ct, ctx->client, ctx->be_id))
 		return NF_DROP;
 	return NF_ACCEPT;
 }
@@ -622,6 +633,33 @@ struct nf_conn *nlb_xconn_server_get(const struct nf_conn *ct,
 	if (!d || d->role != NLB_CT_CLIENT)
 		return NULL;
 	return nlb_xconn_server(ct, d, be);
+}
+
+/**
+ * nlb_xconn_server_live() - whether a backend's leg still belongs to a
+ * translated connection
+ * @ct: the backend's leg, confirmed
+ *
+ * Its backend must be there and its client's leg alive (a client's leg
+ * whose backend is gone when it ends cannot find its backend's leg to end
+ * it). Under RCU; may be called under a bucket lock of the conntrack
+ * table (it looks nothing up).
+ *
+ * Return: false when it is an orphan, to be ended.
+ */
+bool nlb_xconn_server_live(const struct nf_conn *ct)
+{
+	const struct nlb_ct *d = nlb_ct_find(ct);
+	struct nf_conn *client;
+
+	if (!d || d->role != NLB_CT_SERVER ||
+	    !nlb_backend_lookup_id(d->be_id))
+		return false;
+	client = nlb_xconn_peer(ct, d);
+	if (!client)
+		return false;
+	nf_ct_put(client);
+	return true;
 }
 
 /**
