@@ -359,8 +359,10 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 			return ret;
 		ct = nf_ct_get(skb, &ctinfo);
 		d = ct ? nlb_ct_find(ct) : NULL;
-		if (!d || d->role != NLB_CT_CLIENT)
+		if (!d || d->role != NLB_CT_CLIENT) {
+			nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
 			return NF_DROP;
+		}
 	}
 	if (ctinfo != IP_CT_RELATED)
 		nlb_track_packet(ct, d);
@@ -500,25 +502,39 @@ static unsigned int nlb_xconn_in(void *priv, struct sk_buff *skb,
 
 /*
  * LOCAL_OUT, right after conntrack: the connection conntrack created for
- * a packet nlb_xconn_send() is sending is the backend's leg of its client's
- * leg.
+ * a packet nlb_xconn_send() is sending to a backend is the backend's leg
+ * of its client's leg. One conntrack already had must be that leg: the
+ * packet of one connection must not go out on another's (a leg of the
+ * same tuple that conntrack confirmed in between, an entry inserted by
+ * ctnetlink).
  */
 static unsigned int nlb_xconn_attach(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	struct nlb_xconn_ctx *ctx = this_cpu_ptr(&nlb_xconn_ctx);
 	enum ip_conntrack_info ctinfo;
+	const struct nlb_ct *d;
 	struct nf_conn *ct;
 
 	if (likely(ctx->skb != skb) || !ctx->client)
 		return NF_ACCEPT;
 	ctx->skb = NULL;
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct))
-		return NF_ACCEPT;
-	if (!nlb_track_attach_server(ct, ctx->client, ctx->be_id))
+	if (!ct)
+		return NF_ACCEPT;	/* untracked by a rule */
+	if (!nf_ct_is_confirmed(ct)) {
+		if (ctinfo == IP_CT_NEW &&
+		    nlb_track_attach_server(ct, ctx->client, ctx->be_id))
+			return NF_ACCEPT;
+		nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_NOMEM);
 		return NF_DROP;
-	return NF_ACCEPT;
+	}
+	d = nlb_ct_find(ct);
+	if (d && d->role == NLB_CT_SERVER && d->be_id == ctx->be_id &&
+	    READ_ONCE(d->peer) == ctx->client)
+		return NF_ACCEPT;
+	nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
+	return NF_DROP;
 }
 
 /*
