@@ -260,6 +260,8 @@ acct:
 	    !nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC))
 		ret = NF_DROP;
 	if (ret != NF_ACCEPT) {
+		if (be->key.fam != fam)
+			nlb_xconn_abort(ct);
 		nlb_stats_count(&l->cnt, drop_error);
 		nlb_stats_count(&g->cnt, drop_error);
 		nlb_stats_count(&be->cnt, drop_error);

@@ -353,8 +353,17 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 	int ret;
 
 	if (!nf_ct_is_confirmed(ct)) {
+		/* Its slot, should the entry go away unconfirmed (untold). */
+		struct nlb_ct slot = *d;
+
 		/* The packet never reaches the confirm hooks. */
 		ret = nf_conntrack_confirm(skb);
+		/*
+		 * Refused, or it lost a race to an entry of the same tuple,
+		 * which has a slot of its own and now carries the packet.
+		 */
+		if (ret != NF_ACCEPT || nf_ct_get(skb, &ctinfo) != ct)
+			nlb_xconn_release(&slot);
 		if (ret != NF_ACCEPT)
 			return ret;
 		ct = nf_ct_get(skb, &ctinfo);
@@ -574,11 +583,12 @@ static struct nf_conn *nlb_xconn_server(const struct nf_conn *ct,
 
 /**
  * nlb_xconn_release() - a client's leg gives its pool slot back
- * @d: its data, under the connection's lock
+ * @d: its data, under the connection's lock (or a copy of it)
  *
  * Once: when its TCP connection closes (its TIME_WAIT needs no slot: a
  * new connection to the same backend will not get the same one while
- * conntrack has the tuple), or when it is destroyed. Under RCU.
+ * conntrack has the tuple), when it is destroyed, or when it goes away
+ * unconfirmed (nlb_xconn_abort()). Under RCU.
  */
 void nlb_xconn_release(struct nlb_ct *d)
 {
@@ -597,6 +607,21 @@ void nlb_xconn_release(struct nlb_ct *d)
 		return;
 	nlb_xconn_src(d, be->group, &src);
 	nlb_xpool_release(pool, &src, d->xport);
+}
+
+/**
+ * nlb_xconn_abort() - a new translated connection is refused before it is
+ * confirmed: its pool slot goes back
+ * @ct: the client's leg, unconfirmed, after nlb_xconn_new()
+ *
+ * An unconfirmed entry is freed without its helper being told. Under RCU.
+ */
+void nlb_xconn_abort(struct nf_conn *ct)
+{
+	struct nlb_ct *d = nlb_ct_find(ct);
+
+	if (d && d->role == NLB_CT_CLIENT)
+		nlb_xconn_release(d);
 }
 
 /**
