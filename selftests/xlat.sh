@@ -27,7 +27,7 @@
 #     family (NAT), IPv6 to IPv4 (pool identifiers) and IPv4 to IPv6
 #     (embedded); conntrack shows both legs as icmp and icmpv6 flows;
 #  6. bulk transfers both ways through both directions, checksummed, with
-#     GRO and TSO on;
+#     GRO and TSO on (NLB_XLAT_MB, default 100 MiB each: about a minute);
 #  7. ICMP errors from the backend's side reach the client translated: port
 #     unreachable, time exceeded (from the router r, at its address in
 #     64:ff9b::/96); Fragmentation Needed from r (MTU 1280) becomes Packet
@@ -262,7 +262,7 @@ check_eq "ping: without the listener the echo is not balanced (no answer)" \
 	"$(pings 1 "$VIP4" "$P-c4")" 0
 
 # ---- 6. bulk transfers, checksummed
-size=${NLB_XLAT_MB:-32}
+size=${NLB_XLAT_MB:-100}
 head -c $((size * 1024 * 1024)) /dev/urandom >/tmp/nlbx-data
 want=$(sha256sum </tmp/nlbx-data | cut -d' ' -f1)
 nlb -b - <<EOF
