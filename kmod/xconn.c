@@ -291,27 +291,37 @@ static unsigned int nlb_xconn_refuse(struct net *net, struct sk_buff *skb,
 }
 
 /*
- * Translate @skb to family @xfam with @params and route it by @f; on
- * success it is sent and the verdict is NF_STOLEN.
+ * Translate @skb to family @xfam with @params (its outer and inner tuples
+ * set) and route it as the flow of its outer tuple, protocol @proto (an
+ * echo's flow has no ports); on success it is sent and the verdict is
+ * NF_STOLEN.
  */
 static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
-				      struct sk_buff *skb, int xfam,
-				      const struct nlb_flow *f,
+				      struct sk_buff *skb, int xfam, u8 proto,
+				      bool echo,
 				      struct nlb_xlat_params *params,
 				      const union nf_inet_addr *err_src,
 				      struct nf_conn *client, u32 be_id)
 {
+	const struct nlb_xlat_tuple *t = params->outer;
+	const struct nlb_flow f = {
+		.saddr = t->saddr, .daddr = t->daddr,
+		.sport = echo ? 0 : t->sport,
+		.dport = echo ? 0 : t->dport,
+		.proto = proto, .mark = skb->mark,
+	};
 	struct nlb_xlat_icmp err = {};
 	enum nlb_xlat_reason reason;
 	struct dst_entry *dst;
 	u32 in_mtu = state->in ? READ_ONCE(state->in->mtu) : 0;
 
+	params->net = state->net;
 	/* conntrack had it reassembled: a fragment left is malformed. */
 	params->flags |= NLB_XLAT_NO_FRAGMENTS;
 	/* A local client's (or backend's) packet is the gateway's own. */
 	if (state->hook == NF_INET_LOCAL_OUT)
 		params->flags |= NLB_XLAT_KEEP_TTL;
-	dst = nlb_route(state->net, nlb_nfproto(xfam), f);
+	dst = nlb_route(state->net, nlb_nfproto(xfam), &f);
 	if (IS_ERR(dst)) {
 		nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_NO_ROUTE);
 		return NF_DROP;
@@ -346,9 +356,10 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 {
 	const struct nf_conntrack_tuple *o;
 	struct nlb_xlat_tuple outer, inner;
-	struct nlb_xlat_params params = {};
+	struct nlb_xlat_params params = {
+		.outer = &outer, .inner = &inner,
+	};
 	struct nlb_backend *be;
-	struct nlb_flow f;
 	bool echo;
 	int ret;
 
@@ -395,18 +406,9 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 	inner.daddr = outer.saddr;
 	inner.dport = outer.sport;
 
-	f = (struct nlb_flow){
-		.saddr = outer.saddr, .daddr = outer.daddr,
-		.sport = echo ? 0 : outer.sport,
-		.dport = echo ? 0 : outer.dport,
-		.proto = nlb_xconn_proto(o->dst.protonum, d->xfam),
-		.mark = skb->mark,
-	};
-	params.net = state->net;
-	params.outer = &outer;
-	params.inner = &inner;
-	return nlb_xconn_forward(state, skb, d->xfam, &f, &params,
-				 &o->dst.u3, ct, d->be_id);
+	return nlb_xconn_forward(state, skb, d->xfam,
+				 nlb_xconn_proto(o->dst.protonum, d->xfam),
+				 echo, &params, &o->dst.u3, ct, d->be_id);
 }
 
 /* A packet of a backend's leg from the backend: back to the client. */
@@ -418,11 +420,12 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 {
 	const struct nf_conntrack_tuple *o;
 	struct nlb_xlat_tuple outer, inner;
-	struct nlb_xlat_params params = {};
+	struct nlb_xlat_params params = {
+		.outer = &outer, .inner = &inner,
+	};
 	union nf_inet_addr err_src;
 	struct nlb_backend *be;
 	struct nf_conn *client;
-	struct nlb_flow f;
 	unsigned int ret;
 	bool echo;
 	int cfam;
@@ -469,17 +472,8 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 		outer.saddr.ip6[3] = ip_hdr(skb)->saddr;
 	}
 
-	f = (struct nlb_flow){
-		.saddr = outer.saddr, .daddr = outer.daddr,
-		.sport = echo ? 0 : outer.sport,
-		.dport = echo ? 0 : outer.dport,
-		.proto = o->dst.protonum, .mark = skb->mark,
-	};
-	params.net = state->net;
-	params.outer = &outer;
-	params.inner = &inner;
-	ret = nlb_xconn_forward(state, skb, cfam, &f, &params, &err_src,
-				NULL, 0);
+	ret = nlb_xconn_forward(state, skb, cfam, o->dst.protonum, echo,
+				&params, &err_src, NULL, 0);
 	nf_ct_put(client);
 	return ret;
 }
