@@ -175,6 +175,17 @@ def x_frag(nh, off, mf, ident):
 
 
 MF4 = 0x2000
+
+
+def bad_sum(pkt, at):
+    """PKT with the checksum at offset AT spoilt (and not zero)."""
+    c = struct.unpack("!H", pkt[at:at + 2])[0] ^ 0x5a5a
+    return pkt[:at] + struct.pack("!H", c or 1) + pkt[at + 2:]
+
+
+def tcp8(sport, dport, seq=1):
+    """The first 8 bytes of a TCP segment: what an ICMP error may quote."""
+    return struct.pack("!HHI", sport, dport, seq)
 TAG_RE = re.compile(rb"fz(\d{6})")
 
 
@@ -217,14 +228,14 @@ class World:
             self.b1u = self._server_udp(socket.AF_INET, "0.0.0.0", UPORT,
                                         "b1u")
             self._server_udp(socket.AF_INET, "0.0.0.0", GPORT, "b1g")
-            self._server_tcp(socket.AF_INET, "0.0.0.0", TPORT)
+            self._server_tcp(socket.AF_INET, "0.0.0.0", TPORT, "b1t")
             self.b1raw = socket.socket(socket.AF_INET, socket.SOCK_RAW,
                                        socket.IPPROTO_RAW)
             self.b1icmp = self._raw(socket.AF_INET, socket.IPPROTO_ICMP,
                                     "b1")
         with netns(prefix + "-b2"):
             self.b2u = self._server_udp(socket.AF_INET6, "::", UPORT, "b2u")
-            self._server_tcp(socket.AF_INET6, "::", TPORT)
+            self._server_tcp(socket.AF_INET6, "::", TPORT, "b2t")
             self.b2raw = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
                                        socket.IPPROTO_RAW)
             self.b2icmp = self._raw(socket.AF_INET6, socket.IPPROTO_ICMPV6,
@@ -252,13 +263,13 @@ class World:
         self.rsocks[s] = ("server", name)
         return s
 
-    def _server_tcp(self, fam, addr, port):
+    def _server_tcp(self, fam, addr, port, name):
         s = socket.socket(fam, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((addr, port))
         s.listen(8)
         s.setblocking(False)
-        self.rsocks[s] = ("listen", None)
+        self.rsocks[s] = ("listen", name)
 
     def _raw(self, fam, proto, where):
         s = socket.socket(fam, socket.SOCK_RAW, proto)
@@ -286,7 +297,8 @@ class World:
         kind, name = self.rsocks[s]
         try:
             if kind == "listen":
-                c, _ = s.accept()
+                c, addr = s.accept()
+                self.peer[name] = addr[:2]
                 c.setblocking(False)
                 self.rsocks[c] = ("tcps", None)
                 return
@@ -444,6 +456,13 @@ class World:
         """The pool port of the IPv6 client's UDP flow."""
         return self.peer["b1u"][1]
 
+    def ct_checksum(self, on):
+        """net.netfilter.nf_conntrack_checksum of the gateway."""
+        with netns(self.p + "-lb"):
+            with open("/proc/sys/net/netfilter/nf_conntrack_checksum",
+                      "w") as f:
+                f.write("1" if on else "0")
+
     def send(self, where, pkt, dst):
         sock = {"c6": self.c6raw, "c4": self.c4raw, "b1": self.b1raw,
                 "b2": self.b2raw}[where]
@@ -512,7 +531,7 @@ class Case:
     """One malformed (or well-formed) packet and what must come of it."""
 
     def __init__(self, name, where, build, drops=None, errors=(),
-                 arrive=None, absent=None):
+                 arrive=None, absent=None, nocsum=False, untagged=False):
         self.name = name
         self.where = where      # c6, c4, b1, b2: who sends
         self.build = build      # tag -> [(packet, destination)]
@@ -520,6 +539,11 @@ class Case:
         self.errors = list(errors)      # (where, src, type, code, info)
         self.arrive = arrive    # socket name, or error (where, src, t, c)
         self.absent = absent    # socket name: nothing may arrive there
+        # sent with conntrack's checksum verification off, so that what
+        # is about a flow reaches nlb whatever its checksums
+        self.nocsum = nocsum
+        # its errors quote no tag (too short): counted untagged
+        self.untagged = untagged
 
 
 def cases_c6(w):
@@ -639,6 +663,18 @@ def cases_c6(w):
         Case("error behind an AH: dropped, no error about it", "c6",
              lambda t: err(t, 1, 4, 0, reply(t), ext=x_ah(58)),
              {"unsupported-exthdr": 1}),
+        Case("error quoting only the UDP header: translated", "c6",
+             lambda t: err(t, 1, 4, 0, ip6(v6, c6, 17, udp(
+                 UPORT, P, data(t, 40), ph6(v6, c6, 17))[:8], plen=48)),
+             errors=[("b1", POOL, 3, 3, 0)], untagged=True),
+        Case("error with a bad checksum (conntrack not checking)", "c6",
+             lambda t: [(bad_sum(p, 42), d) for p, d in
+                        err(t, 1, 4, 0, reply(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("UDP with a bad checksum: translated still bad, not "
+             "delivered", "c6",
+             lambda t: one(ip6(c6, v6, 17, bad_sum(dgram(t), 6))),
+             absent="b1u", nocsum=True),
     ], X
 
 
@@ -738,6 +774,14 @@ def cases_c4(w):
         Case("error with a source route: no error about an error", "c4",
              lambda t: err(t, 3, 3, z, reply(t), opts=lsrr),
              {"source-route": 1}),
+        Case("error with a bad checksum (conntrack not checking)", "c4",
+             lambda t: [(bad_sum(p, 22), d) for p, d in
+                        err(t, 3, 3, z, reply(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("UDP with a bad checksum: translated still bad, not "
+             "delivered", "c4",
+             lambda t: one(ip4(c4, v4, 17, bad_sum(dgram(t), 6))),
+             absent="b2u", nocsum=True),
     ], (("b2", EMB_C4),)
 
 
@@ -829,6 +873,18 @@ def cases_b1(w):
              {"icmp-inner": 1}),
         Case("error with TTL 1: no error about an error", "b1",
              lambda t: err(t, 3, 3, z, request(t), ttl=1), {"hop-limit": 1}),
+        Case("time exceeded quoting 8 bytes of TCP: translated", "b1",
+             lambda t: err(t, 11, 0, z, ip4(pool, b1, 6, tcp8(
+                 w.peer["b1t"][1], TPORT), tot=60)),
+             errors=[("c6", EMB_B1, 3, 0, 0)], untagged=True),
+        Case("error with a bad checksum (conntrack not checking)", "b1",
+             lambda t: [(bad_sum(p, 22), d) for p, d in
+                        err(t, 3, 3, z, request(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("UDP with a bad checksum: translated still bad, not "
+             "delivered", "b1",
+             lambda t: one(ip4(b1, pool, 17, bad_sum(dgram(t), 6))),
+             absent="c6u", nocsum=True),
     ], (("c6", EMB_B1),)
 
 
@@ -923,6 +979,18 @@ def cases_b2(w):
         Case("error with hop limit 1: no error about an error", "b2",
              lambda t: err(t, 1, 4, 0, request(t), hlim=1),
              {"hop-limit": 1}),
+        Case("time exceeded quoting 8 bytes of TCP: translated", "b2",
+             lambda t: err(t, 3, 0, 0, ip6(emb, b2, 6, tcp8(
+                 w.peer["b2t"][1], TPORT), plen=32)),
+             errors=[("c4", VIP4, 11, 0, 0)], untagged=True),
+        Case("error with a bad checksum (conntrack not checking)", "b2",
+             lambda t: [(bad_sum(p, 42), d) for p, d in
+                        err(t, 1, 4, 0, request(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("UDP with a bad checksum: translated still bad, not "
+             "delivered", "b2",
+             lambda t: one(ip6(b2, emb, 17, bad_sum(dgram(t), 6))),
+             absent="c4u", nocsum=True),
     ], (("c4", VIP4),)
 
 
@@ -931,15 +999,23 @@ def run_case(w, case, n):
     before = w.nlb.drops()
     nerr = len(w.errors)
     packets = case.build(t)
-    for pkt, dst in packets:
-        w.send(case.where, pkt, dst)
+    want_tag = None if case.untagged else n
+    if case.nocsum:
+        w.ct_checksum(False)
+    try:
+        for pkt, dst in packets:
+            w.send(case.where, pkt, dst)
+        w.pump(None, 0.05)
+    finally:
+        if case.nocsum:
+            w.ct_checksum(True)
     got = {}
 
     def settled():
         got["d"] = delta(before, w.nlb.drops())
         if got["d"] != case.drops:
             return False
-        mine = [e[:5] for e in w.errors[nerr:] if e[5] == n]
+        mine = [e[:5] for e in w.errors[nerr:] if e[5] == want_tag]
         if any(e not in mine for e in case.errors):
             return False
         if case.arrive and (case.arrive, n) not in w.arrived:
@@ -950,7 +1026,7 @@ def run_case(w, case, n):
     # what comes late comes within a few milliseconds: wait for it
     w.pump(None, 0.2 if case.absent else 0.05)
     got["d"] = delta(before, w.nlb.drops())
-    mine = [e[:5] for e in w.errors[nerr:] if e[5] == n]
+    mine = [e[:5] for e in w.errors[nerr:] if e[5] == want_tag]
     why = []
     if got["d"] != case.drops:
         why.append("drops: %s, want %s" % (fmt(got["d"]), fmt(case.drops)))
