@@ -468,8 +468,17 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	 * appear in IPv4 but as the VIP.
 	 */
 	if (ctinfo == IP_CT_RELATED_REPLY && cfam == NLB_FAM6) {
+		__be32 router = ip_hdr(skb)->saddr;
+
+		/* No router sends from these (RFC 1812 5.3.7). */
+		if (ipv4_is_multicast(router) || ipv4_is_lbcast(router) ||
+		    ipv4_is_zeronet(router) || ipv4_is_loopback(router)) {
+			nf_ct_put(client);
+			nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_BAD_HDR);
+			return NF_DROP;
+		}
 		memcpy(&outer.saddr, &be->group->prefix6, 12);
-		outer.saddr.ip6[3] = ip_hdr(skb)->saddr;
+		outer.saddr.ip6[3] = router;
 	}
 
 	ret = nlb_xconn_forward(state, skb, cfam, o->dst.protonum, echo,

@@ -55,7 +55,9 @@ EMB_B1 = "64:ff9b::c612:102"    # b1 as IPv6 clients see its errors
 UPORT, TPORT, GPORT = 7000, 7001, 7002
 ID6, ID4 = 0x6e6e, 0x4e4e
 
-A4 = {a: socket.inet_pton(socket.AF_INET, a) for a in (VIP4, C4, B1, POOL)}
+A4 = {a: socket.inet_pton(socket.AF_INET, a)
+      for a in (VIP4, C4, B1, POOL, "224.0.0.1", "255.255.255.255",
+                "127.0.0.1")}
 A6 = {a: socket.inet_pton(socket.AF_INET6, a)
       for a in (VIP6, C6, B2, EMB_C4, EMB_B1)}
 
@@ -815,8 +817,8 @@ def cases_b1(w):
         return ip4(pool, b1, 1, icmp4(8, 0, struct.pack("!HH", eid, 1),
                                        data(t, 40)))
 
-    def err(t, typ, code, rest, inner, ttl=64, opts=b""):
-        return one(ip4(b1, pool, 1, icmp4(typ, code, rest, inner), ttl=ttl,
+    def err(t, typ, code, rest, inner, ttl=64, opts=b"", src=b1):
+        return one(ip4(src, pool, 1, icmp4(typ, code, rest, inner), ttl=ttl,
                        opts=opts))
 
     lsrr = b"\x83\x07\x04" + A4[C4] + b"\x00"
@@ -873,6 +875,18 @@ def cases_b1(w):
              {"icmp-inner": 1}),
         Case("error with TTL 1: no error about an error", "b1",
              lambda t: err(t, 3, 3, z, request(t), ttl=1), {"hop-limit": 1}),
+        # a router's error appears at its address in the /96: not one
+        # that no router may send from (RFC 1812 5.3.7)
+        Case("error from a multicast source: dropped", "b1",
+             lambda t: err(t, 11, 0, z, request(t), src=A4["224.0.0.1"]),
+             {"bad-hdr": 1}),
+        Case("error from the limited broadcast address: dropped", "b1",
+             lambda t: err(t, 3, 3, z, request(t),
+                           src=A4["255.255.255.255"]),
+             {"bad-hdr": 1}),
+        Case("error from a loopback address: dropped", "b1",
+             lambda t: err(t, 3, 3, z, request(t), src=A4["127.0.0.1"]),
+             {"bad-hdr": 1}),
         Case("time exceeded quoting 8 bytes of TCP: translated", "b1",
              lambda t: err(t, 11, 0, z, ip4(pool, b1, 6, tcp8(
                  w.peer["b1t"][1], TPORT), tot=60)),
