@@ -45,12 +45,11 @@ require ip python3 conntrack
 
 cleanup() {
 	topo_cleanup
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
 
 tap_begin
-nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+nlb_load || tap_bail "insmod failed"
 topo_setup 2
 # The errors nlb sends count against the ICMP rate limit: lift it.
 nsexec "$P-lb" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000 \
@@ -87,9 +86,10 @@ while read -r kind rest; do
 	esac
 done < <(NLBADM=$NLBADM python3 "$here/xrobust.py" "$P" "${cmds[@]}" 2>&1)
 diag "xrobust.py: $((SECONDS - start)) s; drops by reason: $(nlb -j -s info | tr -d ' \n')"
-# config, the cases, 6 checks around them, 3 of the fuzz, 2 of settle
+# insmod, config, the cases, 6 checks around them, 3 of the fuzz, 2 of
+# settle
 check_eq "the driver ran every part" "$tap_n" \
-	"$((1 + $(grep -c '^        Case(' "$here/xrobust.py") + 6 +
+	"$((2 + $(grep -c '^        Case(' "$here/xrobust.py") + 6 +
 	(${NLB_XROBUST_FUZZ:-0} > 0 ? 3 : 0) + 2))"
 
 tap_end
