@@ -475,8 +475,7 @@ class World:
 
 class Nlb:
     def __init__(self):
-        self.u = nlraw.Uapi(os.path.join(HERE, "..", "uapi", "linux",
-                                         "nlb.h"))
+        self.u = nlraw.Uapi()
         self.g = nlraw.Genl()
         self.fid = nlraw.resolve_family(self.g, self.u.family)
         if self.fid is None:
