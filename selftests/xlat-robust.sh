@@ -55,7 +55,9 @@ topo_setup 2
 nsexec "$P-lb" sysctl -qw net.ipv4.icmp_msgs_per_sec=100000 \
 	net.ipv4.icmp_msgs_burst=100000
 
-check "config: translated UDP, ping and TCP both ways" -- nlb -b - <<EOF
+# the flows' configuration (again after each reload)
+configure() {
+	nlb -b - <<EOF
 group add r46 affinity off pool 100.64.0.1 pool-port-min 20000 pool-port-max 20099
 backend add r46 $(backend4 1)
 listener add u6 vip $VIP6 proto udp port 7000 group r46
@@ -66,30 +68,80 @@ backend add r64 $(backend6 2)
 listener add u4 vip $VIP4 proto udp port 7000 group r64
 listener add t4 vip $VIP4 proto tcp port 7001 group r64
 listener add e4 vip $VIP4 proto icmp group r64
+EOF
+}
+
+# driver COMMAND...: xrobust.py's lines as TAP
+driver() {
+	local kind rest
+	while read -r kind rest; do
+		case $kind in
+		check) tap_result "${rest%% *}" "${rest#* }" ;;
+		diag) diag "$rest" ;;
+		*) diag "xrobust: $kind $rest" ;;
+		esac
+	done < <(NLBADM=$NLBADM python3 "$here/xrobust.py" "$P" "$@" 2>&1)
+}
+
+check "config: translated UDP, ping and TCP both ways" -- configure
+check "config: a group to delete under a flow" -- nlb -b - <<EOF
 group add gdel affinity off pool 100.64.0.1 pool-port-min 20100 pool-port-max 20199
 backend add gdel $(backend4 1)
 listener add gdel vip $VIP6 proto udp port 7002 group gdel
 EOF
 
+fuzz=${NLB_XROBUST_FUZZ:-0}
+churn=${NLB_XROBUST_CHURN:-0}
+reload=${NLB_XROBUST_RELOAD:-0}
 cmds=(cases)
-if [ "${NLB_XROBUST_FUZZ:-0}" -gt 0 ]; then
-	cmds+=(fuzz "${NLB_XROBUST_SEED:-1}" "$NLB_XROBUST_FUZZ" settle 120)
-else
-	cmds+=(settle 30)
+[ "$fuzz" -gt 0 ] && cmds+=(fuzz "${NLB_XROBUST_SEED:-1}" "$fuzz")
+if [ "$churn" -gt 0 ]; then
+	check "config: a pool of 4 slots for the churn" -- nlb -b - <<EOF
+group add rtiny affinity off pool 100.64.0.2 pool-port-min 30000 pool-port-max 30003
+backend add rtiny $(backend4 1)
+listener add ct6 vip $VIP6 proto udp port 7003 group rtiny
+EOF
+	cmds+=(churn "$churn")
 fi
+cmds+=(settle $((fuzz + churn > 0 ? 120 : 30)))
 start=$SECONDS
-while read -r kind rest; do
-	case $kind in
-	check) tap_result "${rest%% *}" "${rest#* }" ;;
-	diag) diag "$rest" ;;
-	*) diag "xrobust: $kind $rest" ;;
-	esac
-done < <(NLBADM=$NLBADM python3 "$here/xrobust.py" "$P" "${cmds[@]}" 2>&1)
+driver "${cmds[@]}"
 diag "xrobust.py: $((SECONDS - start)) s; drops by reason: $(nlb -j -s info | tr -d ' \n')"
-# insmod, config, the cases, 6 checks around them, 3 of the fuzz, 2 of
-# settle
-check_eq "the driver ran every part" "$tap_n" \
-	"$((2 + $(grep -c '^        Case(' "$here/xrobust.py") + 6 +
-	(${NLB_XROBUST_FUZZ:-0} > 0 ? 3 : 0) + 2))"
+# insmod, config (2), the cases, 6 checks around them, 3 of the fuzz,
+# 1 + 3 of the churn, 2 of settle
+want=$((3 + $(grep -c '^        Case(' "$here/xrobust.py") + 6 +
+	(fuzz > 0 ? 3 : 0) + (churn > 0 ? 4 : 0) + 2))
+
+# rmmod and insmod under translated load, both directions
+if [ "$reload" -gt 0 ]; then
+	tmp=$(mktemp)
+	stop=$tmp.stop
+	NLBADM=$NLBADM python3 "$here/xrobust.py" "$P" load \
+		$((reload * 10 + 30)) "$stop" >"$tmp" 2>&1 &
+	load_pid=$!
+	sleep 2
+	bad=0
+	for ((i = 0; i < reload; i++)); do
+		rmmod nlb || { bad=$((bad + 1)); break; }
+		sleep 0.5
+		insmod "$NLB_KO" || { bad=$((bad + 1)); break; }
+		configure || bad=$((bad + 1))
+		sleep 2.5
+	done
+	check_eq "reload: $reload times rmmod, insmod, configure under load" \
+		"$bad" 0
+	touch "$stop"
+	wait "$load_pid"
+	while read -r kind rest; do
+		case $kind in
+		check) tap_result "${rest%% *}" "${rest#* }" ;;
+		*) diag "$kind $rest" ;;
+		esac
+	done <"$tmp"
+	rm -f "$tmp" "$stop"
+	driver settle 60
+	want=$((want + 1 + 1 + 2))
+fi
+check_eq "the driver ran every part" "$tap_n" "$want"
 
 tap_end

@@ -23,6 +23,17 @@ see the topology in xlat-robust.sh), so that one process drives them all.
         headers, options, quotes, fragment offsets), checksums fixed most of
         the time so that conntrack passes them on; the flows must answer at
         every checkpoint
+    churn SECONDS
+        pool exhaustion churn (needs listener ct6, group rtiny of 4 pool
+        slots, see xlat-robust.sh): for SECONDS, rounds of 8 new UDP flows
+        from c6 at once, each a new source port; every flow is answered or
+        refused and counted (drop-pool), exactly, and a round after the
+        timeouts finds the slots free again
+    load SECONDS STOPFILE
+        new UDP flows both ways (6to4 and 4to6), bursts of datagrams on
+        each, while the shell unloads and reloads nlb: no counters read
+        (nlb may be gone); until STOPFILE exists (at most SECONDS), then
+        3 s more, in which the flows must answer
     settle SECONDS
         end every flow (short conntrack timeouts, a last packet each), then
         wait (at most SECONDS) until conntrack holds no leg and the pools
@@ -52,7 +63,8 @@ B1, B2 = "198.18.1.2", "2001:db8:102::2"
 POOL = "100.64.0.1"
 EMB_C4 = "64:ff9b::c000:202"    # c4 as the IPv6 backend sees it
 EMB_B1 = "64:ff9b::c612:102"    # b1 as IPv6 clients see its errors
-UPORT, TPORT, GPORT = 7000, 7001, 7002
+UPORT, TPORT, GPORT, CPORT = 7000, 7001, 7002, 7003
+CHURN_SLOTS = 4
 ID6, ID4 = 0x6e6e, 0x4e4e
 
 A4 = {a: socket.inet_pton(socket.AF_INET, a)
@@ -230,6 +242,7 @@ class World:
             self.b1u = self._server_udp(socket.AF_INET, "0.0.0.0", UPORT,
                                         "b1u")
             self._server_udp(socket.AF_INET, "0.0.0.0", GPORT, "b1g")
+            self._server_udp(socket.AF_INET, "0.0.0.0", CPORT, "b1c")
             self._server_tcp(socket.AF_INET, "0.0.0.0", TPORT, "b1t")
             self.b1raw = socket.socket(socket.AF_INET, socket.SOCK_RAW,
                                        socket.IPPROTO_RAW)
@@ -500,6 +513,19 @@ class Nlb:
                         d[self.xnames[xt]] = int.from_bytes(xp[:8],
                                                             sys.byteorder)
         return d
+
+    def listener_stat(self, listener, counter):
+        """A counter of LISTENER's (NLB_A_STATS_<COUNTER>)."""
+        want = self.c["NLB_A_STATS_" + counter.upper()]
+        for p in self._request("LISTENER_GET", nlraw.NLM_F_DUMP):
+            a = dict(nlraw.parse_attrs(p))
+            name = a.get(self.c["NLB_A_LISTENER_NAME"], b"").rstrip(b"\0")
+            if name.decode() != listener:
+                continue
+            st = dict(nlraw.parse_attrs(
+                a.get(self.c["NLB_A_LISTENER_STATS"], b"")))
+            return int.from_bytes(st.get(want, b"\0")[:8], sys.byteorder)
+        return None
 
     def census_run(self):
         """Wait for a census that starts now."""
@@ -1417,6 +1443,106 @@ def cmd_fuzz(w, seed, count):
           "%d drops for %d packets" % (dropped, f.sent))
 
 
+def cmd_churn(w, seconds):
+    """Rounds of more new flows than the pool has slots, each flow one
+    datagram from a new source port: answered or refused, never both,
+    never neither; the slots come back when conntrack ends the flows."""
+    sysctl(w, "net.netfilter.nf_conntrack_udp_timeout=1")
+    start = time.monotonic()
+    rounds = sent = answered = 0
+    lost = []
+    refused0 = w.nlb.listener_stat("ct6", "drop_pool")
+    while time.monotonic() - start < seconds:
+        rounds += 1
+        socks = []
+        with netns(w.p + "-c6"):
+            for i in range(2 * CHURN_SLOTS):
+                socks.append(w._udp(socket.AF_INET6, (VIP6, CPORT),
+                                    "ch%d" % i))
+        words = []
+        for i, s in enumerate(socks):
+            w.seq += 1
+            words.append(b"%d" % w.seq)
+            s.send(b"ask" + words[-1])
+        sent += len(socks)
+
+        def got():
+            return sum(wd in w.answers.get("ch%d" % i, [])
+                       for i, wd in enumerate(words))
+        w.pump(lambda: got() >= CHURN_SLOTS, 2.0)
+        w.pump(None, 0.1)
+        a = got()
+        answered += a
+        if a != CHURN_SLOTS and len(lost) < 5:
+            lost.append((rounds, a))
+        for s in socks:
+            w.rsocks.pop(s, None)
+            s.close()
+        for i in range(len(socks)):
+            w.answers.pop("ch%d" % i, None)
+        # the flows end (UDP timeout 1 s, conntrack's GC some later)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and w.nlb.pool_used("rtiny"):
+            time.sleep(0.2)
+    refused = w.nlb.listener_stat("ct6", "drop_pool") - refused0
+    took = time.monotonic() - start
+    out("diag", "churn: %d rounds, %d flows in %.0f s: %d answered, %d "
+        "refused (drop-pool)" % (rounds, sent, took, answered, refused))
+    check(not lost, "churn: each round, exactly the pool's %d slots "
+          "answered" % CHURN_SLOTS, "rounds (round, answered): %s" % lost)
+    check(answered + refused == sent, "churn: every flow answered or "
+          "refused and counted", "%d sent, %d answered, %d refused" % (
+              sent, answered, refused))
+    check(w.nlb.pool_used("rtiny") == 0, "churn: the pool's slots are back")
+
+
+def cmd_load(w, seconds, stopfile, burst=32):
+    start = time.monotonic()
+    rounds = sent = answered = 0
+    last_ok = stop = None
+    while time.monotonic() - start < seconds and \
+            (stop is None or time.monotonic() < stop):
+        if stop is None and os.path.exists(stopfile):
+            stop = time.monotonic() + 3
+        rounds += 1
+        socks = []
+        with netns(w.p + "-c6"):
+            socks.append(w._udp(socket.AF_INET6, (VIP6, UPORT), "ld6"))
+        with netns(w.p + "-c4"):
+            socks.append(w._udp(socket.AF_INET, (VIP4, UPORT), "ld4"))
+        words = []
+        for s in socks:
+            for _ in range(burst):
+                w.seq += 1
+                words.append(b"%d" % w.seq)
+                try:
+                    s.send(b"ask" + words[-1])
+                except OSError:
+                    pass        # an ICMP error queued (nlb was away)
+        sent += len(words)
+
+        def got(name, ws):
+            return sum(x in w.answers.get(name, []) for x in ws)
+        w.pump(lambda: got("ld6", words[:burst]) + got("ld4", words[burst:])
+               >= len(words), 0.5)
+        g6, g4 = got("ld6", words[:burst]), got("ld4", words[burst:])
+        answered += g6 + g4
+        if g6 and g4:
+            last_ok = time.monotonic()
+        for s in socks:
+            w.rsocks.pop(s, None)
+            s.close()
+        w.answers.pop("ld6", None)
+        w.answers.pop("ld4", None)
+    end = time.monotonic()
+    out("diag", "load: %d rounds in %.0f s, %d datagrams, %d answered" % (
+        rounds, end - start, sent, answered))
+    check(stop is not None and last_ok is not None and end - last_ok < 1.5,
+          "load: the new flows of both directions answer after the last "
+          "reload", "last answered both ways %s s before the end" % (
+              "never" if last_ok is None else "%.1f" % (end - last_ok)))
+
+
 def cmd_settle(w, timeout):
     """End every flow and wait until no leg and no pool slot is left."""
     sysctl(w, "net.netfilter.nf_conntrack_udp_timeout=1",
@@ -1445,12 +1571,14 @@ def cmd_settle(w, timeout):
     while time.monotonic() - start < timeout:
         w.pump(None, 0.5)
         legs = conntrack_legs(w, legs_re)
-        used = [w.nlb.pool_used(g) for g in ("r46", "r64")]
-        if not legs and used == [0, 0]:
+        used = [u for u in (w.nlb.pool_used(g) for g in ("r46", "r64",
+                                                          "rtiny"))
+                if u is not None]
+        if not legs and not any(used):
             break
     check(not legs, "every leg ended: conntrack holds none (%.0f s)" %
           (time.monotonic() - start), "left: %s" % legs[:6])
-    check(used == [0, 0], "every pool slot is back (pool used 0)",
+    check(used and not any(used), "every pool slot is back (pool used 0)",
           "used: %s" % used)
 
 
@@ -1463,6 +1591,10 @@ def main(argv):
                 cmds.append((cmd_cases, ()))
             elif c == "fuzz":
                 cmds.append((cmd_fuzz, (int(args.pop(0)), int(args.pop(0)))))
+            elif c == "churn":
+                cmds.append((cmd_churn, (float(args.pop(0)),)))
+            elif c == "load":
+                cmds.append((cmd_load, (float(args.pop(0)), args.pop(0))))
             elif c == "settle":
                 cmds.append((cmd_settle, (float(args.pop(0)),)))
             else:
