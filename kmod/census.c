@@ -418,9 +418,16 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 		return;
 	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
 	if (nlb_track_view(ct, &v)) {
-		/* A translated connection counts with its client's leg. */
-		if (v.role == NLB_CT_SERVER)
+		/*
+		 * A translated connection counts with its client's leg. A
+		 * backend's leg whose backend or client's leg is gone cannot
+		 * go on (its client's leg could not end it).
+		 */
+		if (v.role == NLB_CT_SERVER) {
+			if (!nlb_xconn_server_live(ct))
+				nlb_census_kill(c, ct);
 			return;
+		}
 		be = nlb_backend_lookup_id(v.be_id);
 		l = nlb_listener_lookup_id(v.l_id);
 		counted = v.counted;

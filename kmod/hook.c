@@ -265,6 +265,8 @@ acct:
 			ret = NF_DROP;
 	}
 	if (ret != NF_ACCEPT) {
+		if (be->key.fam != fam)
+			nlb_xconn_abort(ct);
 		nlb_stats_count(&l->cnt, drop_error);
 		nlb_stats_count(&g->cnt, drop_error);
 		nlb_stats_count(&be->cnt, drop_error);

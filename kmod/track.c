@@ -130,16 +130,18 @@ struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
  * backend's leg of a translated connection
  * @ct: the backend's leg
  * @peer: the client's leg, confirmed
+ * @be_id: the backend's identifier, as the client's leg has it
  *
  * Return: the data, or NULL when out of memory.
  */
 struct nlb_ct *nlb_track_attach_server(struct nf_conn *ct,
-				       struct nf_conn *peer)
+				       struct nf_conn *peer, u32 be_id)
 {
 	struct nlb_ct *d = nlb_track_new(ct, NLB_CT_SERVER);
 
 	if (d) {
 		d->state = NLB_CT_ENDED;
+		d->be_id = be_id;
 		d->peer = peer;
 	}
 	return d;
@@ -305,6 +307,7 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	if (!d)
 		return false;
 	v->role = d->role;
+	v->be_id = d->be_id;
 	v->ended = false;
 	if (d->role == NLB_CT_SERVER)
 		return true;
@@ -318,7 +321,6 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	v->ended = ours && d->state == NLB_CT_ENDED;
 	tracked = d->state != NLB_CT_ENDED || d->role == NLB_CT_CLIENT ||
 		  v->ended;
-	v->be_id = d->be_id;
 	v->l_id = d->l_id;
 	v->counted = d->state == NLB_CT_COUNTED;
 	spin_unlock_bh(&ct->lock);

@@ -33,7 +33,8 @@ enum nlb_ct_state {
  * @role: enum nlb_ct_role
  * @xfam: client's leg: the family of the backend's leg (NLB_FAM*)
  * @flags: NLB_CT_F_*
- * @be_id: plain, client's leg: the backend's identifier
+ * @be_id: the backend's identifier (both legs of a translated connection
+ *	name it, so that a backend's leg recognizes its client's leg)
  * @l_id: plain, client's leg: the listener's identifier
  * @xaddr: client's leg: the source of the backend's leg, an IPv4 address
  *	or the last 32 bits of an IPv6 one (the rest from the group)
@@ -50,9 +51,9 @@ struct nlb_ct {
 	u8 role;
 	u8 xfam;
 	u8 flags;
+	u32 be_id;
 	union {
 		struct {
-			u32 be_id;
 			u32 l_id;
 			__be32 xaddr;
 			__be16 xport;
@@ -64,7 +65,7 @@ struct nlb_ct {
 /**
  * struct nlb_track_view - what the census learns of a tracked connection
  * @be_id: its backend's identifier
- * @l_id: its listener's identifier
+ * @l_id: its listener's identifier (not for a backend's leg)
  * @counted: it counts in the objects' exact active counts
  * @ended: it has ended (TCP closed): its packets and bytes are in the
  *	objects' totals, not to be added again
@@ -82,7 +83,7 @@ struct nlb_ct *nlb_ct_find(const struct nf_conn *ct);
 struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
 				struct nlb_backend *be, u8 role);
 struct nlb_ct *nlb_track_attach_server(struct nf_conn *ct,
-				       struct nf_conn *peer);
+				       struct nf_conn *peer, u32 be_id);
 void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d);
 bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v);
 bool nlb_ct_closed(const struct nf_conn *ct);
