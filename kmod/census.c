@@ -66,6 +66,7 @@
 enum nlb_census_kind {
 	NLB_CENSUS_END,		/* delete the connection, after its RSTs */
 	NLB_CENSUS_PROBE,	/* draw ACKs from its ends */
+	NLB_CENSUS_KILL,	/* the same as END, but not counted drained */
 };
 
 /**
@@ -73,7 +74,7 @@ enum nlb_census_kind {
  * @ct: the connection, with a reference
  * @be_id: its backend
  * @l_id: its listener, or 0
- * @kind: NLB_CENSUS_END or NLB_CENSUS_PROBE
+ * @kind: NLB_CENSUS_END, NLB_CENSUS_PROBE or NLB_CENSUS_KILL
  * @has_segs: @segs holds segments to send
  * @segs: the RSTs (or probing ACKs) to send
  */
@@ -372,8 +373,29 @@ static bool nlb_census_drain(struct nlb_census *c, struct nf_conn *ct,
 		return false;
 	}
 	act->kind = NLB_CENSUS_END;
+	nlb_track_settle(ct);
 	act->has_segs = nlb_reset_prepare(ct, &act->segs);
 	return true;
+}
+
+/*
+ * A connection that cannot go on (its PROXY header was being sent when
+ * ctnetlink removed its helper): reset and deleted, not counted drained.
+ * One the batch has no room for is ended by the next census.
+ */
+static void nlb_census_kill(struct nlb_census *c, struct nf_conn *ct)
+{
+	struct nlb_census_act *act;
+
+	if (!c->batch || c->batch->n == NLB_CENSUS_BATCH ||
+	    !refcount_inc_not_zero(&ct->ct_general.use))
+		return;
+	act = &c->batch->act[c->batch->n++];
+	act->ct = ct;
+	act->be_id = 0;
+	act->l_id = 0;
+	act->kind = NLB_CENSUS_KILL;
+	act->has_segs = nlb_reset_prepare(ct, &act->segs);
 }
 
 static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
@@ -385,14 +407,19 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 	struct nlb_listener *l = NULL;
 	struct nlb_backend *be = NULL;
 	struct nlb_track_view v;
-	bool counted = false, closed;
+	bool counted = false, closed, tracked;
 	int fam, dir;
 
 	c->conns++;
 	if (nf_ct_is_dying(ct) || !(READ_ONCE(ct->status) & IPS_DST_NAT))
 		return;
 	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
-	if (nlb_track_view(ct, &v)) {
+	tracked = nlb_track_view(ct, &v);
+	if (v.end) {
+		nlb_census_kill(c, ct);
+		return;
+	}
+	if (tracked) {
 		be = nlb_backend_lookup_id(v.be_id);
 		l = nlb_listener_lookup_id(v.l_id);
 		counted = v.counted;
@@ -491,8 +518,10 @@ static void nlb_census_act(struct nlb_net *nn)
 		struct nlb_listener *l;
 		struct nlb_backend *be;
 
-		if (act->kind == NLB_CENSUS_END &&
-		    nf_ct_delete(act->ct, 0, 0)) {
+		if (act->kind == NLB_CENSUS_KILL) {
+			nf_ct_delete(act->ct, 0, 0);
+		} else if (act->kind == NLB_CENSUS_END &&
+			   nf_ct_delete(act->ct, 0, 0)) {
 			rcu_read_lock();
 			be = nlb_backend_lookup_id(act->be_id);
 			l = nlb_listener_lookup_id(act->l_id);

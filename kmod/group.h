@@ -28,6 +28,8 @@ struct nlb_offload_expired;
  * @track: attach the conntrack helper to new connections
  * @acct: give new connections conntrack's accounting extension
  * @offload: move established forwarded connections into the flowtable
+ * @proxy: NLB_PROXY_OFF or NLB_PROXY_V2: send new TCP connections' backends
+ *	a PROXY v2 header
  * @drain_timeout: seconds, 0 for none
  * @n_listeners: listeners using the group
  * @n_backends: backends per family, draining ones not included
@@ -49,6 +51,7 @@ struct nlb_group {
 	bool track;
 	bool acct;
 	bool offload;
+	u8 proxy;
 	u32 drain_timeout;
 	unsigned int n_listeners;
 	unsigned int n_backends[NLB_NFAM];
@@ -68,6 +71,7 @@ struct nlb_group {
 #define NLB_GROUP_SET_DRAIN_TIMEOUT	BIT(4)
 #define NLB_GROUP_SET_ACCT		BIT(5)
 #define NLB_GROUP_SET_OFFLOAD		BIT(6)
+#define NLB_GROUP_SET_PROXY		BIT(7)
 
 /**
  * struct nlb_group_cfg - what a group-add or group-change request asks for
@@ -79,6 +83,7 @@ struct nlb_group {
  * @drain_timeout: seconds
  * @acct: accounting extension
  * @offload: flowtable offload
+ * @proxy: NLB_PROXY_*
  * @set: NLB_GROUP_SET_* of the settings given
  * @tb: the request's attributes, for error messages
  */
@@ -91,6 +96,7 @@ struct nlb_group_cfg {
 	u32 drain_timeout;
 	bool acct;
 	bool offload;
+	u8 proxy;
 	u32 set;
 	struct nlattr **tb;
 };

@@ -108,6 +108,7 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 	unsigned int ret;
 	bool persisted;
+	bool proxy;
 	int fam;
 
 	/*
@@ -174,12 +175,17 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	/*
 	 * Per-connection packet and byte counters, whatever the acct sysctl
 	 * says, unless the group does without; then, after NAT so that NAT
-	 * adds no seqadj extension for it, the helper of tracked groups.
+	 * adds no seqadj extension for it, the helper of tracked groups. A
+	 * PROXY v2 group tracks its connections, and its TCP ones get the
+	 * seqadj extension for the header (nlb_track_attach()).
 	 */
+	proxy = tuple->dst.protonum == IPPROTO_TCP &&
+		READ_ONCE(g->proxy) == NLB_PROXY_V2;
 	if (ret == NF_ACCEPT &&
 	    ((READ_ONCE(g->acct) && !nf_conn_acct_find(ct) &&
 	      !nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC)) ||
-	     (READ_ONCE(g->track) && nlb_track_attach(ct, l, be))))
+	     ((READ_ONCE(g->track) || proxy) &&
+	      nlb_track_attach(ct, l, be, proxy))))
 		ret = NF_DROP;
 	if (ret != NF_ACCEPT) {
 		nlb_stats_count(&l->cnt, drop_error);

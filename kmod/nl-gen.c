@@ -72,7 +72,7 @@ const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1] = {
 };
 
 /* NLB_CMD_GROUP_ADD - do */
-const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_OFFLOAD + 1] = {
+const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PROXY + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -81,10 +81,11 @@ const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_OFFLOAD + 1] = {
 	[NLB_A_GROUP_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_drain_timeout_range),
 	[NLB_A_GROUP_ACCT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_GROUP_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_PROXY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* NLB_CMD_GROUP_CHANGE - do */
-const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_OFFLOAD + 1] = {
+const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PROXY + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -93,6 +94,7 @@ const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_OFFLOAD + 1] = {
 	[NLB_A_GROUP_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_drain_timeout_range),
 	[NLB_A_GROUP_ACCT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_GROUP_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_PROXY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* NLB_CMD_GROUP_DEL - do */
@@ -190,14 +192,14 @@ const struct genl_ops nlb_nl_ops[14] = {
 		.cmd		= NLB_CMD_GROUP_ADD,
 		.doit		= nlb_nl_group_add_doit,
 		.policy		= nlb_group_add_nl_policy,
-		.maxattr	= NLB_A_GROUP_OFFLOAD,
+		.maxattr	= NLB_A_GROUP_PROXY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_GROUP_CHANGE,
 		.doit		= nlb_nl_group_change_doit,
 		.policy		= nlb_group_change_nl_policy,
-		.maxattr	= NLB_A_GROUP_OFFLOAD,
+		.maxattr	= NLB_A_GROUP_PROXY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

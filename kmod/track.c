@@ -26,6 +26,7 @@
 #include "backend.h"
 #include "group.h"
 #include "listener.h"
+#include "proxy.h"
 #include "track.h"
 
 /* Where a tracked connection is in its life. */
@@ -45,6 +46,8 @@ struct nlb_ct {
 	u32 be_id;
 	u32 l_id;
 	u8 state;
+	/* PROXY v2 header (proxy.c), of groups with proxy v2; else zero */
+	struct nlb_proxy_ct proxy;
 };
 
 static_assert(sizeof(struct nlb_ct) <=
@@ -80,15 +83,19 @@ static struct nlb_ct *nlb_ct_data(const struct nf_conn *ct, bool *ours)
  * @ct: the connection, with its NAT set up
  * @l: its listener
  * @be: its backend
+ * @proxy: send the backend a PROXY v2 header (TCP only)
  *
  * Return: 0 or -ENOMEM.
  */
 int nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
-		     struct nlb_backend *be)
+		     struct nlb_backend *be, bool proxy)
 {
 	struct nf_conn_help *help;
 	struct nlb_ct *d;
 
+	/* Before the helper's extension, which adding another may move. */
+	if (proxy && nlb_proxy_prepare(ct))
+		return -ENOMEM;
 	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
 	if (!help)
 		return -ENOMEM;
@@ -96,6 +103,9 @@ int nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
 	d->be_id = be->id;
 	d->l_id = l->id;
 	d->state = NLB_CT_NEW;
+	memset(&d->proxy, 0, sizeof(d->proxy));
+	if (proxy)
+		nlb_proxy_init(&d->proxy, nf_ct_l3num(ct));
 	d->magic = nlb_ct_magic;
 	rcu_assign_pointer(help->helper,
 			   &nlb_helpers[nf_ct_protonum(ct) == IPPROTO_UDP]);
@@ -178,17 +188,41 @@ bool nlb_ct_closed(const struct nf_conn *ct)
 	return state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE;
 }
 
+/* A connection's first PROXY header went out: count it, under RCU. */
+static void nlb_ct_count_proxied(const struct nlb_ct *d)
+{
+	struct nlb_listener *l;
+	struct nlb_backend *be;
+
+	be = nlb_backend_lookup_id(d->be_id);
+	if (be) {
+		nlb_stats_count(&be->cnt, proxied);
+		nlb_stats_count(&be->group->cnt, proxied);
+	}
+	l = nlb_listener_lookup_id(d->l_id);
+	if (l)
+		nlb_stats_count(&l->cnt, proxied);
+}
+
 static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
 		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct nlb_ct *d;
-	bool ours;
+	bool ours, first;
+	int ret;
 
-	/* Nothing to do before confirmation, nor once it has ended. */
 	d = nlb_ct_data(ct, &ours);
-	if (!d || !nf_ct_is_confirmed(ct) ||
-	    READ_ONCE(d->state) == NLB_CT_ENDED)
+	if (!d)
 		return NF_ACCEPT;
+	/* From the SYN on, before confirmation too. */
+	ret = nlb_proxy_help(skb, protoff, ct, ctinfo, &d->proxy, NULL,
+			     &first);
+	if (first)
+		nlb_ct_count_proxied(d);
+	/* Nothing else to do before confirmation, nor once it has ended. */
+	if (ret != NF_ACCEPT || !nf_ct_is_confirmed(ct) ||
+	    READ_ONCE(d->state) == NLB_CT_ENDED)
+		return ret;
 	spin_lock_bh(&ct->lock);
 	if (nlb_ct_closed(ct))
 		nlb_ct_end(ct, d);	/* the packets that follow are late */
@@ -215,11 +249,15 @@ static void nlb_ct_destroy(struct nf_conn *ct)
  * nlb_track_view() - what a connection tells the census
  * @ct: a confirmed connection, with a bucket lock of the conntrack table
  *	held that keeps it
- * @v: set to its backend, listener and whether it is counted
+ * @v: set to its backend, listener and whether it is counted; @v->end is
+ *	set (whatever the return value) when the connection must end
  *
  * A connection whose helper ctnetlink removed (`conntrack -U --helper ""`)
  * is no longer told when it ends: it is ended here, and is an untracked
- * connection from now on.
+ * connection from now on. No header goes out for it any more either: if
+ * the backend acknowledged it, conntrack's sequence correction is made
+ * final (nlb_proxy_settle()); if it was still being sent, the connection
+ * cannot go on (@v->end).
  *
  * Return: true if @ct is a tracked connection of nlb (@v set).
  */
@@ -228,18 +266,63 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	struct nlb_ct *d;
 	bool ours, tracked;
 
+	v->end = false;
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return false;
 	spin_lock_bh(&ct->lock);
-	if (!ours)
+	if (!ours) {
 		nlb_ct_end(ct, d);
+		v->end = !nlb_proxy_settle(ct, &d->proxy);
+	}
 	tracked = d->state != NLB_CT_ENDED;
 	v->be_id = d->be_id;
 	v->l_id = d->l_id;
 	v->counted = d->state == NLB_CT_COUNTED;
 	spin_unlock_bh(&ct->lock);
 	return tracked;
+}
+
+/**
+ * nlb_track_settle() - before a tracked connection is reset: make its
+ * PROXY header's sequence correction final
+ * @ct: the connection, with a bucket lock of the conntrack table held that
+ *	keeps it
+ *
+ * A client that sent nothing since the backend acknowledged the header
+ * left the correction that the next client segment would have moved
+ * (proxy.c); the reset's sequence numbers need the final one.
+ */
+void nlb_track_settle(struct nf_conn *ct)
+{
+	struct nlb_ct *d;
+	bool ours;
+
+	d = nlb_ct_data(ct, &ours);
+	if (!d || !READ_ONCE(d->proxy.state))
+		return;
+	spin_lock_bh(&ct->lock);
+	nlb_proxy_settle(ct, &d->proxy);
+	spin_unlock_bh(&ct->lock);
+}
+
+/*
+ * After the helper is gone: a connection whose header the backend
+ * acknowledged goes on with its final correction; one still sending it is
+ * deleted (its ends find no connection: RSTs, or timeouts).
+ */
+static int nlb_track_unload_ct(struct nf_conn *ct, void *data)
+{
+	struct nlb_ct *d;
+	bool ours, keep;
+
+	d = nlb_ct_data(ct, &ours);
+	if (!d || !READ_ONCE(d->proxy.state))
+		return 0;
+	spin_lock_bh(&ct->lock);
+	keep = nlb_proxy_settle(ct, &d->proxy);
+	spin_unlock_bh(&ct->lock);
+	return !keep;
 }
 
 static const struct nf_conntrack_expect_policy nlb_expect_policy = {
@@ -281,9 +364,15 @@ int nlb_track_init(void)
  *
  * Unregistering detaches it from every connection and waits until no CPU
  * runs its functions. Tracked connections hold nothing of nlb's, so they
- * simply go on as plain NAT connections.
+ * simply go on as plain NAT connections. Those of PROXY v2 groups go on
+ * with conntrack's final sequence correction once the backend has their
+ * header, and are deleted if they were still sending it; that walk of the
+ * table (all namespaces) is only made if some connection had a header
+ * state since the module was loaded.
  */
 void nlb_track_exit(void)
 {
 	nf_conntrack_helpers_unregister(nlb_helpers, ARRAY_SIZE(nlb_helpers));
+	if (nlb_proxy_used())
+		nf_ct_iterate_destroy(nlb_track_unload_ct, NULL);
 }

@@ -256,9 +256,9 @@ emptyjson=$(adm $NSC -j -s show 2>&1)
 # the start of a listener-add request (used in sections 2 and 4)
 LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
 # zero counters and default settings, as nlraw.py prints them
-S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0}"
+S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0 proxied=0}"
 SL="$S0 reject=1 persist-timeout=0 persist-prefix4=32 persist-prefix6=128"
-SG="$S0 track=0 drain-timeout=0 acct=1 offload=0"
+SG="$S0 track=0 drain-timeout=0 acct=1 offload=0 proxy=0"
 SB="$S0 enabled=1 healthy=1 draining=0"
 name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 
@@ -351,6 +351,10 @@ rawno "acct 2" ERANGE "integer out of range" group-change name=str:g4 acct=u8:2
 rawno "offload 2" ERANGE "integer out of range" group-change name=str:g4 offload=u8:2
 rawno "offload on with track on" EINVAL "offload needs track off" group-change name=str:g4 offload=u8:1 track=u8:1
 rawno "offload on with the wlc scheduler (which needs track)" EINVAL "offload needs track off" group-add name=str:g9 offload=u8:1 sched=u8:3
+rawno "proxy 2" ERANGE "integer out of range" group-change name=str:g4 proxy=u8:2
+rawno "proxy v2 with track off" EINVAL "proxy v2 needs track on" group-add name=str:g9 proxy=u8:1 track=u8:0
+rawno "proxy v2 with offload on" EINVAL "proxy v2 needs offload off" group-add name=str:g9 proxy=u8:1 offload=u8:1
+rawno "proxy v2 on a group with track off" EINVAL "proxy v2 needs track on" group-change name=str:g4 proxy=u8:1 track=u8:0
 # handlers: missing attributes (with the missing type in the extack)
 rawno "listener-add without name" EINVAL "missing listener name" listener-add vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80 group=str:g4
 rawno "listener-add without port" EINVAL "missing listener port" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 group=str:g4

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nlbadm group: server groups (scheduler, IP versions, affinity,
- * connection tracking, drain timeout, accounting, flowtable offload).
+ * connection tracking, drain timeout, accounting, flowtable offload,
+ * PROXY protocol).
  */
 #include "nlbadm.h"
 
@@ -20,6 +21,12 @@ static const struct choice sched_choices[] = {
 	{ 0 }
 };
 
+static const struct choice proxy_choices[] = {
+	{ "off", NLB_PROXY_OFF },
+	{ "v2", NLB_PROXY_V2 },
+	{ 0 }
+};
+
 static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_NAME, FIELD_STR, "name", NULL),
 	FIELD_CHOICE(NLB_A_GROUP_IPVERSION, "ipversion", "ipversion",
@@ -30,6 +37,7 @@ static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_TRACK, FIELD_BOOL, "track", "track"),
 	FIELD(NLB_A_GROUP_ACCT, FIELD_BOOL, "acct", "acct"),
 	FIELD(NLB_A_GROUP_OFFLOAD, FIELD_BOOL, "offload", "offload"),
+	FIELD_CHOICE(NLB_A_GROUP_PROXY, "proxy", "proxy", proxy_choices),
 	FIELD(NLB_A_GROUP_DRAIN_TIMEOUT, FIELD_U32, "drain_timeout",
 	      "drain-timeout"),
 	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
@@ -72,6 +80,8 @@ static const struct arg_spec set_args[] = {
 	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices },
 	{ .name = "offload", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices },
+	{ .name = "proxy", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_PROXY, .choices = proxy_choices },
 	{ 0 }
 };
 
@@ -87,7 +97,7 @@ static const struct arg_spec show_args[] = {
 
 #define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off] " \
 			"[track on|off] [drain-timeout SECONDS] [acct on|off] " \
-			"[offload on|off]"
+			"[offload on|off] [proxy off|v2]"
 
 const struct cmd group_cmds[] = {
 	{ .name = "add",

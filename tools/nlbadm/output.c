@@ -50,6 +50,7 @@ static const struct field stats_fields[] = {
 	FIELD(NLB_A_STATS_PERSISTED, FIELD_U64, "persisted", "persisted"),
 	FIELD(NLB_A_STATS_FAILOPEN, FIELD_U64, "failopen", "failopen"),
 	FIELD(NLB_A_STATS_DRAINED, FIELD_U64, "drained", "drained"),
+	FIELD(NLB_A_STATS_PROXIED, FIELD_U64, "proxied", "proxied"),
 	{ 0 }
 };
 

@@ -72,6 +72,20 @@ enum nlb_event {
 };
 
 /**
+ * enum nlb_proxy - How a server group tells its backends the client's address,
+ *   for TCP connections.
+ * @NLB_PROXY_OFF: Not at all (the default); same-family backends see it as the
+ *   source.
+ * @NLB_PROXY_V2: PROXY protocol version 2 (haproxy's specification): a binary
+ *   header before the client's first byte, with the client's own address and
+ *   port and the VIP and port it connected to.
+ */
+enum nlb_proxy {
+	NLB_PROXY_OFF,
+	NLB_PROXY_V2,
+};
+
+/**
  * enum nlb_proto - Transport protocol of a listener (IANA protocol numbers).
  */
 enum nlb_proto {
@@ -92,6 +106,7 @@ enum {
 	NLB_A_STATS_PERSISTED,
 	NLB_A_STATS_FAILOPEN,
 	NLB_A_STATS_DRAINED,
+	NLB_A_STATS_PROXIED,
 
 	__NLB_A_STATS_MAX,
 	NLB_A_STATS_MAX = (__NLB_A_STATS_MAX - 1)
@@ -129,6 +144,7 @@ enum {
 	NLB_A_GROUP_EVENT,
 	NLB_A_GROUP_ACCT,
 	NLB_A_GROUP_OFFLOAD,
+	NLB_A_GROUP_PROXY,
 
 	__NLB_A_GROUP_MAX,
 	NLB_A_GROUP_MAX = (__NLB_A_GROUP_MAX - 1)
