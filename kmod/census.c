@@ -473,6 +473,8 @@ static int nlb_census_slice(struct nlb_net *nn)
 		lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
 		local_bh_disable();
 		nf_conntrack_lock(lockp);
+		/* nf_conntrack_lock() takes it, unannotated (for sparse). */
+		__acquire(lockp);
 		/* A resize changes both under every bucket lock. */
 		hash = READ_ONCE(nf_conntrack_hash);
 		size = READ_ONCE(nf_conntrack_htable_size);

@@ -82,9 +82,13 @@ static void nlb_housekeeping(struct work_struct *work)
 	bool more;
 
 	mutex_lock(&nn->lock);
-	/* Which backends' connections must leave the flowtable. */
-	nlb_offload_drain_update(nn);
 	more = nlb_drain_step(nn);
+	/*
+	 * Which backends' connections must leave the flowtable: after the
+	 * step, so that a released backend's address, which a new backend
+	 * may take, is no longer in the list when housekeeping stops.
+	 */
+	nlb_offload_drain_update(nn);
 	if (more)
 		nlb_census_kick(nn);
 	more |= nlb_persist_step(nn);

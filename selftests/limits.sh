@@ -121,21 +121,31 @@ else
 			echo "group add m$i sched maglev"
 			echo "backend add m$i 10.1.0.$i"
 		done)
-		before=$(cat "$cg/memory.current")
+		# The kernel memory charged to the cgroup that is not page cache
+		# (which the commands' binaries add): vmalloc (maglev tables,
+		# pools), slab and percpu (the objects, their counters).
+		kmem() {
+			awk '$1 == "vmalloc" || $1 == "slab" || $1 == "percpu" {
+				s += $2 } END { print s + 0 }' "$cg/memory.stat"
+		}
+		kmem_below() {
+			[ "$(kmem)" -lt "$1" ] && echo yes || echo no
+		}
+		before=$(kmem)
 		# A shell in the cgroup runs nlbadm; the objects stay charged
 		# after it exits.
-		bash -c "echo \$\$ >$cg/cgroup.procs && exec $NLBADM -b -" \
+		nsexec "$P-lb" bash -c "echo \$\$ >$cg/cgroup.procs && exec $NLBADM -b -" \
 			<<<"$conf"
 		sleep 1
-		after=$(cat "$cg/memory.current")
+		after=$(kmem)
 		# 24 maglev tables of 65537 u16 entries: over 3 MiB.
 		check "memory accounting: 24 maglev groups charge the cgroup over 3 MiB" \
 			-- test $((after - before)) -gt $((3 * 1024 * 1024))
-		diag "memory.current: $before -> $after"
+		diag "kernel memory of the cgroup: $before -> $after"
 		nlb flush
-		wait_for 20 yes sh -c "[ \$(cat $cg/memory.current) -lt $((before + 1024 * 1024)) ] && echo yes || echo no" >/dev/null
-		check "memory accounting: deleting them uncharges it" -- \
-			test "$(cat "$cg/memory.current")" -lt $((before + 1024 * 1024))
+		v=$(wait_for 20 yes kmem_below $((before + 1024 * 1024)))
+		check_eq "memory accounting: deleting them uncharges it" "$v" yes
+		diag "kernel memory of the cgroup after the flush: $(kmem)"
 	fi
 fi
 
@@ -161,21 +171,23 @@ v=$(wait_for 10 10 sh -c "ip netns exec $P-lb $NOBODY $NLBADM -j -s show | pytho
 check_eq "census: the background census follows 10 connections ending" "$v" 10
 hold_stop h
 out=$(nsexec "$P-lb" $NOBODY "$NLBADM" -j info)
-age=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["census_age_ms"])' "$out")
-check "census: info reports the census age (under 3 s while read)" -- \
-	test "$age" -lt 3000
-diag "census age $age ms"
+read -r age took <<<"$(python3 -c 'import json,sys; i = json.loads(sys.argv[1])[0]; print(i["census_age_ms"], i["census_duration_us"] // 1000)' "$out")"
+# While read, a census starts a second (or four durations) after the last.
+check "census: info reports the census age (within the bound while read)" -- \
+	test "$age" -le $((1000 + 5 * took + 500))
+diag "census age $age ms, last census $took ms"
 
 # ---- 4. batches
 nlb flush
 nlb group add big ipversion dualstack
 seq 1 2000 | awk '{printf "backend add big 10.%d.%d.%d port 80 weight %d\n", int($1 / 65536) + 2, int($1 / 256) % 256, $1 % 256, $1 % 7}' >/tmp/nlbl-batch
-strace -f -e trace=sendmsg,sendto -o /tmp/nlbl-strace nsexec "$P-lb" "$NLBADM" -b /tmp/nlbl-batch
+strace -f -e trace=sendmsg,sendto -o /tmp/nlbl-strace \
+	ip netns exec "$P-lb" "$NLBADM" -b /tmp/nlbl-batch
 check_eq "batch: 2000 backend lines are added" \
 	"$(nlb_eval 'G("big")["backends4"]')" 2000
-sends=$(grep -c 'NETLINK_GENERIC\|nl_pid\|sendmsg\|sendto' /tmp/nlbl-strace)
+sends=$(grep -c 'sendmsg\|sendto' /tmp/nlbl-strace)
 check "batch: ... in a handful of requests, not 2000 ($sends sends)" -- \
-	test "$sends" -lt 10
+	test "$sends" -gt 0 -a "$sends" -lt 10
 {
 	echo "backend add big 10.9.0.1"
 	echo "backend add big 10.9.0.2"
