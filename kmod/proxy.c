@@ -40,6 +40,11 @@
  * sends nothing more, the census makes the change before a drain reset,
  * and the module's unload once the helper no longer runs.
  *
+ * conntrack checks a backend segment's SACK blocks with the correction of
+ * its cumulative ACK; while the header is missing, the backend's SACKs of
+ * later data look to it like acknowledgments of data never sent, so the
+ * backend's direction gets conntrack's liberal window tracking.
+ *
  * The backend's SYN-ACK announces an MSS lowered by the header's length, so
  * that a full-sized first segment with the header still fits.
  *
@@ -278,6 +283,19 @@ static unsigned int nlb_proxy_syn(struct sk_buff *skb, unsigned int protoff,
 	}
 	spin_lock_bh(&ct->lock);
 	ours = nlb_proxy_step_syn(p, adj, ntohl(th->seq));
+	/*
+	 * conntrack checks the backend's SACK blocks with the correction
+	 * of its cumulative ACK (nf_ct_seq_offset(ack - 1)): while the
+	 * header is missing (lost, or overtaken), the backend SACKs later
+	 * data with an ACK of ISN+1 and conntrack would take the blocks
+	 * for acknowledgments of data not sent yet, mark the segment
+	 * invalid and leave it untranslated (the client would answer with
+	 * a RST). Such old segments can come late, so the backend's side of
+	 * the connection keeps liberal window tracking.
+	 */
+	if (ours)
+		ct->proto.tcp.seen[IP_CT_DIR_REPLY].flags |=
+			IP_CT_TCP_FLAG_BE_LIBERAL;
 	spin_unlock_bh(&ct->lock);
 	if (!ours)
 		return NF_ACCEPT;

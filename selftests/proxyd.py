@@ -10,8 +10,9 @@ every exec is slow in the debug VM).
         address block's exact length, no TLVs. One line per connection goes
         to LOG: "hdr FAM SRC SPORT DST DPORT PEER PEERPORT" (PEER: the TCP
         source the backend sees), "noheader PEER PEERPORT" or
-        "bad REASON PEER PEERPORT"; and "reset PEERPORT" when it ends with
-        a reset. Then commands, one a line:
+        "bad REASON PEER PEERPORT"; "reset PEERPORT" when it ends with a
+        reset; "dead ERRNO" for a connection reset before it was
+        accepted. Then commands, one a line:
             INFO          answer "hdr ..." (the LOG line)
             SHA N         read N bytes, answer "sha HEX"
             BOTH N SEED   send N bytes of stream(SEED) while reading N
@@ -138,7 +139,12 @@ class Server:
                                  daemon=True).start()
 
     def conn(self, c):
-        peer = peer_str(c)
+        try:
+            peer = peer_str(c)
+        except OSError as e:
+            self.note("dead %s" % errno.errorcode.get(e.errno, e.errno))
+            c.close()
+            return
         buf = b""
         try:
             c.settimeout(600)
