@@ -115,9 +115,13 @@ int nlb_proxy_v2_build(u8 *buf, const struct nlb_proxy_addrs *a)
 	return 16 + 2 * alen + 4;
 }
 
-/* The header of a same-family connection: its original tuple. */
-static void nlb_proxy_addrs_of(const struct nf_conn *ct,
-			       struct nlb_proxy_addrs *a)
+/**
+ * nlb_proxy_addrs_of() - what the header of a connection says
+ * @ct: a same-family connection, or the client's leg of a translated one
+ * @a: set to its original tuple: the client's family, address and port, the
+ *	VIP and the listener's port
+ */
+void nlb_proxy_addrs_of(const struct nf_conn *ct, struct nlb_proxy_addrs *a)
 {
 	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
@@ -496,6 +500,7 @@ bool nlb_proxy_seq_adjust(struct sk_buff *skb, unsigned int protoff,
 			  struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	if (nf_ct_protonum(ct) != IPPROTO_TCP ||
+	    (ctinfo != IP_CT_ESTABLISHED && ctinfo != IP_CT_ESTABLISHED_REPLY) ||
 	    !test_bit(IPS_SEQ_ADJUST_BIT, &ct->status) ||
 	    nf_is_loopback_packet(skb))
 		return true;

@@ -51,7 +51,22 @@ enum {
 	NLB_PROXY_CT_DONE,	/* conntrack's sequence adjustment does it all */
 };
 
+/**
+ * nlb_proxy_active() - whether nlb_proxy_help() has anything to do for a
+ * connection
+ * @p: its state
+ *
+ * Return: true from nlb_proxy_init() until the correction is final.
+ */
+static inline bool nlb_proxy_active(const struct nlb_proxy_ct *p)
+{
+	u8 state = READ_ONCE(p->state);
+
+	return state != NLB_PROXY_CT_OFF && state != NLB_PROXY_CT_DONE;
+}
+
 int nlb_proxy_v2_build(u8 *buf, const struct nlb_proxy_addrs *a);
+void nlb_proxy_addrs_of(const struct nf_conn *ct, struct nlb_proxy_addrs *a);
 int nlb_proxy_prepare(struct nf_conn *ct);
 void nlb_proxy_init(struct nlb_proxy_ct *p, u8 family);
 unsigned int nlb_proxy_help(struct sk_buff *skb, unsigned int protoff,

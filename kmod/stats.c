@@ -17,6 +17,9 @@ enum {
 	NLB_SUM_PERSISTED,
 	NLB_SUM_FAILOPEN,
 	NLB_SUM_DRAINED,
+	NLB_SUM_TRANSLATED,
+	NLB_SUM_FAILOVER_FAMILY,
+	NLB_SUM_DROP_POOL,
 	NLB_SUM_PROXIED,
 	NLB_SUM_IN_PACKETS,
 	NLB_SUM_OUT_PACKETS,
@@ -82,6 +85,9 @@ static const int nlb_sum_attr[NLB_NSUM] = {
 	[NLB_SUM_PERSISTED]	= NLB_A_STATS_PERSISTED,
 	[NLB_SUM_FAILOPEN]	= NLB_A_STATS_FAILOPEN,
 	[NLB_SUM_DRAINED]	= NLB_A_STATS_DRAINED,
+	[NLB_SUM_TRANSLATED]	= NLB_A_STATS_TRANSLATED,
+	[NLB_SUM_FAILOVER_FAMILY] = NLB_A_STATS_FAILOVER_FAMILY,
+	[NLB_SUM_DROP_POOL]	= NLB_A_STATS_DROP_POOL,
 	[NLB_SUM_PROXIED]	= NLB_A_STATS_PROXIED,
 };
 
@@ -110,6 +116,10 @@ static void nlb_stats_read(const struct nlb_stats __percpu *stats, u64 *sum)
 			v[NLB_SUM_PERSISTED] = u64_stats_read(&s->persisted);
 			v[NLB_SUM_FAILOPEN] = u64_stats_read(&s->failopen);
 			v[NLB_SUM_DRAINED] = u64_stats_read(&s->drained);
+			v[NLB_SUM_TRANSLATED] = u64_stats_read(&s->translated);
+			v[NLB_SUM_FAILOVER_FAMILY] =
+				u64_stats_read(&s->failover_family);
+			v[NLB_SUM_DROP_POOL] = u64_stats_read(&s->drop_pool);
 			v[NLB_SUM_PROXIED] = u64_stats_read(&s->proxied);
 			v[NLB_SUM_IN_PACKETS] =
 				u64_stats_read(&s->packets[NLB_DIR_IN]);

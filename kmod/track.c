@@ -28,32 +28,12 @@
 #include "listener.h"
 #include "proxy.h"
 #include "track.h"
-
-/* Where a tracked connection is in its life. */
-enum {
-	NLB_CT_NEW,	/* not counted yet */
-	NLB_CT_COUNTED,	/* in the active counts */
-	NLB_CT_ENDED,	/* ended, or never counted */
-};
-
-/*
- * nlb's data in a tracked connection's helper extension, changed under
- * ct->lock. The magic changes with every load of the module, so that a
- * connection tracked by an earlier load is not taken for one of this load's.
- */
-struct nlb_ct {
-	u32 magic;
-	u32 be_id;
-	u32 l_id;
-	u8 state;
-	/* PROXY v2 header (proxy.c), of groups with proxy v2; else zero */
-	struct nlb_proxy_ct proxy;
-};
+#include "xconn.h"
 
 static_assert(sizeof(struct nlb_ct) <=
 	      sizeof_field(struct nf_conn_help, data));
 
-static struct nf_conntrack_helper nlb_helpers[2];
+static struct nf_conntrack_helper nlb_helpers[4];
 static u32 nlb_ct_magic __read_mostly;
 
 /* nlb's data in @ct, or NULL; @ours says whether it still has nlb's helper. */
@@ -66,7 +46,8 @@ static struct nlb_ct *nlb_ct_data(const struct nf_conn *ct, bool *ours)
 	if (!help)
 		return NULL;
 	h = rcu_dereference_raw(help->helper);
-	*ours = h == &nlb_helpers[0] || h == &nlb_helpers[1];
+	*ours = h >= &nlb_helpers[0] &&
+		h < &nlb_helpers[ARRAY_SIZE(nlb_helpers)];
 	/*
 	 * The helper of a connection never changes to another one; ctnetlink
 	 * can only remove it. So the data of a connection without a helper
@@ -79,38 +60,108 @@ static struct nlb_ct *nlb_ct_data(const struct nf_conn *ct, bool *ours)
 }
 
 /**
- * nlb_track_attach() - attach nlb's helper to a new, unconfirmed connection
- * @ct: the connection, with its NAT set up
- * @l: its listener
- * @be: its backend
- * @proxy: send the backend a PROXY v2 header (TCP only)
+ * nlb_ct_find() - nlb's data in a connection
+ * @ct: the connection
  *
- * Return: 0 or -ENOMEM.
+ * Return: the data of a connection nlb tracks or translates (also one
+ * whose helper ctnetlink removed), or NULL.
  */
-int nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
-		     struct nlb_backend *be, bool proxy)
+struct nlb_ct *nlb_ct_find(const struct nf_conn *ct)
+{
+	bool ours;
+
+	return nlb_ct_data(ct, &ours);
+}
+
+/* nlb's helper of @ct's protocol. */
+static struct nf_conntrack_helper *nlb_helper_of(const struct nf_conn *ct)
+{
+	unsigned int i;
+
+	for (i = 1; i < ARRAY_SIZE(nlb_helpers); i++)
+		if (nlb_helpers[i].tuple.dst.protonum == nf_ct_protonum(ct))
+			return &nlb_helpers[i];
+	return &nlb_helpers[0];
+}
+
+/*
+ * Attach nlb's helper to a new, unconfirmed connection, with zeroed data;
+ * with a PROXY v2 header of family @proxy (NFPROTO_*, 0 for none) for a TCP
+ * one.
+ */
+static struct nlb_ct *nlb_track_new(struct nf_conn *ct, u8 role, u8 proxy)
 {
 	struct nf_conn_help *help;
 	struct nlb_ct *d;
 
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		proxy = 0;
 	/* Before the helper's extension, which adding another may move. */
 	if (proxy && nlb_proxy_prepare(ct))
-		return -ENOMEM;
+		return NULL;
 	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
 	if (!help)
-		return -ENOMEM;
+		return NULL;
 	d = (struct nlb_ct *)help->data;
-	d->be_id = be->id;
-	d->l_id = l->id;
-	d->state = NLB_CT_NEW;
-	memset(&d->proxy, 0, sizeof(d->proxy));
+	memset(d, 0, sizeof(*d));
+	d->role = role;
 	if (proxy)
-		nlb_proxy_init(&d->proxy, nf_ct_l3num(ct));
+		nlb_proxy_init(&d->proxy, proxy);
 	d->magic = nlb_ct_magic;
-	rcu_assign_pointer(help->helper,
-			   &nlb_helpers[nf_ct_protonum(ct) == IPPROTO_UDP]);
+	rcu_assign_pointer(help->helper, nlb_helper_of(ct));
 	set_bit(IPS_HELPER_BIT, &ct->status);
-	return 0;
+	return d;
+}
+
+/**
+ * nlb_track_attach() - attach nlb's helper to a new, unconfirmed
+ * connection that nlb counts
+ * @ct: the connection, with its NAT set up (a plain one)
+ * @l: its listener
+ * @be: its backend
+ * @role: NLB_CT_PLAIN, or NLB_CT_CLIENT for the client's leg of a
+ *	translated connection (whose caller then fills in the rest)
+ * @proxy: a plain TCP connection sends the backend a PROXY v2 header (a
+ *	translated one sends it on its backend's leg)
+ *
+ * Return: the data, or NULL when out of memory.
+ */
+struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
+				struct nlb_backend *be, u8 role, bool proxy)
+{
+	struct nlb_ct *d;
+
+	d = nlb_track_new(ct, role, proxy && role == NLB_CT_PLAIN ?
+			  nf_ct_l3num(ct) : 0);
+
+	if (d) {
+		d->be_id = be->id;
+		d->l_id = l->id;
+		d->state = NLB_CT_NEW;
+	}
+	return d;
+}
+
+/**
+ * nlb_track_attach_server() - attach nlb's helper to the new, unconfirmed
+ * backend's leg of a translated connection
+ * @ct: the backend's leg
+ * @peer: the client's leg, confirmed
+ * @proxy: the family of a PROXY v2 header to send the backend (the
+ *	client's, NFPROTO_*), or 0
+ *
+ * Return: the data, or NULL when out of memory.
+ */
+struct nlb_ct *nlb_track_attach_server(struct nf_conn *ct,
+				       struct nf_conn *peer, u8 proxy)
+{
+	struct nlb_ct *d = nlb_track_new(ct, NLB_CT_SERVER, proxy);
+
+	if (d) {
+		d->state = NLB_CT_ENDED;
+		d->peer = peer;
+	}
+	return d;
 }
 
 /* Count a confirmed connection, under its lock: from now on it ends. */
@@ -188,48 +239,117 @@ bool nlb_ct_closed(const struct nf_conn *ct)
 	return state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE;
 }
 
+/**
+ * nlb_track_packet() - a packet of a counted connection: count it on its
+ * first packet after confirmation, end it once TCP has closed
+ * @ct: the connection
+ * @d: its data
+ *
+ * Called by .help on the packets that reach the confirm hooks, and by the
+ * translation path on those of a client's leg that it takes earlier.
+ */
+void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d)
+{
+	/* Nothing to do before confirmation, nor once it has ended. */
+	if (!nf_ct_is_confirmed(ct) ||
+	    (READ_ONCE(d->state) == NLB_CT_ENDED &&
+	     !(READ_ONCE(d->flags) & NLB_CT_F_SLOT)))
+		return;
+	spin_lock_bh(&ct->lock);
+	if (nlb_ct_closed(ct)) {
+		nlb_ct_end(ct, d);	/* the packets that follow are late */
+		/* Its TIME_WAIT needs no pool slot: conntrack has the tuple. */
+		if (d->role == NLB_CT_CLIENT)
+			nlb_xconn_release(d);
+	} else if (d->state == NLB_CT_NEW) {
+		nlb_ct_count(d);
+	}
+	spin_unlock_bh(&ct->lock);
+}
+
 /* A connection's first PROXY header went out: count it, under RCU. */
-static void nlb_ct_count_proxied(const struct nlb_ct *d)
+static void nlb_ct_count_proxied(u32 be_id, u32 l_id)
 {
 	struct nlb_listener *l;
 	struct nlb_backend *be;
 
-	be = nlb_backend_lookup_id(d->be_id);
+	be = nlb_backend_lookup_id(be_id);
 	if (be) {
 		nlb_stats_count(&be->cnt, proxied);
 		nlb_stats_count(&be->group->cnt, proxied);
 	}
-	l = nlb_listener_lookup_id(d->l_id);
+	l = nlb_listener_lookup_id(l_id);
 	if (l)
 		nlb_stats_count(&l->cnt, proxied);
+}
+
+/**
+ * nlb_track_proxy() - a packet of a connection that sends a PROXY header
+ * @skb: the packet, at its network header
+ * @protoff: offset of its TCP header
+ * @ct: the connection: plain, or a backend's leg
+ * @ctinfo: its conntrack info
+ * @d: its data
+ * @client: a backend's leg's client's leg (whose tuple the header gives),
+ *	or NULL for a plain connection
+ *
+ * Calls nlb_proxy_help() with the header's addresses and counts the first
+ * header. Under RCU.
+ *
+ * Return: NF_ACCEPT or NF_DROP.
+ */
+unsigned int nlb_track_proxy(struct sk_buff *skb, unsigned int protoff,
+			     struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			     struct nlb_ct *d, const struct nf_conn *client)
+{
+	struct nlb_proxy_addrs a, *ap = NULL;
+	const struct nlb_ct *cd = d;
+	unsigned int ret;
+	bool first;
+
+	if (client) {
+		cd = nlb_ct_find(client);
+		if (!cd)
+			return NF_DROP;
+		nlb_proxy_addrs_of(client, &a);
+		ap = &a;
+	}
+	ret = nlb_proxy_help(skb, protoff, ct, ctinfo, &d->proxy, ap, &first);
+	if (first)
+		nlb_ct_count_proxied(cd->be_id, cd->l_id);
+	return ret;
 }
 
 static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
 		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
+	struct nf_conn *client;
+	unsigned int ret;
 	struct nlb_ct *d;
-	bool ours, first;
-	int ret;
+	bool ours;
 
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return NF_ACCEPT;
-	/* From the SYN on, before confirmation too. */
-	ret = nlb_proxy_help(skb, protoff, ct, ctinfo, &d->proxy, NULL,
-			     &first);
-	if (first)
-		nlb_ct_count_proxied(d);
-	/* Nothing else to do before confirmation, nor once it has ended. */
-	if (ret != NF_ACCEPT || !nf_ct_is_confirmed(ct) ||
-	    READ_ONCE(d->state) == NLB_CT_ENDED)
-		return ret;
-	spin_lock_bh(&ct->lock);
-	if (nlb_ct_closed(ct))
-		nlb_ct_end(ct, d);	/* the packets that follow are late */
-	else if (d->state == NLB_CT_NEW)
-		nlb_ct_count(d);
-	spin_unlock_bh(&ct->lock);
-	return NF_ACCEPT;
+	if (d->role == NLB_CT_CLIENT) {
+		nlb_track_packet(ct, d);
+		return NF_ACCEPT;
+	}
+	/* A PROXY header, from the SYN on: before confirmation too. */
+	if (!nlb_proxy_active(&d->proxy)) {
+		ret = NF_ACCEPT;
+	} else if (d->role == NLB_CT_PLAIN) {
+		ret = nlb_track_proxy(skb, protoff, ct, ctinfo, d, NULL);
+	} else {
+		client = nlb_xconn_client_get(ct, d);
+		if (!client)
+			return NF_DROP;
+		ret = nlb_track_proxy(skb, protoff, ct, ctinfo, d, client);
+		nf_ct_put(client);
+	}
+	if (ret == NF_ACCEPT && d->role == NLB_CT_PLAIN)
+		nlb_track_packet(ct, d);
+	return ret;
 }
 
 static void nlb_ct_destroy(struct nf_conn *ct)
@@ -240,9 +360,15 @@ static void nlb_ct_destroy(struct nf_conn *ct)
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return;
-	spin_lock_bh(&ct->lock);
-	nlb_ct_end(ct, d);
-	spin_unlock_bh(&ct->lock);
+	if (d->role != NLB_CT_SERVER) {
+		spin_lock_bh(&ct->lock);
+		nlb_ct_end(ct, d);
+		if (d->role == NLB_CT_CLIENT)
+			nlb_xconn_release(d);
+		spin_unlock_bh(&ct->lock);
+	}
+	if (d->role != NLB_CT_PLAIN)
+		nlb_xconn_destroy(ct, d);
 }
 
 /**
@@ -250,14 +376,14 @@ static void nlb_ct_destroy(struct nf_conn *ct)
  * @ct: a confirmed connection, with a bucket lock of the conntrack table
  *	held that keeps it
  * @v: set to its backend, listener and whether it is counted; @v->end is
- *	set (whatever the return value) when the connection must end
+ *	set when the connection must end
  *
  * A connection whose helper ctnetlink removed (`conntrack -U --helper ""`)
  * is no longer told when it ends: it is ended here, and is an untracked
- * connection from now on. No header goes out for it any more either: if
- * the backend acknowledged it, conntrack's sequence correction is made
- * final (nlb_proxy_settle()); if it was still being sent, the connection
- * cannot go on (@v->end).
+ * connection from now on. No PROXY header goes out for it (or its backend's
+ * leg) any more either: if the backend acknowledged it, conntrack's
+ * sequence correction is made final (nlb_proxy_settle()); if it was still
+ * being sent, the connection cannot go on (@v->end).
  *
  * Return: true if @ct is a tracked connection of nlb (@v set).
  */
@@ -270,12 +396,26 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return false;
+	v->role = d->role;
+	if (d->role == NLB_CT_SERVER) {
+		if (!ours && READ_ONCE(d->proxy.state)) {
+			spin_lock_bh(&ct->lock);
+			v->end = !nlb_proxy_settle(ct, &d->proxy);
+			spin_unlock_bh(&ct->lock);
+		}
+		return true;
+	}
 	spin_lock_bh(&ct->lock);
+	/*
+	 * Its end will not be told. A translated connection stays the
+	 * backend's, counted as an untracked one.
+	 */
 	if (!ours) {
 		nlb_ct_end(ct, d);
-		v->end = !nlb_proxy_settle(ct, &d->proxy);
+		if (d->role == NLB_CT_PLAIN)
+			v->end = !nlb_proxy_settle(ct, &d->proxy);
 	}
-	tracked = d->state != NLB_CT_ENDED;
+	tracked = d->state != NLB_CT_ENDED || d->role == NLB_CT_CLIENT;
 	v->be_id = d->be_id;
 	v->l_id = d->l_id;
 	v->counted = d->state == NLB_CT_COUNTED;
@@ -284,10 +424,10 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 }
 
 /**
- * nlb_track_settle() - before a tracked connection is reset: make its
- * PROXY header's sequence correction final
- * @ct: the connection, with a bucket lock of the conntrack table held that
- *	keeps it
+ * nlb_track_settle() - before a connection is reset: make its PROXY
+ * header's sequence correction final
+ * @ct: the connection (plain or a backend's leg), with a bucket lock of the
+ *	conntrack table held that keeps it, or a reference
  *
  * A client that sent nothing since the backend acknowledged the header
  * left the correction that the next client segment would have moved
@@ -299,7 +439,7 @@ void nlb_track_settle(struct nf_conn *ct)
 	bool ours;
 
 	d = nlb_ct_data(ct, &ours);
-	if (!d || !READ_ONCE(d->proxy.state))
+	if (!d || d->role == NLB_CT_CLIENT || !READ_ONCE(d->proxy.state))
 		return;
 	spin_lock_bh(&ct->lock);
 	nlb_proxy_settle(ct, &d->proxy);
@@ -317,7 +457,7 @@ static int nlb_track_unload_ct(struct nf_conn *ct, void *data)
 	bool ours, keep;
 
 	d = nlb_ct_data(ct, &ours);
-	if (!d || !READ_ONCE(d->proxy.state))
+	if (!d || d->role == NLB_CT_CLIENT || !READ_ONCE(d->proxy.state))
 		return 0;
 	spin_lock_bh(&ct->lock);
 	keep = nlb_proxy_settle(ct, &d->proxy);
@@ -330,8 +470,11 @@ static const struct nf_conntrack_expect_policy nlb_expect_policy = {
 	.timeout	= 1,
 };
 
-/* One helper per protocol, the same otherwise; see nlb_track_init(). */
-static struct nf_conntrack_helper nlb_helpers[2] = {
+/*
+ * One helper per protocol (as conntrack names a helper by name, family and
+ * protocol), the same otherwise; see nlb_track_init().
+ */
+static struct nf_conntrack_helper nlb_helpers[4] = {
 	{
 		.name		= "nlb",
 		.me		= THIS_MODULE,
@@ -351,10 +494,17 @@ static struct nf_conntrack_helper nlb_helpers[2] = {
  */
 int nlb_track_init(void)
 {
+	static const u8 protos[] = { IPPROTO_UDP, IPPROTO_ICMP,
+				     IPPROTO_ICMPV6 };
+	unsigned int i;
+
+	static_assert(ARRAY_SIZE(protos) + 1 == ARRAY_SIZE(nlb_helpers));
 	/* Never 0, the value of a zeroed helper data area. */
 	nlb_ct_magic = get_random_u32() | 1;
-	nlb_helpers[1] = nlb_helpers[0];
-	nlb_helpers[1].tuple.dst.protonum = IPPROTO_UDP;
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		nlb_helpers[i + 1] = nlb_helpers[0];
+		nlb_helpers[i + 1].tuple.dst.protonum = protos[i];
+	}
 	return nf_conntrack_helpers_register(nlb_helpers,
 					     ARRAY_SIZE(nlb_helpers));
 }
