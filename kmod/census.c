@@ -417,7 +417,7 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 	const struct nf_conn_acct *acct;
 	struct nlb_listener *l = NULL;
 	struct nlb_backend *be = NULL;
-	bool counted = false, client = false, closed;
+	bool counted = false, client = false, closed, tracked;
 	struct nlb_track_view v;
 	int fam, dir;
 
@@ -425,11 +425,12 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 	if (nf_ct_is_dying(ct))
 		return;
 	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
-	if (nlb_track_view(ct, &v)) {
-		if (v.end) {
-			nlb_census_kill(c, ct, true);
-			return;
-		}
+	tracked = nlb_track_view(ct, &v);
+	if (v.end) {
+		nlb_census_kill(c, ct, true);
+		return;
+	}
+	if (tracked) {
 		/* A translated connection counts with its client's leg. */
 		if (v.role == NLB_CT_SERVER)
 			return;
