@@ -14,8 +14,11 @@
 # service (socat) that waits for the header before it speaks; TCP Fast
 # Open; UDP in the same group (no header); counters; proxy off at runtime;
 # the drain timeout's resets; the refused combinations; ctnetlink removing
-# the helper; and rmmod with proxied connections at every stage of the
-# header.
+# the helper; translated connections (an IPv6 client on an IPv4 backend
+# and an IPv4 client on an IPv6 backend: the header in the client's own
+# family, nginx, the strict parser, a server-first service, 32 MB each way,
+# the header's segments lost); and rmmod with proxied connections at every
+# stage of the header.
 #
 #                               +-----------------------------+
 #   c4  192.0.2.2   ---------+  | lb: nlb.ko                  |  +--- b1 198.18.1.2  2001:db8:101::2
@@ -30,6 +33,11 @@
 #   9002 (proxyd.py on b2). Group st (proxy v2): b2, listener st TCP 9003,
 #   where b2 answers the handshake and then nothing (the header is never
 #   acknowledged).
+#   Translated (affinity off): group x46 (ipv4, pool 100.64.0.1): b1's
+#   IPv4 address, listeners on VIP 2001:db8:ff::11 TCP 80 (nginx), 9000
+#   (proxyd.py), 2526 (socat banner reading a 52-byte header over IPv4);
+#   group x64 (dualstack, src6 embed): b1's IPv6 address, listeners on VIP
+#   203.0.113.11 TCP 80, 9000, 2527 (banner reading 28 bytes over IPv6).
 
 # Single-quoted strings for eval and check; functions called through check
 # or trap.
@@ -100,6 +108,10 @@ b24=$(backend4 2)
 b26=$(backend6 2)
 c4=192.0.2.2
 c6=2001:db8:1::2
+# The translated listeners' VIPs (routed to lb like the others).
+VIP6X=2001:db8:ff::11
+VIP4X=203.0.113.11
+POOL=100.64.0.1
 
 # ---- the backends
 cat >"$work/nginx/nginx.conf" <<EOF
@@ -138,6 +150,12 @@ for fam in 4:28 6:52; do
 	nsexec "$P-b1" socat "TCP${fam%:*}-LISTEN:2525,reuseaddr,fork$opt" \
 		SYSTEM:"head -c ${fam#*:} >$work/banner/h${fam%:*}.\$\$; echo 220 nlb banner; sed -u s/^/got=/" &
 done
+# The same for translated clients: an IPv6 client's 52-byte header over
+# IPv4 (2526), an IPv4 client's 28 bytes over IPv6 (2527).
+nsexec "$P-b1" socat TCP4-LISTEN:2526,reuseaddr,fork \
+	SYSTEM:"head -c 52 >$work/banner/x46.\$\$; echo 220 nlb banner; sed -u s/^/got=/" &
+nsexec "$P-b1" socat TCP6-LISTEN:2527,reuseaddr,fork,ipv6only=1 \
+	SYSTEM:"head -c 28 >$work/banner/x64.\$\$; echo 220 nlb banner; sed -u s/^/got=/" &
 nsexec "$P-b1" socat UDP6-RECVFROM:5353,ipv6only=0,fork SYSTEM:cat &
 # b2 answers the handshake of port 9003, then nothing.
 nsexec "$P-b2" nft -f - <<EOF
@@ -393,7 +411,7 @@ nsexec "$P-c4" nft delete table inet rnd
 # ---- server first
 banner() {
 	local out
-	out=$(pyx "$1" client banner "$2" 2525)
+	out=$(pyx "$1" client banner "$2" "${3:-2525}")
 	diag "$(flat "$out")"
 	[ "$out" = $'220 nlb banner\ngot=hello' ]
 }
@@ -401,7 +419,7 @@ check "banner: the server speaks first (IPv4): banner, then echo" -- \
 	banner "$P-c4" "$VIP4"
 check "banner: the server speaks first (IPv6): banner, then echo" -- \
 	banner "$P-c6" "$VIP6"
-hdrs=$(for f in "$work"/banner/h*; do pyx "$P-b1" parse "$f"; done)
+hdrs=$(for f in "$work"/banner/h[46].*; do pyx "$P-b1" parse "$f"; done)
 diag "$(flat "$hdrs")"
 check "banner: the headers it read name both clients and VIPs" -- \
 	eval 'grep -q "^hdr 4 $c4 [0-9]* $VIP4 2525$" <<<"$hdrs" &&
@@ -507,6 +525,99 @@ check "unhelp: the other one sends its first data behind its header" -- \
 	eval 'hold_pp "info acked" | grep -q "^hdr 4 $c4 $pa "'
 hold_pp_stop
 
+# ---- translated connections: the header in the client's own family
+xconfigure() {
+	nlb group add x46 affinity off pool "$POOL" pool-port-min 20000 \
+		pool-port-max 29999 proxy v2 &&
+	nlb backend add x46 "$b14" port 0 &&
+	nlb group add x64 ipversion dualstack affinity off proxy v2 &&
+	nlb backend add x64 "$b16" port 0 &&
+	for port in 80 9000 2526; do
+		nlb listener add "x46-$port" vip "$VIP6X" proto tcp \
+			port "$port" group x46 || return 1
+	done &&
+	for port in 80 9000 2527; do
+		nlb listener add "x64-$port" vip "$VIP4X" proto tcp \
+			port "$port" group x64 || return 1
+	done
+}
+check "xlat: groups of the other family with affinity off and proxy v2" -- \
+	xconfigure
+: >"$work/b1.log"
+# xlogged CLIENT VIP SOURCE PORT...: nginx logged each connection of
+# CLIENT to VIP with the client's own address and port, and SOURCE (the
+# translated leg's) as the TCP source.
+xlogged() {
+	local addr=$1 vip=$2 src=$3 miss=0 p
+	shift 3
+	for p in "$@"; do
+		grep -qxF "$addr $p $vip 80 $src" "$work/nginx/access.log" ||
+			{ echo "missing: $addr $p"; miss=1; }
+	done
+	return "$miss"
+}
+xweb() {
+	local ns=$1 url=$2 addr=$3 vip=$4 src=$5 out ports
+	out=$(curl_ports "$ns" "$url" 10)
+	ports=$(awk '$1 == "client" && $2 == "'"$addr"'" {print $3}' <<<"$out")
+	check_eq "xlat: nginx answers 10 requests from $addr through $vip with 'client $addr'" \
+		"$(wc -w <<<"$ports")" 10
+	# shellcheck disable=SC2086
+	check "xlat: its log names $addr and its ports, from $src" -- \
+		xlogged "$addr" "$vip" "$src" $ports
+}
+xweb "$P-c6" "http://[$VIP6X]/" "$c6" "$VIP6X" "$POOL"
+xweb "$P-c4" "http://$VIP4X/" "$c4" "$VIP4X" 64:ff9b::c000:202
+check "xlat: proxyd: IPv6 client on the IPv4 backend, an IPv6 header" -- \
+	eval 'pyx "$P-c6" client info "$VIP6X" 9000 |
+	      grep -q "^hdr 6 $c6 [0-9]* $VIP6X 9000 $POOL "'
+check "xlat: proxyd: IPv4 client on the IPv6 backend, an IPv4 header" -- \
+	eval 'pyx "$P-c4" client info "$VIP4X" 9000 |
+	      grep -q "^hdr 4 $c4 [0-9]* $VIP4X 9000 64:ff9b::c000:202 "'
+check "xlat: proxyd: 100 IPv6 connections on IPv4, 20 at a time" -- \
+	pyx "$P-c6" client many "$VIP6X" 9000 100 20
+check "xlat: proxyd: 100 IPv4 connections on IPv6, 20 at a time" -- \
+	pyx "$P-c4" client many "$VIP4X" 9000 100 20
+check "xlat: server first, IPv6 client on IPv4: banner, then echo" -- \
+	banner "$P-c6" "$VIP6X" 2526
+check "xlat: server first, IPv4 client on IPv6: banner, then echo" -- \
+	banner "$P-c4" "$VIP4X" 2527
+hdrs=$(for f in "$work"/banner/x*; do pyx "$P-b1" parse "$f"; done)
+diag "$(flat "$hdrs")"
+check "xlat: the banner servers read headers naming the clients and VIPs" -- \
+	eval 'grep -q "^hdr 6 $c6 [0-9]* $VIP6X 2526$" <<<"$hdrs" &&
+	      grep -q "^hdr 4 $c4 [0-9]* $VIP4X 2527$" <<<"$hdrs"'
+check "xlat: bulk, IPv6 client on IPv4, 32 MB each way at once, sha256 intact" -- \
+	pyx "$P-c6" client bulk "$VIP6X" 9000 32000000
+check "xlat: bulk, IPv4 client on IPv6, 32 MB each way at once, sha256 intact" -- \
+	pyx "$P-c4" client bulk "$VIP4X" 9000 32000000
+check "xlat: loss: b1 drops each connection's first segment with payload" -- \
+	lossy 1 9000
+check "xlat: loss: the header's first segment lost, IPv6 on IPv4: its retransmission carries the same header" -- \
+	pyx "$P-c6" client info "$VIP6X" 9000
+check "xlat: loss: the same, IPv4 on IPv6" -- \
+	pyx "$P-c4" client info "$VIP4X" 9000
+check "xlat: loss: 2 segments dropped" -- test "$(drops)" -eq 2
+unlossy
+check "xlat: loss: b1 drops each connection's first two segments with payload" -- \
+	lossy 2 9000
+check "xlat: loss: handshake ACK and first data lost, IPv6 on IPv4, 1 MB each way" -- \
+	pyx "$P-c6" client bulk "$VIP6X" 9000 1000000
+check "xlat: loss: the same, IPv4 on IPv6" -- \
+	pyx "$P-c4" client bulk "$VIP4X" 9000 1000000
+check "xlat: loss: 4 segments dropped" -- test "$(drops)" -eq 4
+unlossy
+xcounts=$(nlb_eval \
+	'all(S(L("x46-%d" % p), "conns") == S(L("x46-%d" % p), "proxied") > 0 for p in (80, 9000, 2526))' \
+	'all(S(L("x64-%d" % p), "conns") == S(L("x64-%d" % p), "proxied") > 0 for p in (80, 9000, 2527))' \
+	'S(G("x46"), "proxied") == S(G("x46"), "translated") == S(B("x46", "'"$b14"'"), "proxied")' \
+	'S(G("x64"), "proxied") == S(G("x64"), "translated") == S(B("x64", "'"$b16"'"), "proxied")')
+diag "$(flat "$(nlb_eval 'S(G("x46"), "proxied")' 'S(G("x64"), "proxied")')")"
+check_eq "xlat: counters: proxied = conns = translated on listeners, groups and backends" \
+	"$(flat "$xcounts")" "True True True True"
+check_eq "xlat: proxyd: no header was malformed or missing" \
+	"$(grep -cv -e '^hdr ' -e '^reset ' "$work/b1.log")" 0
+
 # ---- rmmod with proxied connections
 # Another NAT user keeps conntrack's and NAT's hooks: the flows can go on.
 nsexec "$P-lb" nft -f - <<EOF
@@ -527,6 +638,8 @@ stport=$(nsexec "$P-lb" conntrack -L -p tcp --dport 9003 2>/dev/null |
 	grep "src=$b24 " | sed -n 's/.*sport=\([0-9]*\) dport=9003 .*/\1/p' |
 	head -n 1)
 diag "connection still sending its header: port ${stport:-none}"
+[ -n "$stport" ] ||
+	diag "$(flat "$(nsexec "$P-lb" conntrack -L -p tcp --dport 9003 2>&1)")"
 check "unload: rmmod nlb with connections that sent data, sent nothing, and one still sending its header" -- \
 	rmmod nlb
 nlb_loaded_here=0
