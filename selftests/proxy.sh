@@ -312,7 +312,7 @@ if pyx "$P-c4" feature "to-$P-lb" tso off &&
 	pyx "$P-c4" feature "to-$P-lb" tso on
 	pyx "$P-c4" feature "to-$P-lb" gso on
 else
-	tap_skip "bulk: GRO (the ethtool ioctls failed)"
+	tap_skip "bulk: GRO" "the ethtool ioctls failed"
 fi
 
 # ---- loss of the segments with the header

@@ -26,9 +26,10 @@ every exec is slow in the debug VM).
                              end) and the server's INFO answer
         many N CONC          N connections, CONC at a time, each checking
                              that the header names its own address, port
-                             and the VIP; print "ok N" or the failures
+                             and the VIP; print "all N matched" or the
+                             failures
         bulk N               BOTH N: N bytes each way at once, both
-                             checksummed; print "ok" or what differed
+                             checksummed; print "intact" or what differed
         tfo                  INFO over a TCP Fast Open connect (the
                              request in the SYN); as info
         banner               connect and wait for the server's banner
@@ -306,7 +307,7 @@ def client_many(addr, port, n, conc):
         for f in fails[:10]:
             print(" ", f)
         return 1
-    print("ok %d" % n)
+    print("all %d matched" % n)
     return 0
 
 
@@ -336,7 +337,7 @@ def client_bulk(addr, port, n):
         bad.append("backend-to-client stream differs")
     if ans != "sha " + hashlib.sha256(data).hexdigest():
         bad.append("client-to-backend stream differs: %s" % ans)
-    print("ok" if not bad else "; ".join(bad))
+    print("intact" if not bad else "; ".join(bad))
     return 1 if bad else 0
 
 
@@ -412,7 +413,7 @@ def nla(atype, payload):
 def unhelp(src, sport, dst, dport):
     """Remove the helper of an IPv4 TCP connection with ctnetlink (an
     IPCTNL_MSG_CT_NEW update whose CTA_HELP names no helper), as
-    "conntrack -U" would if it could. Prints "ok" or the error."""
+    "conntrack -U" would if it could. Prints "removed" or the error."""
     NESTED = 0x8000
     ip = nla(1 | NESTED, nla(1, socket.inet_aton(src)) +
              nla(2, socket.inet_aton(dst)))
@@ -426,7 +427,7 @@ def unhelp(src, sport, dst, dport):
     s.send(hdr + body)
     ans = s.recv(65536)
     err = struct.unpack("i", ans[16:20])[0]
-    print("ok" if err == 0 else "error %d" % err)
+    print("removed" if err == 0 else "error %d" % err)
     return 0 if err == 0 else 1
 
 
