@@ -63,6 +63,7 @@
 #include "backend.h"
 #include "group.h"
 #include "listener.h"
+#include "proxy.h"
 #include "route.h"
 #include "track.h"
 #include "xconn.h"
@@ -72,12 +73,14 @@
 
 /*
  * The translated packet being sent, for nlb_xconn_attach(): the backend's
- * leg that conntrack creates for it at LOCAL_OUT belongs to @client.
+ * leg that conntrack creates for it at LOCAL_OUT belongs to @client, and
+ * sends a PROXY v2 header of family @proxy (NFPROTO_*, 0 for none).
  */
 struct nlb_xconn_ctx {
 	struct sk_buff *skb;
 	struct nf_conn *client;
 	u32 be_id;
+	u8 proxy;
 };
 
 static DEFINE_PER_CPU(struct nlb_xconn_ctx, nlb_xconn_ctx);
@@ -180,7 +183,7 @@ int nlb_xconn_new(struct nf_conn *ct, struct nlb_listener *l,
 		    nf_conntrack_tuple_taken(&orig, ct))
 			return -ENOSPC;
 	}
-	d = nlb_track_attach(ct, l, be, NLB_CT_CLIENT);
+	d = nlb_track_attach(ct, l, be, NLB_CT_CLIENT, false);
 	if (!d) {
 		if (pool)
 			nlb_xpool_release(pool, &reply.dst.u3, *xport);
@@ -191,6 +194,10 @@ int nlb_xconn_new(struct nf_conn *ct, struct nlb_listener *l,
 	d->xport = *xport;
 	if (pool)
 		d->flags |= NLB_CT_F_POOL | NLB_CT_F_SLOT;
+	/* The header goes on the backend's leg, in the backend's family. */
+	if (o->dst.protonum == IPPROTO_TCP &&
+	    READ_ONCE(g->proxy) == NLB_PROXY_V2)
+		d->flags |= NLB_CT_F_PROXY;
 	return 0;
 }
 
@@ -248,13 +255,29 @@ put:
 	return NULL;
 }
 
+/**
+ * nlb_xconn_client_get() - the client's leg of a backend's leg
+ * @ct: the backend's leg
+ * @d: its data
+ *
+ * Under RCU.
+ *
+ * Return: the client's leg, with a reference, or NULL when it is gone.
+ */
+struct nf_conn *nlb_xconn_client_get(const struct nf_conn *ct,
+				     const struct nlb_ct *d)
+{
+	return nlb_xconn_peer(ct, d);
+}
+
 /*
  * Send a translated packet by the local output path of family @fam; one
  * to the backend (@client set) tells nlb_xconn_attach() its client's leg
- * and backend.
+ * and backend, and the family of the PROXY header its new backend's leg
+ * sends (@proxy, NFPROTO_*, or 0 for none).
  */
 static void nlb_xconn_send(struct net *net, struct sk_buff *skb, int fam,
-			   struct nf_conn *client, u32 be_id)
+			   struct nf_conn *client, u32 be_id, u8 proxy)
 {
 	struct nlb_xconn_ctx *ctx, saved;
 
@@ -265,6 +288,7 @@ static void nlb_xconn_send(struct net *net, struct sk_buff *skb, int fam,
 	ctx->skb = skb;
 	ctx->client = client;
 	ctx->be_id = be_id;
+	ctx->proxy = proxy;
 	if (fam == NLB_FAM4)
 		ip_local_out(net, NULL, skb);
 	else
@@ -301,7 +325,7 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 				      bool echo,
 				      struct nlb_xlat_params *params,
 				      const union nf_inet_addr *err_src,
-				      struct nf_conn *client, u32 be_id)
+				      struct nf_conn *client, u32 be_id, u8 proxy)
 {
 	const struct nlb_xlat_tuple *t = params->outer;
 	const struct nlb_flow f = {
@@ -343,7 +367,7 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
-	nlb_xconn_send(state->net, skb, xfam, client, be_id);
+	nlb_xconn_send(state->net, skb, xfam, client, be_id, proxy);
 	return NF_STOLEN;
 }
 
@@ -361,6 +385,7 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 	};
 	struct nlb_backend *be;
 	bool echo;
+	u8 proxy;
 	int ret;
 
 	if (!nf_ct_is_confirmed(ct)) {
@@ -405,10 +430,53 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 	inner.sport = outer.dport;
 	inner.daddr = outer.saddr;
 	inner.dport = outer.sport;
+	proxy = d->flags & NLB_CT_F_PROXY ? nf_ct_l3num(ct) : 0;
 
 	return nlb_xconn_forward(state, skb, d->xfam,
 				 nlb_xconn_proto(o->dst.protonum, d->xfam),
-				 echo, &params, &o->dst.u3, ct, d->be_id);
+				 echo, &params, &o->dst.u3, ct, d->be_id,
+				 proxy);
+}
+
+/*
+ * A backend's reply on a backend's leg with a PROXY header, before it is
+ * translated: conntrack's confirm hook, which would let the helper see it
+ * and adjust its sequence numbers, is never reached (the packet is taken
+ * at PRE_ROUTING), so both are done here, with the backend's numbers
+ * still the backend's: the SYN-ACK's MSS, the header's acknowledgment,
+ * then the acknowledgment and SACK numbers moved back by the header's
+ * length, so that the client's leg sees the client's own numbers.
+ */
+static unsigned int nlb_xconn_proxy_reply(struct sk_buff *skb,
+					  struct nf_conn *ct,
+					  enum ip_conntrack_info ctinfo,
+					  struct nlb_ct *d,
+					  const struct nf_conn *client)
+{
+	unsigned int ret = NF_ACCEPT;
+	int protoff;
+	__be16 frag;
+	u8 nexthdr;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP ||
+	    ctinfo != IP_CT_ESTABLISHED_REPLY ||
+	    !test_bit(IPS_SEQ_ADJUST_BIT, &ct->status))
+		return NF_ACCEPT;
+	if (nf_ct_l3num(ct) == NFPROTO_IPV4) {
+		protoff = ip_hdrlen(skb);
+	} else {
+		nexthdr = ipv6_hdr(skb)->nexthdr;
+		protoff = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr),
+					   &nexthdr, &frag);
+		if (protoff < 0 || nexthdr != IPPROTO_TCP)
+			return NF_DROP;
+	}
+	if (nlb_proxy_active(&d->proxy))
+		ret = nlb_track_proxy(skb, protoff, ct, ctinfo, d, client);
+	if (ret == NF_ACCEPT &&
+	    !nlb_proxy_seq_adjust(skb, protoff, ct, ctinfo))
+		ret = NF_DROP;
+	return ret;
 }
 
 /* A packet of a backend's leg from the backend: back to the client. */
@@ -481,8 +549,10 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 		outer.saddr.ip6[3] = router;
 	}
 
-	ret = nlb_xconn_forward(state, skb, cfam, o->dst.protonum, echo,
-				&params, &err_src, NULL, 0);
+	ret = nlb_xconn_proxy_reply(skb, ct, ctinfo, d, client);
+	if (ret == NF_ACCEPT)
+		ret = nlb_xconn_forward(state, skb, cfam, o->dst.protonum, echo,
+					&params, &err_src, NULL, 0, 0);
 	nf_ct_put(client);
 	return ret;
 }
@@ -536,7 +606,8 @@ static unsigned int nlb_xconn_attach(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;	/* untracked by a rule */
 	if (!nf_ct_is_confirmed(ct)) {
 		if (ctinfo == IP_CT_NEW &&
-		    nlb_track_attach_server(ct, ctx->client, ctx->be_id))
+		    nlb_track_attach_server(ct, ctx->client, ctx->be_id,
+					    ctx->proxy))
 			return NF_ACCEPT;
 		nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_NOMEM);
 		return NF_DROP;
