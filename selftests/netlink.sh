@@ -816,7 +816,7 @@ out=$(ntf 6 "group-add name=str:n1 ipversion=u8:2 sched=u8:5" \
 	"backend-change group=str:n1 addr6=ipv6:2001:db8::7 port=u16:53 healthy=u8:0" \
 	"listener-add name=str:nl vip4=ipv4:192.0.2.7 vip6=ipv6:2001:db8::77 proto=u8:17 port=u16:53 group=str:n1" \
 	"listener-change name=str:nl reject=u8:3 persist-timeout=u32:60")
-SN="$S0 track=0 drain-timeout=30 acct=1 offload=0 $SX"
+SN="$S0 track=0 drain-timeout=30 acct=1 offload=0 $SX proxy=0"
 check_eq "notify: add and change of a group, a backend and a listener, each exactly as a get shows it" \
 	"$out" \
 	"group-ntf name=\"n1\" ipversion=2 affinity=1 sched=5 backends4=0 backends6=0 listeners=0 $SG event=1

@@ -517,7 +517,7 @@ check_eq "apply of translation settings and an icmp listener" \
 nlb save >"$T/xsaved.conf"
 diag "saved: $(flat "$(grep -v '^#' "$T/xsaved.conf")")"
 check_eq "save writes the pools, their ports, prefix6, src6, affinity and icmp" \
-	"$(grep -c -e "affinity off track off drain-timeout 0 acct on offload off pool $POOL4 pool-last 100.64.0.2 pool 2001:db8:64::1 pool-last 2001:db8:64::4 pool-port-min 20000 pool-port-max 20099 prefix6 2001:db8:6464:: src6 pool$" \
+	"$(grep -c -e "affinity off track off drain-timeout 0 acct on offload off pool $POOL4 pool-last 100.64.0.2 pool 2001:db8:64::1 pool-last 2001:db8:64::4 pool-port-min 20000 pool-port-max 20099 prefix6 2001:db8:6464:: src6 pool proxy off" \
 		-e "affinity prefer .* pool 100.64.1.1 pool-port-min 1024 " \
 		-e "^listener add ping vip $VIP4 vip $VIP6 proto icmp group xg " \
 		"$T/xsaved.conf")" 3
