@@ -21,8 +21,10 @@
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
+#include "backend.h"
 #include "hook.h"
 #include "listener.h"
+#include "persist.h"
 #include "track.h"
 
 /* Refuse a new connection no backend can take, as the listener says. */
@@ -56,6 +58,7 @@ static unsigned int nlb_reject(struct sk_buff *skb,
  * address when the listener has persistence.
  */
 static struct nlb_backend *nlb_choose(struct nlb_listener *l,
+				      const struct nlb_group *g,
 				      struct nlb_pool *pool, int fam,
 				      const struct nf_conntrack_tuple *t,
 				      struct nlb_persist **persist,
@@ -75,7 +78,8 @@ static struct nlb_backend *nlb_choose(struct nlb_listener *l,
 		*persist = p;
 		*key = t->src.u3;
 		nlb_persist_mask(key, fam, READ_ONCE(l->persist_prefix[fam]));
-		be = nlb_persist_get(p, key, fam, (unsigned long)timeout * HZ);
+		be = nlb_persist_get(p, key, fam, g,
+				     (unsigned long)timeout * HZ);
 		if (be) {
 			*persisted = true;
 			return be;
@@ -148,7 +152,7 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	 */
 	g = rcu_dereference(l->group);
 	pool = rcu_dereference(g->pool[fam]);
-	be = nlb_choose(l, pool, fam, tuple, &persist, &key, &persisted);
+	be = nlb_choose(l, g, pool, fam, tuple, &persist, &key, &persisted);
 	if (!be) {
 		nlb_stats_count(&l->cnt, drop_no_backend);
 		nlb_stats_count(&g->cnt, drop_no_backend);
@@ -157,11 +161,11 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	}
 
 	range.flags = NF_NAT_RANGE_MAP_IPS;
-	range.min_addr = be->addr;
-	range.max_addr = be->addr;
-	if (be->port) {
+	range.min_addr = be->key.addr;
+	range.max_addr = be->key.addr;
+	if (be->key.port) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
-		range.min_proto.all = htons(be->port);
+		range.min_proto.all = htons(be->key.port);
 		range.max_proto.all = range.min_proto.all;
 	}
 	ret = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);

@@ -19,6 +19,20 @@ static struct netlink_range_validation nlb_a_group_drain_timeout_range = {
 	.max	= 2592000ULL,
 };
 
+static struct netlink_range_validation nlb_a_info_max_age_range = {
+	.max	= 86400000ULL,
+};
+
+/* Common nested types */
+const struct nla_policy nlb_backend_entry_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
+	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
+	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
+	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
 /* NLB_CMD_LISTENER_ADD - do */
 const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX6 + 1] = {
 	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
@@ -92,7 +106,7 @@ const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1] = {
 };
 
 /* NLB_CMD_BACKEND_ADD - do */
-const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
+const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_ENTRY + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
@@ -100,10 +114,11 @@ const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
 	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
 	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_ENTRY] = NLA_POLICY_NESTED(nlb_backend_entry_nl_policy),
 };
 
 /* NLB_CMD_BACKEND_CHANGE - do */
-const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
+const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_ENTRY + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
@@ -111,14 +126,16 @@ const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_HEALTHY + 1] 
 	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
 	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_ENTRY] = NLA_POLICY_NESTED(nlb_backend_entry_nl_policy),
 };
 
 /* NLB_CMD_BACKEND_DEL - do */
-const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_PORT + 1] = {
+const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_ENTRY + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+	[NLB_A_BACKEND_ENTRY] = NLA_POLICY_NESTED(nlb_backend_entry_nl_policy),
 };
 
 /* NLB_CMD_BACKEND_GET - do */
@@ -129,8 +146,18 @@ const struct nla_policy nlb_backend_get_nl_policy[NLB_A_BACKEND_PORT + 1] = {
 	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
 };
 
+/* NLB_CMD_INFO_GET - do */
+const struct nla_policy nlb_info_get_nl_policy[NLB_A_INFO_MAX_AGE + 1] = {
+	[NLB_A_INFO_MAX_AGE] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_info_max_age_range),
+};
+
+/* NLB_CMD_CENSUS_RUN - do */
+const struct nla_policy nlb_census_run_nl_policy[NLB_A_INFO_MAX_AGE + 1] = {
+	[NLB_A_INFO_MAX_AGE] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_info_max_age_range),
+};
+
 /* Ops table for nlb */
-const struct genl_ops nlb_nl_ops[12] = {
+const struct genl_ops nlb_nl_ops[14] = {
 	{
 		.cmd		= NLB_CMD_LISTENER_ADD,
 		.doit		= nlb_nl_listener_add_doit,
@@ -191,21 +218,21 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.cmd		= NLB_CMD_BACKEND_ADD,
 		.doit		= nlb_nl_backend_add_doit,
 		.policy		= nlb_backend_add_nl_policy,
-		.maxattr	= NLB_A_BACKEND_HEALTHY,
+		.maxattr	= NLB_A_BACKEND_ENTRY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_BACKEND_CHANGE,
 		.doit		= nlb_nl_backend_change_doit,
 		.policy		= nlb_backend_change_nl_policy,
-		.maxattr	= NLB_A_BACKEND_HEALTHY,
+		.maxattr	= NLB_A_BACKEND_ENTRY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_BACKEND_DEL,
 		.doit		= nlb_nl_backend_del_doit,
 		.policy		= nlb_backend_del_nl_policy,
-		.maxattr	= NLB_A_BACKEND_PORT,
+		.maxattr	= NLB_A_BACKEND_ENTRY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -214,6 +241,19 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.dumpit		= nlb_nl_backend_get_dumpit,
 		.policy		= nlb_backend_get_nl_policy,
 		.maxattr	= NLB_A_BACKEND_PORT,
+	},
+	{
+		.cmd		= NLB_CMD_INFO_GET,
+		.doit		= nlb_nl_info_get_doit,
+		.policy		= nlb_info_get_nl_policy,
+		.maxattr	= NLB_A_INFO_MAX_AGE,
+	},
+	{
+		.cmd		= NLB_CMD_CENSUS_RUN,
+		.doit		= nlb_nl_census_run_doit,
+		.policy		= nlb_census_run_nl_policy,
+		.maxattr	= NLB_A_INFO_MAX_AGE,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -43,7 +43,7 @@
 #include "listener.h"
 #include "netns.h"
 #include "offload.h"
-#include "track.h"
+#include "drain.h"
 
 /* Ahead of nft netdev chains of a higher priority number, behind filters. */
 #define NLB_OFFLOAD_INGRESS_PRI 10
@@ -118,9 +118,9 @@ static bool nlb_offload_expired_is(const struct nlb_offload_expired *x,
 	list_for_each_entry(be, &g->draining, node) {
 		if (!nlb_backend_drain_expired(be))
 			continue;
-		if (!x || i == x->n || x->be[i].fam != be->fam ||
-		    x->be[i].port != be->port ||
-		    !nf_inet_addr_cmp(&x->be[i].addr, &be->addr))
+		if (!x || i == x->n || x->be[i].fam != be->key.fam ||
+		    x->be[i].port != be->key.port ||
+		    !nf_inet_addr_cmp(&x->be[i].addr, &be->key.addr))
 			return false;
 		i++;
 	}
@@ -148,16 +148,16 @@ static void nlb_offload_expired_update(struct nlb_net *nn,
 	if (n) {
 		x = kmalloc(struct_size(x, be, n), GFP_KERNEL);
 		if (!x) {
-			nlb_housekeeping_kick(nn);
+			nlb_drain_start(nn);
 			return;
 		}
 		x->n = 0;
 		list_for_each_entry(be, &g->draining, node) {
 			if (!nlb_backend_drain_expired(be))
 				continue;
-			x->be[x->n].addr = be->addr;
-			x->be[x->n].port = be->port;
-			x->be[x->n].fam = be->fam;
+			x->be[x->n].addr = be->key.addr;
+			x->be[x->n].port = be->key.port;
+			x->be[x->n].fam = be->key.fam;
 			x->n++;
 		}
 	}
