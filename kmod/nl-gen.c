@@ -38,7 +38,7 @@ const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX
 	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_LISTENER_VIP4] = { .type = NLA_U32, },
 	[NLB_A_LISTENER_VIP6] = NLA_POLICY_EXACT_LEN(16),
-	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 6, 17),
+	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 1, 17),
 	[NLB_A_LISTENER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NLB_A_LISTENER_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_LISTENER_REJECT] = NLA_POLICY_RANGE(NLA_U8, 1, 3),
@@ -52,7 +52,7 @@ const struct nla_policy nlb_listener_change_nl_policy[NLB_A_LISTENER_PERSIST_PRE
 	[NLB_A_LISTENER_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_LISTENER_VIP4] = { .type = NLA_U32, },
 	[NLB_A_LISTENER_VIP6] = NLA_POLICY_EXACT_LEN(16),
-	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 6, 17),
+	[NLB_A_LISTENER_PROTO] = NLA_POLICY_RANGE(NLA_U8, 1, 17),
 	[NLB_A_LISTENER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NLB_A_LISTENER_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_LISTENER_REJECT] = NLA_POLICY_RANGE(NLA_U8, 1, 3),
@@ -72,27 +72,43 @@ const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1] = {
 };
 
 /* NLB_CMD_GROUP_ADD - do */
-const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_OFFLOAD + 1] = {
+const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SRC6 + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
-	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 2),
 	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 5),
 	[NLB_A_GROUP_TRACK] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_GROUP_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_drain_timeout_range),
 	[NLB_A_GROUP_ACCT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_GROUP_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_POOL4_FIRST] = { .type = NLA_U32, },
+	[NLB_A_GROUP_POOL4_LAST] = { .type = NLA_U32, },
+	[NLB_A_GROUP_POOL6_FIRST] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_GROUP_POOL6_LAST] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_GROUP_POOL_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NLB_A_GROUP_POOL_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NLB_A_GROUP_PREFIX6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_GROUP_SRC6] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 };
 
 /* NLB_CMD_GROUP_CHANGE - do */
-const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_OFFLOAD + 1] = {
+const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SRC6 + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
-	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 2),
 	[NLB_A_GROUP_SCHED] = NLA_POLICY_RANGE(NLA_U8, 1, 5),
 	[NLB_A_GROUP_TRACK] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_GROUP_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_drain_timeout_range),
 	[NLB_A_GROUP_ACCT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_GROUP_OFFLOAD] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_POOL4_FIRST] = { .type = NLA_U32, },
+	[NLB_A_GROUP_POOL4_LAST] = { .type = NLA_U32, },
+	[NLB_A_GROUP_POOL6_FIRST] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_GROUP_POOL6_LAST] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_GROUP_POOL_PORT_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NLB_A_GROUP_POOL_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
+	[NLB_A_GROUP_PREFIX6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_GROUP_SRC6] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 };
 
 /* NLB_CMD_GROUP_DEL - do */
@@ -190,14 +206,14 @@ const struct genl_ops nlb_nl_ops[14] = {
 		.cmd		= NLB_CMD_GROUP_ADD,
 		.doit		= nlb_nl_group_add_doit,
 		.policy		= nlb_group_add_nl_policy,
-		.maxattr	= NLB_A_GROUP_OFFLOAD,
+		.maxattr	= NLB_A_GROUP_SRC6,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_GROUP_CHANGE,
 		.doit		= nlb_nl_group_change_doit,
 		.policy		= nlb_group_change_nl_policy,
-		.maxattr	= NLB_A_GROUP_OFFLOAD,
+		.maxattr	= NLB_A_GROUP_SRC6,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
