@@ -80,6 +80,9 @@ u "invalid acct 'yes' (expected on or off)" group add web acct yes
 u "missing value after 'acct'" group change web acct
 u "invalid offload 'yes' (expected on or off)" group add web offload yes
 u "missing value after 'offload'" group change web offload
+u "invalid proxy 'v1' (expected off or v2)" group add web proxy v1
+u "invalid proxy 'on'" group change web proxy on
+u "missing value after 'proxy'" group change web proxy
 u "invalid drain-timeout '2592001' (expected 0-2592000)" \
 	group add web drain-timeout 2592001
 u "invalid drain-timeout '-1'" group change web drain-timeout -1
@@ -182,7 +185,8 @@ u "missing value after 'count'" monitor count
 u "'count' given more than once" monitor count 1 count 2
 u "unknown argument 'all'" monitor all
 u "unknown argument 'count'" backend show web 192.0.2.1 count 1
-u "unknown argument 'vip'" listener change http vip 198.51.100.1 group web
+u "unknown argument 'proto'" listener change http vip 198.51.100.1 proto udp
+u "more than one IPv6 vip given" listener change http vip :: vip 2001:db8::1
 u "missing value after 'group'" listener change http group
 
 # save, apply, import, metrics, exporter, top: their own arguments
