@@ -13,16 +13,31 @@ KSFT_SKIP=4
 tap_n=0
 tap_fail=0
 tap_skip=0
+# When the last test point was recorded (bash's EPOCHREALTIME, in
+# microseconds), for the time each point took (tap_time).
+tap_last=${EPOCHREALTIME/[.,]/}
 nlb_loaded_here=0
 
 tap_begin() {
 	echo "TAP version 13"
 }
 
+# tap_time: before a test point, a diagnostic line with the time it took
+# since the previous one, when a second or more (where a run's time goes).
+tap_time() {
+	local now=${EPOCHREALTIME/[.,]/} us
+	us=$((now - tap_last))
+	tap_last=$now
+	[ "$us" -ge 1000000 ] &&
+		printf '# took %d.%d s\n' $((us / 1000000)) $((us / 100000 % 10))
+	return 0
+}
+
 # ok CONDITION-STATUS DESCRIPTION: record a test point from an exit status.
 tap_result() {
 	local status=$1
 	shift
+	tap_time
 	tap_n=$((tap_n + 1))
 	if [ "$status" -eq 0 ]; then
 		echo "ok $tap_n - $*"
@@ -45,6 +60,7 @@ check() {
 # tap_skip DESCRIPTION REASON: a skipped test point. selftests/run fails
 # every skip that selftests/skip-allowlist does not list.
 tap_skip() {
+	tap_time
 	tap_n=$((tap_n + 1))
 	tap_skip=$((tap_skip + 1))
 	echo "ok $tap_n - $1 # SKIP $2"
