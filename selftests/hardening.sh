@@ -73,11 +73,16 @@ C6=2001:db8:1::2
 
 # ---- Case selection, background processes.
 
-# selected ID: whether case ID (N.M or N) was asked for.
+# selected ID: whether case ID (N.M, or N: any of its parts) was asked for.
 selected() {
 	local c
 	for c in $CASES; do
-		[ "$c" = "$1" ] || [ "$c" = "${1%%.*}" ] && return 0
+		case $1 in
+		"$c" | "$c".*) return 0 ;;
+		esac
+		case $c in
+		"$1".*) return 0 ;;
+		esac
 	done
 	return 1
 }
@@ -115,17 +120,18 @@ bg_wait() {
 	return 0
 }
 
-# udp_loop NAME NS DST PORT SRC BASE: nlbperf udpprime passes of 200 new
-# source ports each (BASE, BASE+200, ... BASE+9800, again), until
-# loop_stop NAME; each pass opens new connections.
+# udp_loop NAME NS DST PORT SRC BASE [RANGES]: nlbperf udpprime passes of
+# 200 source ports each, until loop_stop NAME: BASE..BASE+199, then the
+# next 200, ... RANGES (default 50) ranges, again. With RANGES 50 each
+# pass opens new connections; with 1, the same ones carry on (offloaded).
 declare -A loops=()
 udp_loop() {
-	local name=$1 ns=$2 dst=$3 port=$4 src=$5 base=$6
+	local name=$1 ns=$2 dst=$3 port=$4 src=$5 base=$6 ranges=${7:-50}
 	rm -f "/tmp/h-stop-$name"
 	(
 		k=0
 		while [ ! -e "/tmp/h-stop-$name" ]; do
-			lo=$((base + 200 * (k % 50)))
+			lo=$((base + 200 * (k % ranges)))
 			nsexec "$ns" "$NLBPERF" udpprime -d "$dst" -p "$port" \
 				-s "$src" --sport "$lo-$((lo + 199))" -w 300 \
 				-R 1 -W 200 >/dev/null 2>&1
@@ -178,6 +184,44 @@ nlb_batch() {
 ct_count() {
 	nsexec "$P-lb" conntrack -L 2>/dev/null | grep -c .
 }
+
+# slow_routes NS N: N policy routing rules (per family) that match no
+# packet, in front of the main table: every route lookup in NS walks them.
+# This widens the races of cases 2 and 3: nlb's FORWARD hook looks up a
+# route between taking the namespace's flowtable and adding a flow to it.
+slow_routes() {
+	local ns=$1 n=$2 i
+	for ((i = 0; i < n; i++)); do
+		echo "rule add from 10.254.$((i / 250)).$((i % 250 + 1)) lookup 254 pref $((1000 + i))"
+	done | ip -4 -n "$ns" -batch -
+	for ((i = 0; i < n; i++)); do
+		echo "rule add from 2001:db8:fffe::$(printf %x $((i + 1))) lookup 254 pref $((1000 + i))"
+	done | ip -6 -n "$ns" -batch -
+}
+
+slow_routes_off() {
+	local ns=$1 n=$2 i
+	for ((i = 0; i < n; i++)); do
+		echo "rule del pref $((1000 + i))"
+	done | ip -4 -n "$ns" -batch - 2>/dev/null
+	for ((i = 0; i < n; i++)); do
+		echo "rule del pref $((1000 + i))"
+	done | ip -6 -n "$ns" -batch - 2>/dev/null
+	return 0
+}
+
+# route_cost NS DST FROM IIF: microseconds per route lookup in NS (100
+# lookups of `ip route get` in one process).
+route_cost() {
+	local t0 i
+	t0=${EPOCHREALTIME/./}
+	for ((i = 0; i < 100; i++)); do
+		echo "route get $2 from $3 iif $4"
+	done | ip -n "$1" -batch - >/dev/null 2>&1
+	echo $(((${EPOCHREALTIME/./} - t0) / 100))
+}
+
+SLOW_RULES=${NLB_HARDENING_RULES:-3000}
 
 case_cleanup() {
 	local n
@@ -530,11 +574,13 @@ load_start() {
 	bg_start lt6 "$P-c6" "$NLBPERF" client -d "$VIP6" -p 7000 -c 8 -t "$1"
 	udp_loop lu4 "$P-c4" "$VIP4" 7001 "$C4" 20000
 	udp_loop lu6 "$P-c6" "$VIP6" 7001 "$C6" 20000
+	udp_loop lf4 "$P-c4" "$VIP4" 7001 "$C4" 40000 1
+	udp_loop lf6 "$P-c6" "$VIP6" 7001 "$C6" 40000 1
 }
 
 load_stop() {
 	bg_stop lt4 lt6
-	loop_stop lu4 lu6
+	loop_stop lu4 lu6 lf4 lf6
 }
 
 # traffic_ok: short TCP and UDP runs of both families all answered.
@@ -571,6 +617,9 @@ case_2() {
 		listener add t vip $VIP4 vip $VIP6 proto tcp port 7000 group fo
 		listener add u vip $VIP4 vip $VIP6 proto udp port 7001 group fo
 		EOF
+	diag "2: route lookup: $(route_cost "$P-lb" "$C4" "$(b4 1)" "to-$P-b1") us"
+	slow_routes "$P-lb" "$SLOW_RULES"
+	diag "2: route lookup with $SLOW_RULES rules per family: $(route_cost "$P-lb" "$C4" "$(b4 1)" "to-$P-b1") us"
 	load_start $((dur + 30))
 	sleep 3
 	diag "2: conntrack before the loop: $(offloaded_n) of $(ct_count) offloaded"
@@ -594,6 +643,7 @@ case_2() {
 	diag "2: $n rounds of offload off, on, group del and add in $dur s"
 	check_eq "2: every offload off/on, group del and re-add under load succeeded" "$bad" 0
 	load_stop
+	slow_routes_off "$P-lb" "$SLOW_RULES"
 	diag "2: load: $(flat "$(cat /tmp/h-lt4.out /tmp/h-lt6.out)")"
 	check "2: afterwards TCP and UDP flows of both families still work" -- traffic_ok
 	load_start 10
@@ -619,6 +669,7 @@ c3_conf() {
 case_3_1() {
 	local rounds=5 r
 	[ "$SOAK" = 1 ] && rounds=25
+	slow_routes "$P-lb" "$SLOW_RULES"
 	load_start $((rounds * 8 + 30))
 	for ((r = 1; r <= rounds; r++)); do
 		if [ -d /sys/module/nlb ]; then
@@ -632,6 +683,7 @@ case_3_1() {
 		sleep 1
 	done
 	load_stop
+	slow_routes_off "$P-lb" "$SLOW_RULES"
 	check "3.1: insmod and configure again" -- \
 		eval 'insmod "$NLB_KO" && c3_conf'
 	check "3.1: traffic of both families works" -- traffic_ok
@@ -679,8 +731,18 @@ case_3() {
 # Case 8: persistence across a listener's move to another group.
 # ======================================================================
 
+# Each round moves the listener three times in one batch (to the other
+# group, back, and to the other group again, a fraction of a millisecond
+# apart), then checks the clients. After each flush of the table, the
+# clients' next new connections pick a backend and set an entry: one that
+# read the group before the next move and sets its entry after that move's
+# flush leaves an entry of the old group, which the clients then keep
+# (each use restarts its age). The clients share one entry per family
+# (prefixes /24 and /64: one site), and a small conntrack hash makes
+# setting up each connection's NAT slow (long hash chains), which widens
+# that window.
 case_8() {
-	local rounds=10 r cur=pa new old names v v1 o bad
+	local rounds=10 r cur=pa new names v v1 o bad
 	[ "$SOAK" = 1 ] && rounds=60
 	conf() {
 		nlb_batch <<-EOF
@@ -694,35 +756,48 @@ case_8() {
 		backend add pb $(b4 4) port 5353
 		backend add pb $(b6 3) port 5353
 		backend add pb $(b6 4) port 5353
-		listener add p vip $VIP4 vip $VIP6 proto udp port 5353 group pa persist 300
+		listener add p vip $VIP4 vip $VIP6 proto udp port 5353 group pa persist 300 persist-prefix4 24 persist-prefix6 64
 		EOF
 	}
-	check "8: groups pa (b1 b2) and pb (b3 b4), listener p (udp 5353, persist 300) on pa" -- conf
+	check "8: groups pa (b1 b2) and pb (b3 b4), listener p (udp 5353, persist 300 s, prefixes 24 and 64) on pa" -- conf
+	buckets0=$(sysctl -n net.netfilter.nf_conntrack_buckets)
+	sysctl -qw net.netfilter.nf_conntrack_buckets="${NLB_HARDENING_BUCKETS8:-8}"
 	bg_start ld4 "$P-c4" python3 "$HPY" udp-load "$VIP4" 5353 \
-		--src-file /tmp/h-src4 --seconds $((rounds * 8 + 20)) --inflight 48
+		--src-file /tmp/h-src4 --seconds 3600 --inflight 48
 	bg_start ld6 "$P-c6" python3 "$HPY" udp-load "$VIP6" 5353 \
-		--src-file /tmp/h-src6 --seconds $((rounds * 8 + 20)) --inflight 48
-	sleep 2
+		--src-file /tmp/h-src6 --seconds 3600 --inflight 48
+	wait_for 30 yes load_running >/dev/null
+	sleep 3
 	for ((r = 1; r <= rounds; r++)); do
-		old=$cur
 		new=$([ "$cur" = pa ] && echo pb || echo pa)
 		names=$([ "$new" = pa ] && echo "b1 b2" || echo "b3 b4")
-		nlb listener change p group "$new" || diag "8: move to $new failed"
-		cur=$new
+		nlb_batch <<-EOF || diag "8: moves failed"
+		listener change p group $new
+		listener change p group $cur
+		listener change p group $new
+		EOF
 		sleep 1
 		# From now on, nothing may reach the old group.
-		v=$(nlb_eval "S(G('$old'), 'conns')")
+		v=$(nlb_eval "S(G('$cur'), 'conns')")
 		o=$(flows "$P-c4" udp "$VIP4" 5353 --src-file /tmp/h-src4 --timeout 3
 		    flows "$P-c6" udp "$VIP6" 5353 --src-file /tmp/h-src6 --timeout 3)
 		bad=$(awk -v ok="$names" 'BEGIN {split(ok, a, " "); for (i in a) g[a[i]] = 1}
 			!($3 in g) {n++} END {print n + 0}' <<<"$o")
-		v1=$(nlb_eval "S(G('$old'), 'conns')")
-		diag "8 round $r: moved to $new; old group $old conns $v -> $v1; probe answers: $(tally <<<"$o" | tr '\n' ' ')"
-		check_eq "8 round $r: after the move to $new (1 s), the 32 persistent clients reach $names only, the old group $old gets no new connection (wrong answers, old conns delta)" \
+		v1=$(nlb_eval "S(G('$cur'), 'conns')")
+		diag "8 round $r: moved to $new; old group $cur conns $v -> $v1; probe answers: $(tally <<<"$o" | tr '\n' ' ')"
+		check_eq "8 round $r: 1 s after the moves to $new, the 32 persistent clients reach $names only, the old group $cur gets no new connection (wrong answers, old conns delta)" \
 			"$bad $((v1 - v))" "0 0"
+		cur=$new
 	done
 	bg_stop ld4 ld6
 	diag "8: load: $(flat "$(cat /tmp/h-ld4.out /tmp/h-ld6.out)")"
+	sysctl -qw net.netfilter.nf_conntrack_buckets="$buckets0"
+	buckets0=
+}
+
+# load_running: "yes" once case 8's load reaches the listener.
+load_running() {
+	[ "$(nlb_eval "S(L('p'), 'conns') > 200")" = True ] && echo yes || echo no
 }
 
 # ======================================================================
@@ -760,9 +835,8 @@ for line in open(sys.argv[1]):
         continue
     if j.get("event") != sys.argv[2]:
         continue
-    o = j.get("backend") or j.get("object") or j
-    if sys.argv[3] in (o.get("address"), o.get("addr4"), o.get("addr6"), o.get("addr")):
-        s = o.get("stats", {})
+    if j.get("object") == "backend" and j.get("address") == sys.argv[3]:
+        s = j.get("stats", {})
         last = [s.get(k) for k in ("in_packets", "in_bytes", "out_packets", "out_bytes", "active")]
 print(last)' "$1" "$2" "$3"
 }
