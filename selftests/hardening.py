@@ -18,13 +18,18 @@ process each: every exec is slow in the debug VM).
       watched for T seconds (or until SIGTERM/SIGINT); prints
       "connected C pending P failed F".
 
-  hardening.py udp-load DST PORT --src-file F [--seconds T] [--inflight N]
-                        [--sport-base P]
+  hardening.py udp-load DST PORT {--src-file F | --src-net CIDR}
+                        [--seconds T] [--inflight N] [--sport-base P]
+                        [--revisit S] [--log FILE]
       New UDP flows as fast as they are answered: each from the next
-      client address of F and its next source port, one datagram, at most
-      N (default 64) unanswered at once, one resend after 0.5 s, given up
-      after 1 s. Prints "flows N answered A" and "answer NAME COUNT" lines
-      at the end.
+      client address (of F, or of CIDR, which must be routed to the host:
+      `ip route add local CIDR dev lo` and ip_nonlocal_bind), one
+      datagram, at most N (default 64) unanswered at once, one resend
+      after 0.5 s, given up after 1 s. With --revisit, each address comes
+      back once, S seconds after its first flow, with a second flow; with
+      --log, each answer to a second flow is logged as "TIME ADDRESS NAME"
+      (TIME: seconds since the epoch). Prints "flows N answered A" and
+      "answer NAME COUNT" lines at the end.
 
   hardening.py ct-clear-helper [--helper NAME] [--dport P]
       ctnetlink: clear the helper (CTA_HELP with an empty name, what
@@ -171,21 +176,42 @@ def tcp_connect(a):
 
 # ---- udp-load ----
 
+def net_addrs(cidr):
+    """The host addresses of a network, as strings, in order."""
+    import ipaddress
+    net = ipaddress.ip_network(cidr)
+    return (str(x) for x in net.hosts())
+
+
 def udp_load(a):
-    with open(a.src_file) as f:
-        srcs = [x.strip() for x in f if x.strip()]
-    nextport = {s: a.sport_base for s in srcs}
+    if a.src_file:
+        with open(a.src_file) as f:
+            srcs = [x.strip() for x in f if x.strip()]
+    else:
+        srcs = list(net_addrs(a.src_net))
+    nextport = {}
     inflight = {}
+    revisits = []          # (due time, source address), in order
+    log = open(a.log, "w") if a.log else None
     flows = 0
     answers = {}
     k = 0
     start = time.monotonic()
     while not stop and time.monotonic() - start < a.seconds:
+        now = time.monotonic()
         while len(inflight) < a.inflight:
-            src = srcs[k % len(srcs)]
-            k += 1
-            port = nextport[src]
-            nextport[src] = port + 1 if port < 60999 else a.sport_base
+            if revisits and revisits[0][0] <= now:
+                src = revisits.pop(0)[1]
+                visit = 2
+            else:
+                src = srcs[k % len(srcs)]
+                k += 1
+                visit = 1
+            if a.src_file:
+                port = nextport.get(src, a.sport_base)
+                nextport[src] = port + 1 if port < 60999 else a.sport_base
+            else:
+                port = 0
             s = socket.socket(family(src), socket.SOCK_DGRAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -196,18 +222,22 @@ def udp_load(a):
                 s.close()
                 continue
             flows += 1
-            inflight[s] = [time.monotonic(), False]
+            inflight[s] = [now, False, src, visit]
+            if visit == 1 and a.revisit:
+                revisits.append((now + a.revisit, src))
         try:
             r, _, _ = select.select(list(inflight), [], [], 0.05)
         except InterruptedError:
             continue
         for s in r:
+            st = inflight.pop(s)
             try:
                 n = name_of(s.recv(4096))
                 answers[n] = answers.get(n, 0) + 1
+                if log and st[3] == 2:
+                    log.write("%.3f %s %s\n" % (time.time(), st[2], n))
             except OSError:
                 pass
-            del inflight[s]
             s.close()
         now = time.monotonic()
         for s, st in list(inflight.items()):
@@ -222,6 +252,8 @@ def udp_load(a):
                     pass
     for s in inflight:
         s.close()
+    if log:
+        log.close()
     print("flows %d answered %d" % (flows, sum(answers.values())))
     for n in sorted(answers):
         print("answer", n, answers[n])
@@ -394,10 +426,14 @@ def main():
     s = sub.add_parser("udp-load")
     s.add_argument("dst")
     s.add_argument("port", type=int)
-    s.add_argument("--src-file", required=True)
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--src-file")
+    g.add_argument("--src-net")
     s.add_argument("--seconds", type=float, default=10)
     s.add_argument("--inflight", type=int, default=64)
     s.add_argument("--sport-base", type=int, default=20000)
+    s.add_argument("--revisit", type=float, default=0)
+    s.add_argument("--log")
     s = sub.add_parser("ct-clear-helper")
     s.add_argument("--helper", default="nlb")
     s.add_argument("--dport", type=int)
