@@ -363,28 +363,28 @@ c1_port() {
 
 # c1_start PROTO FAM: the clients that come before the listener: one-way
 # UDP flows from ports 41000-41003 (a datagram every 0.2 s), or 4 TCP
-# connects whose SYNs are retransmitted (at 1 and 3 s), for 5 s.
+# connects whose SYNs are retransmitted (at 1, 3 and 7 s), for 10 s.
 c1_start() {
 	local dst port
 	dst=$(c1_dst "$1" "$2")
 	port=$(c1_port "$1")
 	if [ "$1" = udp ]; then
 		bg_start "$1$2" "$P-c$2" python3 "$HPY" udp-send "$dst" "$port" \
-			--sports 41000-41003 --seconds 5
+			--sports 41000-41003 --seconds 10
 	else
 		bg_start "$1$2" "$P-c$2" python3 "$HPY" tcp-connect "$dst" \
-			"$port" --count 4 --seconds 5
+			"$port" --count 4 --seconds 10
 	fi
 }
 
 # c1_pre ID PROTO FAM: the precondition, 4 unreplied connections that
-# conntrack confirmed without nlb.
+# conntrack confirmed without nlb (waits for the client to start).
 c1_pre() {
 	local dst port
 	dst=$(c1_dst "$2" "$3")
 	port=$(c1_port "$2")
 	check_eq "$1: precondition: 4 unreplied $2 IPv$3 connections to $dst:$port, confirmed while nlb has no hooks" \
-		"$(c1_unreplied "$2" "$dst" "$port")" 4
+		"$(wait_for 30 4 c1_unreplied "$2" "$dst" "$port")" 4
 }
 
 # c1_left ID PROTO FAM: once the listener exists, the connections from
@@ -442,7 +442,6 @@ c1_case() {
 			c1_start "$p" "$f"
 		done
 	done
-	sleep 1.5
 	for p in $protos; do
 		for f in $fams; do
 			c1_pre "$id" "$p" "$f"
@@ -486,6 +485,29 @@ case_1_6() {
 	c1_case 1.6 "track on acct off" "udp tcp" "4 6"
 }
 
+# c1_sending: "yes" once conntrack has answered UDP flows of both families
+# to VIPL.
+c1_sending() {
+	local l
+	l=$(nsexec "$P-lb" conntrack -L -p udp --dport 5353 2>/dev/null)
+	if grep -q "dst=$VIPL4 .*src=$(b4 1)" <<<"$l" &&
+	   grep -q "dst=$VIPL6 .*src=$(b6 1)" <<<"$l"; then
+		echo yes
+	else
+		echo no
+	fi
+}
+
+# c1_unreplied_both: "yes" once both families have unreplied flows to VIPL.
+c1_unreplied_both() {
+	if [ "$(c1_unreplied udp "$VIPL4" 5353)" -gt 0 ] &&
+	   [ "$(c1_unreplied udp "$VIPL6" 5353)" -gt 0 ]; then
+		echo yes
+	else
+		echo no
+	fi
+}
+
 # c1_gap ID HOW: one-way UDP flows that keep arriving (one more every
 # 0.25 s) while the listener goes away and comes back (HOW: readd, or
 # reload: rmmod and insmod).
@@ -496,17 +518,18 @@ c1_gap() {
 	}
 	check "$id: group g$id (b1), listener l$id-udp" -- c1_conf
 	bg_start udp4 "$P-c4" python3 "$HPY" udp-send "$VIPL4" 5353 \
-		--sports 41000-41039 --new-every 0.25 --seconds 8
+		--sports 41000-41079 --new-every 0.25 --seconds 16
 	bg_start udp6 "$P-c6" python3 "$HPY" udp-send "$VIPL6" 5353 \
-		--sports 41000-41039 --new-every 0.25 --seconds 8
-	sleep 1.5
+		--sports 41000-41079 --new-every 0.25 --seconds 16
+	# Both senders have started: their flows are answered.
+	wait_for 30 yes c1_sending >/dev/null
 	if [ "$how" = readd ]; then
 		check "$id: listener deleted while clients arrive" -- \
 			nlb listener del "l$id-udp"
 	else
 		check "$id: rmmod while clients arrive" -- rmmod nlb
 	fi
-	sleep 2
+	wait_for 30 yes c1_unreplied_both >/dev/null
 	n4=$(c1_unreplied udp "$VIPL4" 5353)
 	n6=$(c1_unreplied udp "$VIPL6" 5353)
 	check "$id: precondition: new flows confirmed meanwhile without nlb (IPv4 $n4, IPv6 $n6 unreplied)" -- \
@@ -735,7 +758,7 @@ case_3() {
 # Each round moves the listener to the other group and checks, from one
 # second after the move on, that no new connection reaches the old group.
 # The clients come from 65534 addresses per family, each its own
-# persistence entry, each making one new connection and a second one 2 s
+# persistence entry, each making one new connection and a second one 3 s
 # later: so nearly every connection sets an entry, and a connection that
 # read the group before the move and sets its entry after the move's flush
 # of the table leaves an entry of the old group, which its client's second
@@ -764,12 +787,12 @@ case_8() {
 	}
 	check "8: groups pa (b1 b2) and pb (b3 b4), listener p (udp 5353, persist 300 s) on pa" -- conf
 	buckets0=$(sysctl -n net.netfilter.nf_conntrack_buckets)
-	sysctl -qw net.netfilter.nf_conntrack_buckets="${NLB_HARDENING_BUCKETS8:-4}"
+	sysctl -qw net.netfilter.nf_conntrack_buckets="${NLB_HARDENING_BUCKETS8:-16}"
 	bg_start ld4 "$P-c4" python3 "$HPY" udp-load "$VIP4" 5353 \
-		--src-net 10.8.0.0/16 --revisit 2 --log /tmp/h-rv4 \
+		--src-net 10.8.0.0/16 --revisit 3 --log /tmp/h-rv4 \
 		--seconds 3600 --inflight 32
 	bg_start ld6 "$P-c6" python3 "$HPY" udp-load "$VIP6" 5353 \
-		--src-net 2001:db8:8::/112 --revisit 2 --log /tmp/h-rv6 \
+		--src-net 2001:db8:8::/112 --revisit 3 --log /tmp/h-rv6 \
 		--seconds 3600 --inflight 32
 	wait_for 30 yes load_running >/dev/null
 	sleep 3
@@ -778,11 +801,12 @@ case_8() {
 		new=$([ "$cur" = pa ] && echo pb || echo pa)
 		t0=$EPOCHREALTIME
 		nlb listener change p group "$new" || diag "8: move failed"
-		echo "$t0 $new" >>/tmp/h-moves
+		# The move happened between t0 and now.
+		echo "$t0 $EPOCHREALTIME $new" >>/tmp/h-moves
 		sleep 1
 		# From now on, nothing may reach the old group.
 		v=$(nlb_eval "S(G('$cur'), 'conns')")
-		sleep 2.5
+		sleep 5
 		v1=$(nlb_eval "S(G('$cur'), 'conns')")
 		diag "8 round $r: moved to $new at $t0; old group $cur conns $v -> $v1"
 		check_eq "8 round $r: from 1 s after the move to $new, the old group $cur gets no new connection" \
@@ -795,16 +819,16 @@ case_8() {
 	# the next move: all from the group moved to.
 	bad=$(python3 -c 'import sys
 moves = [l.split() for l in open(sys.argv[1])]
-moves = [(float(t), g) for t, g in moves]
+moves = [(float(t0), float(t1), g) for t0, t1, g in moves]
 names = {"pa": ("b1", "b2"), "pb": ("b3", "b4")}
 n = bad = 0
 for f in sys.argv[2:]:
     for line in open(f):
         t, _, name = line.split()
         t = float(t)
-        for i, (tm, g) in enumerate(moves):
-            end = moves[i + 1][0] if i + 1 < len(moves) else tm + 3.5
-            if tm + 1 <= t < end:
+        for i, (t0, t1, g) in enumerate(moves):
+            end = moves[i + 1][0] if i + 1 < len(moves) else t1 + 6
+            if t1 + 1 <= t < end:
                 n += 1
                 bad += name not in names[g]
 print(bad, "of", n)' /tmp/h-moves /tmp/h-rv4 /tmp/h-rv6)
