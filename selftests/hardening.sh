@@ -612,8 +612,8 @@ case_1() {
 # Case 2: offload off/on and group del under forwarding load.
 # ======================================================================
 
-# off_conf G: group G (offload on, dual-stack, b1 and b2 with the client's
-# port); and fp (offload off) the same.
+# off_group G OPTIONS: nlbadm batch lines for group G (dual-stack, OPTIONS)
+# with b1 and b2 of both families, port 0 (the client's destination port).
 off_group() {
 	cat <<-EOF
 	group add $1 ipversion dualstack $2
