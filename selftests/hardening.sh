@@ -80,27 +80,36 @@ C6=2001:db8:1::2
 # case runs (KASAN prints its first report only).
 splat_re='WARNING:|BUG:|KASAN|UBSAN|possible circular locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|general protection fault'
 splat_benign='kasan: KernelAddressSanitizer initialized|KASAN shadow|RCU lockdep checking is enabled'
-splat_n=0
-splat_lines() {
-	dmesg 2>/dev/null | grep -E "$splat_re" | grep -cvE "$splat_benign"
+splat_t=0
+# splat_new: the kernel log lines after splat_mark's (by their timestamps:
+# the log buffer may have wrapped), first the splat lines' count, then the
+# first 16 lines from the first of them.
+splat_new() {
+	dmesg 2>/dev/null | awk -v t="$splat_t" -v re="$splat_re" -v ok="$splat_benign" '
+		{ ts = $0; sub(/^\[ */, "", ts); sub(/\].*/, "", ts) }
+		ts + 0 <= t + 0 { next }
+		$0 ~ re && $0 !~ ok { n++; if (!first) first = NR }
+		first && NR < first + 16 { keep = keep $0 "\n" }
+		END { print n + 0; printf "%s", keep }'
 }
 
 splat_mark() {
-	splat_n=$(splat_lines)
+	splat_t=$(dmesg 2>/dev/null | tail -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	splat_t=${splat_t:-0}
 }
 
 # splat_check ID: a test point: no kernel splat since splat_mark.
 splat_check() {
-	local n
-	n=$(splat_lines)
-	if [ "$n" = "$splat_n" ]; then
+	local out n
+	out=$(splat_new)
+	n=${out%%$'\n'*}
+	if [ "$n" = 0 ]; then
 		tap_result 0 "$1: no kernel warning, KASAN or lockdep report"
 	else
 		tap_result 1 "$1: no kernel warning, KASAN or lockdep report"
-		dmesg | grep -A12 -E "$splat_re" | grep -vE "$splat_benign" |
-			tail -n +1 | head -n 40 | sed 's/^/# kernel: /'
+		diag "$1: $n kernel log lines like these:"
+		sed -n '2,$p' <<<"$out" | sed 's/^/# kernel: /'
 	fi
-	splat_n=$n
 }
 
 # ---- Case selection, background processes.
