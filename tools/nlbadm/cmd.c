@@ -61,8 +61,20 @@ static const struct arg_spec monitor_args[] = {
 static const struct cmd top_cmds[] = {
 	{ .name = "show", .usage = "", .run = show_all },
 	{ .name = "flush", .usage = "", .run = flush_all },
+	{ .name = "info", .usage = "", .run = info_show },
 	{ .name = "monitor", .usage = "[count N]", .args = monitor_args,
-	  .run = monitor_run },
+	  .run = monitor_run, .no_batch = true },
+	{ .name = "save", .usage = "", .main = save_main },
+	{ .name = "apply", .usage = "[--dry-run] FILE", .main = apply_main,
+	  .no_batch = true },
+	{ .name = "import",
+	  .usage = "ipvs|keepalived [--dry-run] [--hosts FILE] [FILE]",
+	  .main = import_main, .no_batch = true },
+	{ .name = "metrics", .usage = "[--output FILE]", .main = metrics_main },
+	{ .name = "exporter", .usage = "[--listen ADDRESS:PORT]",
+	  .main = exporter_main, .no_batch = true },
+	{ .name = "top", .usage = "[--interval SECONDS] [--count N]",
+	  .main = top_main, .no_batch = true },
 	{ 0 }
 };
 
@@ -83,11 +95,22 @@ void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c)
 		c->alias ? c->alias : "", c->usage[0] ? " " : "", c->usage);
 }
 
-static int usage_hint(const struct cmd_group *g, const struct cmd *c)
+int usage_hint(const struct cmd_group *g, const struct cmd *c)
 {
 	fputs("Usage: ", stderr);
 	cmd_usage(stderr, g, c);
 	return EXIT_USAGE;
+}
+
+/*
+ * After a usage error of a command with its own argument syntax: its
+ * usage line; returns EXIT_USAGE.
+ */
+int usage_cmd(const char *name)
+{
+	const struct cmd *c = cmd_find(&cmd_top, name);
+
+	return c ? usage_hint(&cmd_top, c) : EXIT_USAGE;
 }
 
 /* Whether a keyword argument other than an ARG_LOOKUP one is given. */
@@ -135,6 +158,12 @@ int cmd_parse(const struct cmd *c, int argc, char **argv,
 		return EXIT_USAGE;
 	if (c->need_option && !has_option(c->args, vals))
 		return usage_error("nothing to change");
+	if (c->check) {
+		const char *err = c->check(vals);
+
+		if (err)
+			return usage_error("%s", err);
+	}
 	return 0;
 }
 
@@ -146,11 +175,23 @@ int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	struct nl_msg *req;
 	int ret;
 
+	if (batch_file && c->no_batch)
+		return usage_error("'%s' cannot be used in a batch file",
+				   c->name);
+	if (c->main)
+		return c->main(argc, argv);
 	if (cmd_parse(c, argc, argv, vals))
 		return usage_hint(g, c);
 	if (c->run)
 		return c->run(vals);
 
+	/* Counters of the objects shown: from a fresh census if we may. */
+	if (c->show && opts.stats) {
+		ret = info_get(true, &replies);
+		msg_list_free(&replies);
+		if (ret)
+			return ret;
+	}
 	req = nl_req(c->nlcmd, c->show && is_dump(c->args, vals));
 	args_put(req, c->args, vals);
 	if (!c->show)

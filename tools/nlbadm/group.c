@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nlbadm group: server groups (scheduler, IP versions, affinity,
- * connection tracking, drain timeout, accounting, flowtable offload).
+ * nlbadm group: server groups (scheduler, IP versions, affinity and the
+ * translation of clients of the other IP version, connection tracking,
+ * drain timeout, accounting, flowtable offload).
  */
 #include "nlbadm.h"
 
@@ -20,13 +21,27 @@ static const struct choice sched_choices[] = {
 	{ 0 }
 };
 
+static const struct choice affinity_choices[] = {
+	{ "on", NLB_AFFINITY_ON },
+	{ "off", NLB_AFFINITY_OFF },
+	{ "prefer", NLB_AFFINITY_PREFER },
+	{ 0 }
+};
+
+static const struct choice src6_choices[] = {
+	{ "embed", NLB_XLAT_SRC6_EMBED },
+	{ "pool", NLB_XLAT_SRC6_POOL },
+	{ 0 }
+};
+
 static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_NAME, FIELD_STR, "name", NULL),
 	FIELD_CHOICE(NLB_A_GROUP_IPVERSION, "ipversion", "ipversion",
 		     ipversion_choices),
 	FIELD_CHOICE(NLB_A_GROUP_SCHED, "sched", "sched",
 		     sched_choices),
-	FIELD(NLB_A_GROUP_AFFINITY, FIELD_BOOL, "affinity", "affinity"),
+	FIELD_CHOICE(NLB_A_GROUP_AFFINITY, "affinity", "affinity",
+		     affinity_choices),
 	FIELD(NLB_A_GROUP_TRACK, FIELD_BOOL, "track", "track"),
 	FIELD(NLB_A_GROUP_ACCT, FIELD_BOOL, "acct", "acct"),
 	FIELD(NLB_A_GROUP_OFFLOAD, FIELD_BOOL, "offload", "offload"),
@@ -35,6 +50,20 @@ static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
 	FIELD(NLB_A_GROUP_BACKENDS6, FIELD_U32, "backends6", "backends6"),
 	FIELD(NLB_A_GROUP_LISTENERS, FIELD_U32, "listeners", "listeners"),
+	FIELD(NLB_A_GROUP_POOL4_FIRST, FIELD_ADDR4, "pool4", "pool"),
+	FIELD(NLB_A_GROUP_POOL4_LAST, FIELD_ADDR4, "pool4_last", "pool-last"),
+	FIELD(NLB_A_GROUP_POOL4_USED, FIELD_U32, "pool4_used", "pool-used"),
+	FIELD(NLB_A_GROUP_POOL4_SIZE, FIELD_U32, "pool4_size", "pool-size"),
+	FIELD(NLB_A_GROUP_POOL6_FIRST, FIELD_ADDR6, "pool6", "pool"),
+	FIELD(NLB_A_GROUP_POOL6_LAST, FIELD_ADDR6, "pool6_last", "pool-last"),
+	FIELD(NLB_A_GROUP_POOL6_USED, FIELD_U32, "pool6_used", "pool-used"),
+	FIELD(NLB_A_GROUP_POOL6_SIZE, FIELD_U32, "pool6_size", "pool-size"),
+	FIELD_IF(NLB_A_GROUP_POOL_PORT_MIN, FIELD_U16, "pool_port_min",
+		 "pool-port-min", NLB_A_GROUP_POOL4_SIZE),
+	FIELD_IF(NLB_A_GROUP_POOL_PORT_MAX, FIELD_U16, "pool_port_max",
+		 "pool-port-max", NLB_A_GROUP_POOL4_SIZE),
+	FIELD(NLB_A_GROUP_PREFIX6, FIELD_ADDR6, "prefix6", "prefix6"),
+	FIELD_CHOICE(NLB_A_GROUP_SRC6, "src6", "src6", src6_choices),
 	FIELD(NLB_A_GROUP_STATS, FIELD_STATS, "stats", NULL),
 	{ 0 }
 };
@@ -58,20 +87,38 @@ const struct object group_obj = {
 /* add and change: the kernel refuses to change the IP version. */
 static const struct arg_spec set_args[] = {
 	NAME_ARG(ARG_REQUIRED),
-	{ .name = "ipversion", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_IPVERSION, .choices = ipversion_choices },
+	{ .name = "ipversion", .kind = ARG_CHOICE, .flags = ARG_FIXED,
+	  .attr = NLB_A_GROUP_IPVERSION, .choices = ipversion_choices,
+	  .dflt = "ipv4" },
 	{ .name = "sched", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices },
+	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices,
+	  .dflt = "wrr" },
 	{ .name = "affinity", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_AFFINITY, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_AFFINITY, .choices = affinity_choices,
+	  .dflt = "on" },
+	/* default: on for wlc, off otherwise (conf.c knows) */
 	{ .name = "track", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_TRACK, .choices = onoff_choices },
 	{ .name = "drain-timeout", .kind = ARG_U32,
-	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000 },
+	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000, .dflt = "0" },
 	{ .name = "acct", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices, .dflt = "on" },
 	{ .name = "offload", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices,
+	  .dflt = "off" },
+	/* The kernel reports pool-last only when it is not pool's. */
+	{ .name = "pool", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY,
+	  .attr = NLB_A_GROUP_POOL4_FIRST, .attr6 = NLB_A_GROUP_POOL6_FIRST },
+	{ .name = "pool-last", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY,
+	  .attr = NLB_A_GROUP_POOL4_LAST, .attr6 = NLB_A_GROUP_POOL6_LAST },
+	{ .name = "pool-port-min", .kind = ARG_U16, .min = 1, .max = 65535,
+	  .attr = NLB_A_GROUP_POOL_PORT_MIN, .dflt = "1024" },
+	{ .name = "pool-port-max", .kind = ARG_U16, .min = 1, .max = 65535,
+	  .attr = NLB_A_GROUP_POOL_PORT_MAX, .dflt = "65535" },
+	{ .name = "prefix6", .kind = ARG_ADDR, .attr6 = NLB_A_GROUP_PREFIX6,
+	  .dflt = "64:ff9b::" },
+	{ .name = "src6", .kind = ARG_CHOICE, .attr = NLB_A_GROUP_SRC6,
+	  .choices = src6_choices, .dflt = "embed" },
 	{ 0 }
 };
 
@@ -85,9 +132,11 @@ static const struct arg_spec show_args[] = {
 	{ 0 }
 };
 
-#define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off] " \
+#define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off|prefer] " \
 			"[track on|off] [drain-timeout SECONDS] [acct on|off] " \
-			"[offload on|off]"
+			"[offload on|off] [pool ADDRESS [pool-last ADDRESS]]... " \
+			"[pool-port-min PORT] [pool-port-max PORT] " \
+			"[prefix6 ADDRESS] [src6 embed|pool]"
 
 const struct cmd group_cmds[] = {
 	{ .name = "add",

@@ -22,6 +22,14 @@ static struct nl_sock *sock;
 static int family;
 /* Error of the last failed nl_exec(), for nl_report(). */
 static char errbuf[512];
+/* Byte offset in its request of the attribute the last error blames, or -1. */
+long nl_err_offset = -1;
+
+/* The error nl_report() would print. */
+const char *nl_error(void)
+{
+	return errbuf;
+}
 
 struct exec {
 	struct nlmsghdr *req;
@@ -41,16 +49,28 @@ void nl_put_fail(void)
 	nl_fatal("cannot build a netlink request", NLE_NOMEM);
 }
 
-static void nl_open(void)
+/*
+ * Open the socket and resolve the family. Returns 0, or -ENOENT when the
+ * module is not loaded, or another negative errno, with the error in
+ * errbuf (for nl_report()).
+ */
+int nl_try_open(void)
 {
 	int one = 1, err;
 
+	if (sock)
+		return 0;
 	sock = nl_socket_alloc();
 	if (!sock)
 		nl_fatal("cannot allocate a netlink socket", NLE_NOMEM);
 	err = genl_connect(sock);
-	if (err)
-		nl_fatal("cannot open a generic netlink socket", err);
+	if (err) {
+		snprintf(errbuf, sizeof(errbuf),
+			 "cannot open a generic netlink socket: %s",
+			 nl_geterror(err));
+		nl_shut();
+		return -EIO;
+	}
 	/* Replies may be larger than a page. */
 	nl_socket_enable_msg_peek(sock);
 	/* Without extended ACKs errors lack the kernel's message. */
@@ -58,14 +78,38 @@ static void nl_open(void)
 		   &one, sizeof(one));
 
 	family = genl_ctrl_resolve(sock, NLB_FAMILY_NAME);
-	if (family == -NLE_OBJ_NOTFOUND) {
-		pr_err("the nlb module is not loaded (generic netlink family \"%s\" not found)",
-		       NLB_FAMILY_NAME);
+	if (family < 0) {
+		if (family == -NLE_OBJ_NOTFOUND)
+			snprintf(errbuf, sizeof(errbuf),
+				 "the nlb module is not loaded (generic netlink family \"%s\" not found)",
+				 NLB_FAMILY_NAME);
+		else
+			snprintf(errbuf, sizeof(errbuf),
+				 "cannot resolve the generic netlink family \"nlb\": %s",
+				 nl_geterror(family));
+		err = family == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+		nl_shut();
+		return err;
+	}
+	return 0;
+}
+
+/* Close the socket: the next request opens a new one (and resolves the
+ * family again, which changes when the module is loaded again).
+ */
+void nl_shut(void)
+{
+	if (sock)
+		nl_socket_free(sock);
+	sock = NULL;
+}
+
+static void nl_open(void)
+{
+	if (nl_try_open()) {
+		nl_report();
 		exit(EXIT_KERNEL);
 	}
-	if (family < 0)
-		nl_fatal("cannot resolve the generic netlink family \"nlb\"",
-			 family);
 }
 
 /*
@@ -126,19 +170,25 @@ int nl_receive(int (*func)(struct nl_msg *msg))
 	return -EIO;
 }
 
-/* A new request; the socket is opened on first use. */
-struct nl_msg *nl_req(uint8_t cmd, bool dump)
+/* A new request of up to size bytes; the socket is opened on first use. */
+struct nl_msg *nl_req_size(uint8_t cmd, bool dump, size_t size)
 {
 	struct nl_msg *msg;
 
 	if (!sock)
 		nl_open();
-	msg = nlmsg_alloc();
+	msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 				 dump ? NLM_F_DUMP : 0, cmd,
 				 NLB_FAMILY_VERSION))
 		nl_put_fail();
 	return msg;
+}
+
+/* A new request of the default size (a page). */
+struct nl_msg *nl_req(uint8_t cmd, bool dump)
+{
+	return nl_req_size(cmd, dump, 0);
 }
 
 static const struct object *cmd_object(uint8_t cmd)
@@ -222,10 +272,13 @@ int nl_msg_error(struct nlmsghdr *nlh, struct nlmsghdr *req,
 		      nlmsg_datalen(nlh) - off, NULL))
 		memset(tb, 0, sizeof(tb));
 
-	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4)
+	nl_err_offset = -1;
+	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4) {
+		nl_err_offset = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 		attr_note(note, sizeof(note), "attribute", req,
-			  req_attr_at(req, nla_get_u32(tb[NLMSGERR_ATTR_OFFS])));
-	else if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+			  req_attr_at(req, nl_err_offset));
+	}
+	if (nl_err_offset < 0 && tb[NLMSGERR_ATTR_MISS_TYPE] &&
 		 nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) == 4)
 		attr_note(note, sizeof(note), "missing attribute", req,
 			  nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));

@@ -50,6 +50,10 @@ static const struct field stats_fields[] = {
 	FIELD(NLB_A_STATS_PERSISTED, FIELD_U64, "persisted", "persisted"),
 	FIELD(NLB_A_STATS_FAILOPEN, FIELD_U64, "failopen", "failopen"),
 	FIELD(NLB_A_STATS_DRAINED, FIELD_U64, "drained", "drained"),
+	FIELD(NLB_A_STATS_TRANSLATED, FIELD_U64, "translated", "translated"),
+	FIELD(NLB_A_STATS_FAILOVER_FAMILY, FIELD_U64, "failover_family",
+	      "failover-family"),
+	FIELD(NLB_A_STATS_DROP_POOL, FIELD_U64, "drop_pool", "drop-pool"),
 	{ 0 }
 };
 
@@ -111,6 +115,7 @@ static void policy(const struct object *ob, struct nla_policy *pol)
 		[FIELD_FLAG] = { .type = NLA_U8 },
 		[FIELD_ENUM] = { .type = NLA_U8 },
 		[FIELD_STATS] = { .type = NLA_NESTED },
+		[FIELD_NEST] = { .type = NLA_NESTED },
 	};
 	const struct field *f;
 
@@ -134,20 +139,28 @@ static bool nonzero(const struct nlattr *a)
 
 static void put_fields(const struct field *f, struct nlattr **tb);
 
-static void put_stats(struct nlattr *nest)
+/*
+ * A nest of counters, with -s only: in JSON an object under @key, in text
+ * a line of its own that starts with @label (or none).
+ */
+static void put_nest(struct nlattr *nest, const struct object *sub,
+		     const char *key, const char *label)
 {
-	struct nla_policy pol[NLB_A_STATS_MAX + 1] = { { 0 } };
-	struct nlattr *tb[NLB_A_STATS_MAX + 1];
+	struct nla_policy pol[NLB_ATTR_MAX + 1] = { { 0 } };
+	struct nlattr *tb[NLB_ATTR_MAX + 1];
 
-	policy(&stats_obj, pol);
+	policy(sub, pol);
 	if (!opts.stats ||
-	    nla_parse_nested(tb, NLB_A_STATS_MAX, nest, pol) < 0)
+	    nla_parse_nested(tb, sub->maxattr, nest, pol) < 0)
 		return;
-	if (opts.json)
-		json_begin('{', "stats");
-	else
+	if (opts.json) {
+		json_begin('{', key);
+	} else {
 		text_line();
-	put_fields(stats_fields, tb);
+		if (label)
+			text_word(label);
+	}
+	put_fields(sub->fields, tb);
 	if (opts.json)
 		json_end('{');
 }
@@ -218,7 +231,10 @@ static void put_fields(const struct field *f, struct nlattr **tb)
 			}
 			break;
 		case FIELD_STATS:
-			put_stats(a);
+			put_nest(a, &stats_obj, "stats", NULL);
+			break;
+		case FIELD_NEST:
+			put_nest(a, f->sub, f->key, f->label);
 			break;
 		}
 	}
@@ -254,12 +270,15 @@ int obj_parse(const struct object *ob, struct nl_msg *m, struct nlattr **tb)
 	return 0;
 }
 
-/* An object; in a notification (event) its event first. */
+/*
+ * An object; in a notification (event) its event first; in JSON under
+ * key in a map, or without one in a list.
+ */
 static void obj_begin(const struct object *ob, struct nlattr **tb,
-		      bool event)
+		      bool event, const char *key)
 {
 	if (opts.json) {
-		json_begin('{', NULL);
+		json_begin('{', key);
 		if (event) {
 			put_fields(ob->event, tb);
 			json_str("object", ob->name);
@@ -276,7 +295,7 @@ static void obj_begin(const struct object *ob, struct nlattr **tb,
 
 void out_obj_begin(const struct object *ob, struct nlattr **tb)
 {
-	obj_begin(ob, tb, false);
+	obj_begin(ob, tb, false, NULL);
 }
 
 void out_obj_end(void)
@@ -288,11 +307,17 @@ void out_obj_end(void)
 
 void obj_print(const struct object *ob, struct nl_msg *m)
 {
+	obj_print_key(ob, m, NULL);
+}
+
+/* An object that is the value of key in the JSON map (NULL: in a list). */
+void obj_print_key(const struct object *ob, struct nl_msg *m, const char *key)
+{
 	struct nlattr *tb[NLB_ATTR_MAX + 1];
 
 	if (obj_parse(ob, m, tb))
 		return;
-	out_obj_begin(ob, tb);
+	obj_begin(ob, tb, false, key);
 	out_obj_end();
 }
 
@@ -338,7 +363,7 @@ void out_objects(const char *key, const struct object *ob,
  */
 void out_event(const struct object *ob, struct nlattr **tb)
 {
-	obj_begin(ob, tb, true);
+	obj_begin(ob, tb, true, NULL);
 	out_obj_end();
 	out_finish();
 }
