@@ -10,13 +10,18 @@
 #       were registered (WARN in nf_ct_ext_add()): unreplied UDP and TCP
 #       flows of both families to a VIP, conntrack kept on by an nft
 #       `ct state` rule, then the listener added; also with track on,
-#       after a listener delete/re-add and after rmmod/insmod.
+#       after a listener delete/re-add and after rmmod/insmod; and
+#       translated: IPv6 VIPs on an IPv4-only group (1.9), the re-add and
+#       the reload under translated flows of both directions (1.10, 1.11).
 #       Expected: such a connection is left alone, counted nowhere; new
 #       connections are balanced.
 #   2   nlb's flowtable freed without a grace period: offload off/on and
 #       group del in a loop under forwarding load of both families.
 #   3   per-namespace state freed while nlb's hooks may run: rmmod (and
-#       namespace deletion) under forwarding load, repeated.
+#       namespace deletion) under forwarding load, repeated: same-family
+#       connections (offloaded and not) and translated ones of both
+#       directions (IPv6 clients on IPv4 backends from the pool, IPv4
+#       clients on IPv6 backends from 64:ff9b::/96).
 #   8   persistence returning a backend of the listener's previous group:
 #       the listener moved between two groups under a stream of new
 #       connections from persistent clients.
@@ -32,8 +37,10 @@
 # crash the VM while their defect is there: run them one at a time (or
 # last) to see each. The
 # races (2, 3, 8) show best with more vCPUs than host cores:
-# tools/vm/run --cpus 4. NLB_SOAK=1 makes the loops of 2, 3, 8 and 9.3
-# longer (for make soak).
+# tools/vm/run --cpus 4. By default the loops are short, for make check
+# (case 2: 30 s; 3.1: 3 rmmods; 3.2: 1 namespace; 8: 3 moves; 9.3: 20 s);
+# NLB_SOAK=1 makes them long (600 s; 25; 8; 60; 300 s), for soak runs:
+#   tools/vm/run --timeout 7200 -- env NLB_SOAK=1 selftests/run hardening
 #
 #                                +-------------------------------------+
 #   c4 192.0.2.2 ----------------+ lb: nlb.ko                          +--- b1 198.18.1.2 2001:db8:101::2
@@ -42,7 +49,10 @@
 #   c6 2001:db8:1::2 ------------+      on lb's lo (case 1, UDP)       +--- b4 198.18.4.2 2001:db8:104::2
 #      + 2001:db8:8::/64 (8)     | VIPT 203.0.113.20  2001:db8:ff::20  |
 #                                |      routed to sk (case 1, TCP)     +--- sk 198.19.0.2 2001:db8:200::2
-#                                +-------------------------------------+    (drops what is sent to VIPT)
+#                                | VIPX 203.0.113.40  2001:db8:ff::40  |    (drops what is sent to VIPT)
+#                                |      translated (case 3)            |
+#                                | pool 100.64.0.1, 64:ff9b::/96       |
+#                                +-------------------------------------+
 #
 #   bN: nginx: HTTP on 80 and UDP on 5353 answer "bN"; socat TCP echo on
 #   9000 answers "bN=<line>"; nlbperf TCP server on 7000, UDP echo on 7001.
@@ -71,6 +81,12 @@ VIPT4=203.0.113.20
 VIPT6=2001:db8:ff::20
 C4=192.0.2.2
 C6=2001:db8:1::2
+# Translation (cases 1.9-1.11 and 3): the IPv4 source pool of the IPv6
+# clients' connections to IPv4 backends; IPv4 clients reach IPv6 backends
+# from their address embedded in 64:ff9b::/96.
+XPOOL=100.64.0.1
+VIPX4=203.0.113.40
+VIPX6=2001:db8:ff::40
 
 # ---- Kernel splats, per case.
 
@@ -81,6 +97,7 @@ C6=2001:db8:1::2
 splat_re='WARNING:|BUG:|KASAN|UBSAN|possible circular locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|general protection fault'
 splat_benign='kasan: KernelAddressSanitizer initialized|KASAN shadow|RCU lockdep checking is enabled'
 splat_t=0
+splat_s=0
 # splat_new: the kernel log lines after splat_mark's (by their timestamps:
 # the log buffer may have wrapped), first the splat lines' count, then the
 # first 16 lines from the first of them.
@@ -94,6 +111,7 @@ splat_new() {
 }
 
 splat_mark() {
+	splat_s=$SECONDS
 	splat_t=$(dmesg 2>/dev/null | tail -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
 	splat_t=${splat_t:-0}
 }
@@ -101,6 +119,7 @@ splat_mark() {
 # splat_check ID: a test point: no kernel splat since splat_mark.
 splat_check() {
 	local out n
+	diag "$1: $((SECONDS - splat_s)) s"
 	out=$(splat_new)
 	n=${out%%$'\n'*}
 	if [ "$n" = 0 ]; then
@@ -232,8 +251,17 @@ ct_count() {
 # packet, in front of the main table: every route lookup in NS walks them.
 # This widens the races of cases 2 and 3: nlb's FORWARD hook looks up a
 # route between taking the namespace's flowtable and adding a flow to it.
+# Needs policy routing (CONFIG_IP_MULTIPLE_TABLES, IPV6_MULTIPLE_TABLES),
+# which the debug VM kernel does without: there it says so and adds none.
 slow_routes() {
 	local ns=$1 n=$2 i
+	if ! ip -n "$ns" -4 rule add from 10.254.255.254 lookup 254 pref 999 2>/dev/null ||
+	   ! ip -n "$ns" -6 rule add from 2001:db8:fffe::ffff lookup 254 pref 999 2>/dev/null; then
+		diag "no policy routing in this kernel: the race windows are not widened"
+		return 0
+	fi
+	ip -n "$ns" -4 rule del pref 999
+	ip -n "$ns" -6 rule del pref 999
 	for ((i = 0; i < n; i++)); do
 		echo "rule add from 10.254.$((i / 250)).$((i % 250 + 1)) lookup 254 pref $((1000 + i))"
 	done | ip -4 -n "$ns" -batch -
@@ -251,17 +279,6 @@ slow_routes_off() {
 		echo "rule del pref $((1000 + i))"
 	done | ip -6 -n "$ns" -batch - 2>/dev/null
 	return 0
-}
-
-# route_cost NS DST FROM IIF: microseconds per route lookup in NS (100
-# lookups of `ip route get` in one process).
-route_cost() {
-	local t0 i
-	t0=${EPOCHREALTIME/./}
-	for ((i = 0; i < 100; i++)); do
-		echo "route get $2 from $3 iif $4"
-	done | ip -n "$1" -batch - >/dev/null 2>&1
-	echo $(((${EPOCHREALTIME/./} - t0) / 100))
 }
 
 SLOW_RULES=${NLB_HARDENING_RULES:-3000}
@@ -372,9 +389,26 @@ c1_firewall() {
 
 # c1_group NAME [OPTION...]: a dual-stack group with b1 of both families
 # (port 0: the client's destination port, 5353 for UDP, 80 for TCP).
+#
+# c1_xlat chooses translated connections instead: 6to4, an IPv4-only
+# group (affinity off, source pool) of b1's IPv4 address behind IPv6
+# VIPs only, so every client is translated; mix, a dual-stack group with
+# affinity off and rr over b1's two addresses, so that half of each
+# family's clients are translated (both directions), half not.
+c1_xlat=
 c1_group() {
 	local g=$1
 	shift
+	case $c1_xlat in
+	6to4)
+		nlb group add "$g" affinity off pool "$XPOOL" "$@" &&
+		nlb backend add "$g" "$(b4 1)"
+		return
+		;;
+	mix)
+		set -- sched rr affinity off pool "$XPOOL" "$@"
+		;;
+	esac
 	nlb group add "$g" ipversion dualstack "$@" &&
 	nlb backend add "$g" "$(b4 1)" &&
 	nlb backend add "$g" "$(b6 1)"
@@ -465,6 +499,24 @@ c1_after() {
 	done
 	check_eq "$id: $l: new connections are balanced (answered by b1)" "$ok" "$n"
 	check_eq "$id: $l: and counted" "$(nlb_eval "S(L('$l'), 'conns')")" "$n"
+	if [ "$c1_xlat" = 6to4 ]; then
+		check_eq "$id: $l: each of them translated (a backend's leg from the pool), none of the old ones" \
+			"$(c1_legs4 "$proto")" "$n"
+	fi
+}
+
+# c1_legs4 PROTO: the translated connections' IPv4 legs to b1 (from the
+# pool) of PROTO to case 1's port.
+c1_legs4() {
+	nsexec "$P-lb" conntrack -L -f ipv4 -p "$1" --dport "$(c1_port "$1")" \
+		2>/dev/null | grep -c "src=$XPOOL dst=$(b4 1) "
+}
+
+# c1_legs6 PROTO: the IPv6 legs to b1 of IPv4 clients (from c4's address
+# embedded in 64:ff9b::/96).
+c1_legs6() {
+	nsexec "$P-lb" conntrack -L -f ipv6 -p "$1" --dport "$(c1_port "$1")" \
+		2>/dev/null | grep -c "src=64:ff9b::c000:202 dst=$(b6 1) "
 }
 
 # c1_listeners ID PROTO...: add the listeners (lID-udp, lID-tcp).
@@ -472,7 +524,11 @@ c1_listeners() {
 	local id=$1 p
 	shift
 	for p in "$@"; do
-		echo "listener add l$id-$p vip $(c1_dst "$p" 4) vip $(c1_dst "$p" 6) proto $p port $(c1_port "$p") group g$id"
+		if [ "$c1_xlat" = 6to4 ]; then
+			echo "listener add l$id-$p vip $(c1_dst "$p" 6) proto $p port $(c1_port "$p") group g$id"
+		else
+			echo "listener add l$id-$p vip $(c1_dst "$p" 4) vip $(c1_dst "$p" 6) proto $p port $(c1_port "$p") group g$id"
+		fi
 	done | nlb_batch
 }
 
@@ -559,17 +615,25 @@ c1_unreplied_both() {
 # 0.25 s) while the listener goes away and comes back (HOW: readd, or
 # reload: rmmod and insmod).
 c1_gap() {
-	local id=$1 how=$2 n4 n6 o fam v
+	local id=$1 how=$2 n4 n6 o fam v t0 t1
 	c1_conf() {
 		c1_group "g$id" && c1_listeners "$id" udp
 	}
 	check "$id: group g$id (b1), listener l$id-udp" -- c1_conf
+	t1=$SECONDS
 	bg_start udp4 "$P-c4" python3 "$HPY" udp-send "$VIPL4" 5353 \
-		--sports 41000-41079 --new-every 0.25 --seconds 16
+		--sports 41000-41399 --new-every 0.25 --seconds 100
 	bg_start udp6 "$P-c6" python3 "$HPY" udp-send "$VIPL6" 5353 \
-		--sports 41000-41079 --new-every 0.25 --seconds 16
+		--sports 41000-41399 --new-every 0.25 --seconds 100
 	# Both senders have started: their flows are answered.
 	wait_for 30 yes c1_sending >/dev/null
+	if [ "$c1_xlat" = mix ]; then
+		n4=$(c1_legs4 udp)
+		n6=$(c1_legs6 udp)
+		check "$id: precondition: translated flows both ways (legs from the pool $n4, embedded $n6)" -- \
+			test "$n4" -gt 0 -a "$n6" -gt 0
+	fi
+	t0=$SECONDS
 	if [ "$how" = readd ]; then
 		check "$id: listener deleted while clients arrive" -- \
 			nlb listener del "l$id-udp"
@@ -577,6 +641,7 @@ c1_gap() {
 		check "$id: rmmod while clients arrive" -- rmmod nlb
 	fi
 	wait_for 30 yes c1_unreplied_both >/dev/null
+	diag "$id: $how $((t0 - t1)) s after the clients started; $((SECONDS - t0)) s later unreplied flows of both families"
 	n4=$(c1_unreplied udp "$VIPL4" 5353)
 	n6=$(c1_unreplied udp "$VIPL6" 5353)
 	check "$id: precondition: new flows confirmed meanwhile without nlb (IPv4 $n4, IPv6 $n6 unreplied)" -- \
@@ -588,7 +653,9 @@ c1_gap() {
 		check "$id: insmod and configure again while they send" -- \
 			eval 'insmod "$NLB_KO" && c1_conf'
 	fi
-	bg_wait udp4 udp6
+	# A few more new flows, now balanced, then the senders stop.
+	sleep 2
+	bg_stop udp4 udp6
 	for fam in 4 6; do
 		diag "$id: IPv$fam sender: $(flat "$(cat "/tmp/h-udp$fam.out")")"
 	done
@@ -609,10 +676,31 @@ case_1_8() {
 	c1_gap 1.8 reload
 }
 
+# Translated: IPv6 VIPs on an IPv4-only group (both protocols), and a
+# listener deleted and added again, or nlb reloaded, under translated
+# flows of both directions.
+case_1_9() {
+	c1_xlat=6to4
+	c1_case 1.9 "" "udp tcp" 6
+	c1_xlat=
+}
+
+case_1_10() {
+	c1_xlat=mix
+	c1_gap 1.10 readd
+	c1_xlat=
+}
+
+case_1_11() {
+	c1_xlat=mix
+	c1_gap 1.11 reload
+	c1_xlat=
+}
+
 case_1() {
 	local k
 	c1_firewall
-	for k in 1 2 3 4 5 6 7 8; do
+	for k in 1 2 3 4 5 6 7 8 9 10 11; do
 		if selected "1.$k"; then
 			diag "---- case 1.$k"
 			splat_mark
@@ -656,14 +744,15 @@ load_stop() {
 	loop_stop lu4 lu6 lf4 lf6
 }
 
-# traffic_ok: short TCP and UDP runs of both families all answered.
+# traffic_ok [VIP4 VIP6]: short TCP and UDP runs of both families all
+# answered (default: to VIP4 and VIP6).
 traffic_ok() {
 	local r=0 fam dst src
 	for fam in 4 6; do
 		if [ "$fam" = 4 ]; then
-			dst=$VIP4 src=$C4
+			dst=${1:-$VIP4} src=$C4
 		else
-			dst=$VIP6 src=$C6
+			dst=${2:-$VIP6} src=$C6
 		fi
 		nsexec "$P-c$fam" "$NLBPERF" client -d "$dst" -p 7000 -c 4 -t 2 \
 			>"/tmp/h-ok$fam.out" 2>&1
@@ -677,7 +766,7 @@ traffic_ok() {
 }
 
 case_2() {
-	local dur=45 end n=0 bad=0 nb
+	local dur=30 end n=0 bad=0 nb t0 t1 t2 t3 t4
 	[ "$SOAK" = 1 ] && dur=600
 	if [ ! -x "$NLBPERF" ]; then
 		tap_skip "2: no nlbperf at $NLBPERF (make -C tools/bench)"
@@ -690,19 +779,21 @@ case_2() {
 		listener add t vip $VIP4 vip $VIP6 proto tcp port 7000 group fo
 		listener add u vip $VIP4 vip $VIP6 proto udp port 7001 group fo
 		EOF
-	diag "2: route lookup: $(route_cost "$P-lb" "$C4" "$(b4 1)" "to-$P-b1") us"
 	slow_routes "$P-lb" "$SLOW_RULES"
-	diag "2: route lookup with $SLOW_RULES rules per family: $(route_cost "$P-lb" "$C4" "$(b4 1)" "to-$P-b1") us"
 	load_start $((dur + 30))
 	sleep 3
 	diag "2: conntrack before the loop: $(offloaded_n) of $(ct_count) offloaded"
 	end=$((SECONDS + dur))
 	while [ "$SECONDS" -lt "$end" ]; do
 		n=$((n + 1))
+		t0=${EPOCHREALTIME/./}
 		nlb group change fo offload off || bad=$((bad + 1))
+		t1=${EPOCHREALTIME/./}
 		sleep 0.2
 		nlb group change fo offload on || bad=$((bad + 1))
+		t2=${EPOCHREALTIME/./}
 		sleep 0.5
+		t3=${EPOCHREALTIME/./}
 		nlb_batch <<-EOF || bad=$((bad + 1))
 		listener change t group fp
 		listener change u group fp
@@ -711,6 +802,8 @@ case_2() {
 		listener change t group fo
 		listener change u group fo
 		EOF
+		t4=${EPOCHREALTIME/./}
+		diag "2 round $n: offload off $(((t1 - t0) / 1000)) ms, on $(((t2 - t1) / 1000 - 200)) ms, group del and add $(((t4 - t3) / 1000)) ms"
 		sleep 0.5
 	done
 	diag "2: $n rounds of offload off, on, group del and add in $dur s"
@@ -730,36 +823,85 @@ case_2() {
 # Case 3: rmmod and namespace deletion under forwarding load.
 # ======================================================================
 
+# c3_conf: same-family services at VIP (offloaded TCP, UDP through
+# conntrack) and translated ones at VIPX: IPv6 clients on IPv4 backends
+# (group x46: IPv4 only, affinity off, from the pool) at VIPX6, IPv4
+# clients on IPv6 backends (x64: from their address embedded in
+# 64:ff9b::/96) at VIPX4; TCP 7000 and UDP 7001 each.
 c3_conf() {
 	nlb_batch <<-EOF
 	$(off_group fo "offload on")
 	$(off_group fp "")
 	listener add t vip $VIP4 vip $VIP6 proto tcp port 7000 group fo
 	listener add u vip $VIP4 vip $VIP6 proto udp port 7001 group fp
+	group add x46 affinity off pool $XPOOL
+	backend add x46 $(b4 1)
+	backend add x46 $(b4 2)
+	group add x64 ipversion dualstack affinity off
+	backend add x64 $(b6 1)
+	backend add x64 $(b6 2)
+	listener add xt6 vip $VIPX6 proto tcp port 7000 group x46
+	listener add xu6 vip $VIPX6 proto udp port 7001 group x46
+	listener add xt4 vip $VIPX4 proto tcp port 7000 group x64
+	listener add xu4 vip $VIPX4 proto udp port 7001 group x64
 	EOF
 }
 
+# c3_load_start SECONDS: load_start and translated TCP connection churn
+# and UDP flows of both directions.
+c3_load_start() {
+	load_start "$1"
+	bg_start xt6 "$P-c6" "$NLBPERF" client -d "$VIPX6" -p 7000 -c 4 -t "$1"
+	bg_start xt4 "$P-c4" "$NLBPERF" client -d "$VIPX4" -p 7000 -c 4 -t "$1"
+	udp_loop xu6 "$P-c6" "$VIPX6" 7001 "$C6" 30000
+	udp_loop xu4 "$P-c4" "$VIPX4" 7001 "$C4" 30000
+}
+
+c3_load_stop() {
+	load_stop
+	bg_stop xt6 xt4
+	loop_stop xu6 xu4
+}
+
+# c3_xlat_legs: "yes" once the load balancer has translated connections
+# of both directions (IPv4 legs from the pool, IPv6 legs from c4's
+# embedded address).
+c3_xlat_legs() {
+	if nsexec "$P-lb" conntrack -L -f ipv4 -s "$XPOOL" 2>/dev/null |
+	   grep -q "dst=198.18" &&
+	   nsexec "$P-lb" conntrack -L -f ipv6 -s 64:ff9b::c000:202 2>/dev/null |
+	   grep -q "dst=2001:db8:10"; then
+		echo yes
+	else
+		echo no
+	fi
+}
+
 case_3_1() {
-	local rounds=5 r
+	local rounds=3 r
 	[ "$SOAK" = 1 ] && rounds=25
 	slow_routes "$P-lb" "$SLOW_RULES"
-	load_start $((rounds * 8 + 30))
+	c3_load_start $((rounds * 8 + 30))
 	for ((r = 1; r <= rounds; r++)); do
 		if [ -d /sys/module/nlb ]; then
 			tap_result 0 "3.1 round $r: loaded"
 		else
 			check "3.1 round $r: insmod" -- insmod "$NLB_KO"
 		fi
-		check "3.1 round $r: configure (offload group fo on tcp 7000, fp on udp 7001)" -- c3_conf
-		sleep 3
-		check "3.1 round $r: rmmod under load of both families" -- rmmod nlb
+		check "3.1 round $r: configure (offload group fo on tcp 7000, fp on udp 7001, translated x46 and x64)" -- c3_conf
+		check_eq "3.1 round $r: translated connections of both directions" \
+			"$(wait_for 10 yes c3_xlat_legs)" yes
+		sleep 2
+		check "3.1 round $r: rmmod under load of both families, same family and translated" -- rmmod nlb
 		sleep 1
 	done
-	load_stop
+	c3_load_stop
 	slow_routes_off "$P-lb" "$SLOW_RULES"
 	check "3.1: insmod and configure again" -- \
 		eval 'insmod "$NLB_KO" && c3_conf'
 	check "3.1: traffic of both families works" -- traffic_ok
+	check "3.1: translated traffic of both directions works" -- \
+		traffic_ok "$VIPX4" "$VIPX6"
 }
 
 case_3_2() {
@@ -771,16 +913,19 @@ case_3_2() {
 		servers 1 2
 		sleep 1
 		check "3.2 round $r: namespace $P-lb configured" -- c3_conf
-		load_start 30
-		sleep 4
-		check "3.2 round $r: namespace $P-lb deleted under load of both families" -- \
+		c3_load_start 30
+		check_eq "3.2 round $r: translated connections of both directions" \
+			"$(wait_for 10 yes c3_xlat_legs)" yes
+		sleep 2
+		check "3.2 round $r: namespace $P-lb deleted under load of both families, same family and translated" -- \
 			ip netns del "$P-lb"
 		sleep 2
-		load_stop
+		c3_load_stop
 		topo_cleanup
 		P=$p0
 	done
-	check "3.2: the main namespace still works" -- eval 'c3_conf && traffic_ok'
+	check "3.2: the main namespace still works" -- \
+		eval 'c3_conf && traffic_ok && traffic_ok "$VIPX4" "$VIPX6"'
 }
 
 case_3() {
@@ -820,7 +965,7 @@ case_3() {
 # checks that the tuple is unused, walking a long hash chain), which widens
 # that window.
 case_8() {
-	local rounds=4 r cur=pa new v v1 t0 bad
+	local rounds=3 r cur=pa new v v1 t0 bad
 	[ "$SOAK" = 1 ] && rounds=60
 	rounds=${NLB_HARDENING_ROUNDS8:-$rounds}
 	conf() {
@@ -1062,7 +1207,7 @@ $(hold h6 "say after")"
 }
 
 case_9_3() {
-	local dur=30 end pid r=0 v hp
+	local dur=20 end pid r=0 v hp
 	[ "$SOAK" = 1 ] && dur=300
 	if [ ! -x "$NLBPERF" ]; then
 		tap_skip "9.3: no nlbperf at $NLBPERF"
