@@ -72,7 +72,7 @@ const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1] = {
 };
 
 /* NLB_CMD_GROUP_ADD - do */
-const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SRC6 + 1] = {
+const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PROXY + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 2),
@@ -89,10 +89,11 @@ const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SRC6 + 1] = {
 	[NLB_A_GROUP_POOL_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NLB_A_GROUP_PREFIX6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_GROUP_SRC6] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+	[NLB_A_GROUP_PROXY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* NLB_CMD_GROUP_CHANGE - do */
-const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SRC6 + 1] = {
+const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PROXY + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 2),
@@ -109,6 +110,7 @@ const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SRC6 + 1] = {
 	[NLB_A_GROUP_POOL_PORT_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
 	[NLB_A_GROUP_PREFIX6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_GROUP_SRC6] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
+	[NLB_A_GROUP_PROXY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* NLB_CMD_GROUP_DEL - do */
@@ -206,14 +208,14 @@ const struct genl_ops nlb_nl_ops[14] = {
 		.cmd		= NLB_CMD_GROUP_ADD,
 		.doit		= nlb_nl_group_add_doit,
 		.policy		= nlb_group_add_nl_policy,
-		.maxattr	= NLB_A_GROUP_SRC6,
+		.maxattr	= NLB_A_GROUP_PROXY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_GROUP_CHANGE,
 		.doit		= nlb_nl_group_change_doit,
 		.policy		= nlb_group_change_nl_policy,
-		.maxattr	= NLB_A_GROUP_SRC6,
+		.maxattr	= NLB_A_GROUP_PROXY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -22,9 +22,9 @@ extern const struct nla_policy nlb_listener_del_nl_policy[NLB_A_LISTENER_NAME + 
 
 extern const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1];
 
-extern const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_SRC6 + 1];
+extern const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PROXY + 1];
 
-extern const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_SRC6 + 1];
+extern const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PROXY + 1];
 
 extern const struct nla_policy nlb_group_del_nl_policy[NLB_A_GROUP_NAME + 1];
 

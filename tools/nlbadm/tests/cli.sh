@@ -80,6 +80,9 @@ u "invalid acct 'yes' (expected on or off)" group add web acct yes
 u "missing value after 'acct'" group change web acct
 u "invalid offload 'yes' (expected on or off)" group add web offload yes
 u "missing value after 'offload'" group change web offload
+u "invalid proxy 'v1' (expected off or v2)" group add web proxy v1
+u "invalid proxy 'on'" group change web proxy on
+u "missing value after 'proxy'" group change web proxy
 u "invalid drain-timeout '2592001' (expected 0-2592000)" \
 	group add web drain-timeout 2592001
 u "invalid drain-timeout '-1'" group change web drain-timeout -1

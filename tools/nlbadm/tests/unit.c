@@ -520,6 +520,14 @@ static void test_output_settings(void)
 		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"acct\":true,\"offload\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 1, 0);
+	nla_put_u8(m, NLB_A_GROUP_PROXY, NLB_PROXY_V2);
+	show_one("group text, proxy v2", &group_obj, m, false, false,
+		 "group web ipversion dualstack sched wrr affinity on track on proxy v2 drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
+	show_one("group json, proxy v2", &group_obj, m, true, false,
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":true,\"proxy\":\"v2\",\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+	nlmsg_free(m);
+
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WLC, 1, 2592000);
 	show_one("group text, wlc", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wlc affinity on track on drain-timeout 2592000 backends4 1 backends6 1 listeners 1\n");
@@ -570,9 +578,9 @@ static void test_output_settings(void)
 	put_all_stats(m, NLB_A_BACKEND_STATS);
 	show_one("all counters, text", &backend_obj, m, false, true,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n"
-		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115\n");
+		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115 proxied 116\n");
 	show_one("all counters, json", &backend_obj, m, true, true,
-		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115}}]\n");
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115,\"proxied\":116}}]\n");
 	show_one("all counters, without -s", &backend_obj, m, false, false,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
 	nlmsg_free(m);
