@@ -32,15 +32,27 @@
 #   10  ctnetlink clearing nlb's helper (CTA_HELP with an empty name):
 #       the backend must still drain, active return to 0, nothing leak.
 #
-# NLB_HARDENING_CASES="1 8" runs some cases only, in that order; a case is
-# N (all its parts) or N.M (one part), e.g. "1.3 9.2". Cases 1, 2 and 3
-# crash the VM while their defect is there: run them one at a time (or
-# last) to see each. The
-# races (2, 3, 8) show best with more vCPUs than host cores:
-# tools/vm/run --cpus 4. By default the loops are short, for make check
-# (case 2: 30 s; 3.1: 3 rmmods; 3.2: 1 namespace; 8: 3 moves; 9.3: 20 s);
-# NLB_SOAK=1 makes them long (600 s; 25; 8; 60; 300 s), for soak runs:
-#   tools/vm/run --timeout 7200 -- env NLB_SOAK=1 selftests/run hardening
+# Which parts run:
+#   default (make check, which leaves this suite about 5 minutes of
+#   debug-VM time): one cheap part per defect that has one, with short
+#   loops and a lighter load (2 TCP connections in flight per family, no
+#   loops of new UDP flows; conntrack timeouts shortened for the load):
+#   1.0 (1.1-1.4 at once: unreplied UDP and TCP of both families), 2 (a
+#   10 s loop), 3.1 (one rmmod under load), 9.1 (the exact drain, 50
+#   connections per backend) and 10.1 (TCP), then the kmemleak scan.
+#   NLB_SOAK=1 (make soak): every part (1.1-1.11, 2, 3.1, 3.2, 8,
+#   9.1-9.3, 10.1, 10.2) under the full load, with long loops (case 2:
+#   600 s; 3.1: 25 rmmods; 3.2: 8 namespaces; 8: 60 moves; 9.1: 150
+#   connections per backend; 9.3: 300 s):
+#     tools/vm/run --timeout 7200 -- env NLB_SOAK=1 selftests/run hardening
+#   NLB_HARDENING_CASES="1 8" runs some cases only, in that order, with
+#   the short loops unless NLB_SOAK=1 (2: 10 s; 3.1: 1 rmmod; 3.2: 1
+#   namespace; 8: 3 moves; 9.3: 20 s); a case is N (all its parts but
+#   1.0) or N.M (one part), e.g. "1.3 9.2".
+# Cases 1, 2 and 3 crash the VM while their defect is there: run them one
+# at a time (or last) to see each. The races (2, 3, 8) show best with more
+# vCPUs than host cores: tools/vm/run --cpus 4. NLB_HARDENING_TRACE=FILE
+# writes a shell trace with times, to see where the time goes.
 #
 #                                +-------------------------------------+
 #   c4 192.0.2.2 ----------------+ lb: nlb.ko                          +--- b1 198.18.1.2 2001:db8:101::2
