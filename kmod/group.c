@@ -148,13 +148,15 @@ void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 	nlb_offload_expired_free(nn, g);
 	if (g->offload)
 		nlb_offload_put(nn);
+	nlb_health_free(&g->health);
 	list_del(&g->node);
 	nlb_group_put(g);
 }
 
 static bool nlb_backend_eligible(const struct nlb_backend *be, bool failopen)
 {
-	return be->enabled && be->weight && (failopen || be->healthy);
+	return be->enabled && nlb_health_weight(be->weight, &be->hs) &&
+	       (failopen || be->healthy);
 }
 
 static void nlb_pool_free_now(struct nlb_pool *pool)
@@ -228,7 +230,8 @@ struct nlb_pool *nlb_pool_build(struct nlb_net *nn,
 			continue;
 		slot->be = (struct nlb_backend *)be;
 		slot->active = &slot->be->cnt.active;
-		slot->weight = sched == NLB_SCHED_RR ? 1 : be->weight;
+		slot->weight = sched == NLB_SCHED_RR ? 1 :
+			       nlb_health_weight(be->weight, &be->hs);
 		end += slot->weight;
 		slot->end = end;
 		memcpy(key, &be->addr, sizeof(be->addr));
@@ -382,6 +385,7 @@ struct nlb_backend *nlb_backend_alloc(struct nlb_group *g, int fam,
 	be->weight = weight;
 	be->enabled = true;
 	be->healthy = true;
+	nlb_health_backend_init(&be->hs);
 	list_add_tail(&be->node, &g->backends[fam]);
 	g->n_backends[fam]++;
 	return be;

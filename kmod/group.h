@@ -9,6 +9,7 @@
 #include <net/netfilter/nf_conntrack_tuple.h>
 #include <uapi/linux/nlb.h>
 
+#include "health.h"
 #include "netns.h"
 #include "sched.h"
 #include "stats.h"
@@ -37,6 +38,7 @@ struct nlb_offload_expired;
  *	by persistence)
  * @in_new_pool: scratch for nlb_pool_publish()
  * @drain_since: when (jiffies) it was deleted, for the drain timeout
+ * @hs: what a health checker reported (agent weight, reason, last probe)
  * @cnt: counters
  * @rcu: for freeing after a grace period
  *
@@ -58,6 +60,7 @@ struct nlb_backend {
 	bool in_pool;
 	bool in_new_pool;
 	unsigned long drain_since;
+	struct nlb_health_state hs;
 	struct nlb_counters cnt;
 	struct rcu_head rcu;
 };
@@ -74,6 +77,7 @@ struct nlb_backend {
  * @acct: give new connections conntrack's accounting extension
  * @offload: move established forwarded connections into the flowtable
  * @drain_timeout: seconds, 0 for none
+ * @health: health check settings
  * @n_listeners: listeners using the group
  * @n_backends: backends per family
  * @backends: backends per family, in creation order (under nlb_net.lock)
@@ -95,6 +99,7 @@ struct nlb_group {
 	bool acct;
 	bool offload;
 	u32 drain_timeout;
+	struct nlb_health health;
 	unsigned int n_listeners;
 	unsigned int n_backends[NLB_NFAM];
 	struct list_head backends[NLB_NFAM];

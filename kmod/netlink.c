@@ -14,6 +14,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
+#include "health.h"
 #include "hook.h"
 #include "listener.h"
 #include "netlink.h"
@@ -610,7 +611,8 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u8(skb, NLB_A_GROUP_TRACK, g->track) ||
 	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout) ||
 	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct) ||
-	    nla_put_u8(skb, NLB_A_GROUP_OFFLOAD, g->offload))
+	    nla_put_u8(skb, NLB_A_GROUP_OFFLOAD, g->offload) ||
+	    nlb_health_fill_group(skb, &g->health))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -680,6 +682,7 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
 	u8 ipversion = NLB_IPVERSION_IPV4, sched = NLB_SCHED_WRR;
+	struct nlb_health health = {};
 	char name[NLB_NAME_SIZE];
 	u32 drain_timeout = 0;
 	bool track, offload = false;
@@ -705,7 +708,8 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[NLB_A_GROUP_OFFLOAD])
 		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
 	err = nlb_check_track(info, sched, track) ?:
-	      nlb_check_offload(info, offload, track);
+	      nlb_check_offload(info, offload, track) ?:
+	      nlb_health_prepare(info, NULL, &health);
 	if (err)
 		return err;
 
@@ -732,10 +736,12 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	g->offload = offload;
 	if (info->attrs[NLB_A_GROUP_ACCT])
 		g->acct = nla_get_u8(info->attrs[NLB_A_GROUP_ACCT]);
+	nlb_health_commit(&g->health, &health);
 	nlb_changed(nn);
 	nlb_notify_group(nn, g, NLB_EVENT_ADD);
 out:
 	mutex_unlock(&nn->lock);
+	nlb_health_free(&health);
 	return err;
 }
 
@@ -764,6 +770,7 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
 	bool track, offload, offload_get;
+	struct nlb_health health = {};
 	struct nlattr *attr;
 	struct nlb_group *g;
 	u32 drain_timeout;
@@ -801,7 +808,8 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[NLB_A_GROUP_OFFLOAD])
 		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
 	err = nlb_check_track(info, sched, track) ?:
-	      nlb_check_offload(info, offload, track);
+	      nlb_check_offload(info, offload, track) ?:
+	      nlb_health_prepare(info, &g->health, &health);
 	if (err)
 		goto out;
 	offload_get = offload && !g->offload;
@@ -830,10 +838,12 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 		if (!offload)
 			nlb_offload_put(nn);
 	}
+	nlb_health_commit(&g->health, &health);
 	nlb_changed(nn);
 	nlb_notify_group(nn, g, NLB_EVENT_CHANGE);
 out:
 	mutex_unlock(&nn->lock);
+	nlb_health_free(&health);
 	return err;
 }
 
@@ -920,7 +930,8 @@ static int nlb_fill_backend(struct sk_buff *skb, struct nlb_net *nn,
 	    nlb_stats_put(skb, NLB_A_BACKEND_STATS, &be->cnt) ||
 	    nla_put_u8(skb, NLB_A_BACKEND_ENABLED, be->enabled) ||
 	    nla_put_u8(skb, NLB_A_BACKEND_HEALTHY, be->healthy) ||
-	    nla_put_u8(skb, NLB_A_BACKEND_DRAINING, be->draining))
+	    nla_put_u8(skb, NLB_A_BACKEND_DRAINING, be->draining) ||
+	    nlb_health_fill_backend(skb, &be->hs))
 		return -EMSGSIZE;
 	if (be->draining && g->drain_timeout) {
 		unsigned long end = nlb_backend_drain_end(be);
@@ -1125,15 +1136,21 @@ int nlb_nl_backend_change_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlb_net *nn = nlb_info_net(info);
 	struct nlb_backend_state st;
 	struct nlb_backend *be;
+	u8 agent, old_agent;
+	bool health_changed;
 	int err;
 
 	if (!info->attrs[NLB_A_BACKEND_WEIGHT] &&
 	    !info->attrs[NLB_A_BACKEND_ENABLED] &&
-	    !info->attrs[NLB_A_BACKEND_HEALTHY]) {
+	    !info->attrs[NLB_A_BACKEND_HEALTHY] &&
+	    !nlb_health_backend_given(info)) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change: give a weight, a state or a health");
+			       "nothing to change: give a weight, a state, a health or a health check report");
 		return -EINVAL;
 	}
+	err = nlb_health_backend_check(info);
+	if (err)
+		return err;
 
 	mutex_lock(&nn->lock);
 	be = nlb_req_backend(info, nn, false);
@@ -1144,11 +1161,23 @@ int nlb_nl_backend_change_doit(struct sk_buff *skb, struct genl_info *info)
 	st.enabled = be->enabled;
 	st.healthy = be->healthy;
 	nlb_get_backend_state(info, &st);
-	err = nlb_backend_set_state(nn, be, &st);
-	if (err)
-		goto out;
-	nlb_changed(nn);
-	nlb_notify_backend(nn, be, NLB_EVENT_CHANGE);
+	agent = nlb_health_agent_weight(info, &be->hs);
+	old_agent = be->hs.agent_weight;
+	health_changed = st.healthy != be->healthy;
+	/* Reports that change nothing the pool depends on leave it alone. */
+	if (st.weight != be->weight || st.enabled != be->enabled ||
+	    health_changed || agent != old_agent) {
+		be->hs.agent_weight = agent;
+		err = nlb_backend_set_state(nn, be, &st);
+		if (err) {
+			be->hs.agent_weight = old_agent;
+			goto out;
+		}
+	}
+	if (nlb_health_backend_report(info, &be->hs, health_changed)) {
+		nlb_changed(nn);
+		nlb_notify_backend(nn, be, NLB_EVENT_CHANGE);
+	}
 out:
 	mutex_unlock(&nn->lock);
 	return err;
