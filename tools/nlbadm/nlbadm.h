@@ -32,8 +32,10 @@
 /* Largest attribute type of the listener, group and backend sets. */
 #define NLB_ATTR_MAX	MAX3(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
 			     NLB_A_BACKEND_MAX)
+/* Largest attribute type of a nested set (stats, health). */
+#define NLB_NEST_MAX	MAX2(NLB_A_STATS_MAX, NLB_A_HEALTH_MAX)
 /* More than the arguments any command takes (a unit test checks). */
-#define MAX_ARGS	12
+#define MAX_ARGS	32
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +68,9 @@ enum arg_kind {
 	ARG_U8,		/* decimal number in [min, max]: u8 attribute */
 	ARG_U16,	/* decimal number in [min, max]: u16 attribute */
 	ARG_U32,	/* decimal number in [min, max]: u32 attribute */
+	ARG_STR,	/* 1 to max printable characters: string attribute */
+	ARG_TEXT,	/* 0 to max bytes, text or 0xHEX: binary attribute */
+	ARG_MSEC,	/* duration (5, 1.5s, 200ms) in [min, max] ms: u32 */
 };
 
 #define ARG_POSITIONAL	0x01	/* no keyword: taken in table order */
@@ -81,8 +86,10 @@ struct arg_spec {
 	unsigned int flags;
 	int attr;		/* attribute (ARG_ADDR: IPv4 address) */
 	int attr6;		/* ARG_ADDR: attribute of an IPv6 address */
-	unsigned long min, max;	/* ARG_U8, ARG_U16, ARG_U32 */
+	/* ARG_U8, ARG_U16, ARG_U32, ARG_MSEC; ARG_STR, ARG_TEXT: max length */
+	unsigned long min, max;
 	const struct choice *choices;	/* ARG_CHOICE */
+	int nest;		/* attribute of the nest it goes in, or 0 */
 };
 
 struct arg_val {
@@ -114,7 +121,15 @@ enum field_kind {
 	FIELD_FLAG,	/* u8, text the label if set, JSON true/false */
 	FIELD_ENUM,	/* u8 printed by name from a choice table */
 	FIELD_STATS,	/* nest of NLB_A_STATS_*, printed with -s only */
+	FIELD_NEST,	/* nest of the fields of sub, text inline */
+	FIELD_QSTR,	/* string, quoted in text when empty or with blanks */
+	FIELD_TEXT,	/* binary, as text if printable, else 0xHEX */
+	FIELD_MSEC,	/* u32 milliseconds, text 5s, 1.5s or 200ms */
+	FIELD_AGE,	/* u64 ms since the epoch, text "12s ago" */
+	FIELD_PCT,	/* u8 percentage, text N% and only when not 100 */
 };
+
+struct object;
 
 struct field {
 	int attr;
@@ -125,6 +140,12 @@ struct field {
 	const struct choice *choices;
 	/* text only: print only if this attribute is present and not 0 */
 	int text_if;
+	bool text_if_parent;	/* text_if is an attribute of the parent */
+	/* text only, if text_mask: print only if bit (value of the u8
+	 * attribute text_key) is set in text_mask */
+	int text_key;
+	unsigned int text_mask;
+	const struct object *sub;	/* FIELD_NEST */
 };
 
 #define FIELD(a, k, j, t)	{ .attr = (a), .kind = (k), .key = (j), \
@@ -135,6 +156,10 @@ struct field {
 				  .key = (j), .label = (t), .choices = (c) }
 #define FIELD_IF(a, k, j, t, i)	{ .attr = (a), .kind = (k), .key = (j), \
 				  .label = (t), .text_if = (i) }
+/* A field of a nest of which text shows only some (text_key, mask). */
+#define FIELD_MASK(a, k, j, t, tk, m) { .attr = (a), .kind = (k), \
+				  .key = (j), .label = (t), .text_key = (tk), \
+				  .text_mask = (m) }
 
 /* An object type as it appears in replies. */
 struct object {
@@ -146,6 +171,7 @@ struct object {
 };
 
 extern const struct object listener_obj, group_obj, backend_obj;
+extern const struct object health_obj;
 extern const struct choice onoff_choices[], event_choices[];
 
 void out_init(FILE *f);
@@ -162,6 +188,9 @@ void out_objects(const char *key, const struct object *o,
 		 const struct msg_list *l);
 void out_event(const struct object *o, struct nlattr **tb);
 const char *obj_attr_name(const struct object *o, int attr);
+void fmt_msec(char *buf, size_t len, uint32_t ms);
+void fmt_text(char *buf, size_t len, const unsigned char *p, size_t n);
+int parse_text(const char *s, unsigned char *out, size_t max);
 
 /* ---- json.c: JSON writer ---- */
 
