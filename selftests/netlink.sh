@@ -129,6 +129,8 @@ done
 # (nsenter --net: cheaper than ip netns exec, which matters under TCG+KASAN)
 adm() { local ns=$1; shift; nsenter --net=/run/netns/"$ns" "$NLBADM" "$@"; }
 raw() { local ns=$1; shift; nsenter --net=/run/netns/"$ns" python3 -S -E "$NLRAW" "$@"; }
+# raw, with a backend's health-time (when it was added) as T
+rawt() { raw "$@" | sed -E 's/health-time=[0-9]+/health-time=T/'; }
 
 # Sections to run (debugging aid): NLB_NL_SECTIONS=2,5 (default: all)
 want() { [[ ",${NLB_NL_SECTIONS:-1,2,3,4,5,6}," == *",$1,"* ]]; }
@@ -258,8 +260,9 @@ LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
 # zero counters and default settings, as nlraw.py prints them
 S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0}"
 SL="$S0 reject=1 persist-timeout=0 persist-prefix4=32 persist-prefix6=128"
-SG="$S0 track=0 drain-timeout=0 acct=1 offload=0"
-SB="$S0 enabled=1 healthy=1 draining=0"
+SH="health={type=1 port=0 interval=5000 timeout=2000 rise=2 fall=3 http-path=\"/\" http-host=\"\" http-status=\"200-399\" udp-payload=0x udp-reply=1 passive-fails=5 passive-window=10000} passive=0 passive-timeout=3000"
+SG="$S0 track=0 drain-timeout=0 acct=1 offload=0 $SH"
+SB="$S0 enabled=1 healthy=1 draining=0 agent-weight=100 reason=\"\" health-time=T"
 name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 
 # ==== 1. malformed nlbadm commands ====
@@ -471,14 +474,14 @@ expect_out "get: listener web4, exactly its attributes" \
 ok" raw $NSA listener-get name=str:web4
 expect_out "get: IPv6 backend, exactly its attributes" \
 	"backend-get group=\"g6\" addr6=2001:db8::1 port=8080 weight=3 $SB
-ok" raw $NSA backend-get group=str:g6 addr6=ipv6:2001:db8::1 port=u16:8080
+ok" rawt $NSA backend-get group=str:g6 addr6=ipv6:2001:db8::1 port=u16:8080
 expect_out "get: IPv4 backend with default port and weight" \
 	"backend-get group=\"g4\" addr4=10.0.0.2 port=0 weight=1 $SB
-ok" raw $NSA backend-get group=str:g4 addr4=ipv4:10.0.0.2
+ok" rawt $NSA backend-get group=str:g4 addr4=ipv4:10.0.0.2
 expect_out "dump: backends of group g6 only (dump filter)" \
 	"backend-get group=\"g6\" addr4=10.0.1.1 port=8080 weight=1 $SB
 backend-get group=\"g6\" addr6=2001:db8::1 port=8080 weight=3 $SB" \
-	sh -c "ip netns exec $NSA python3 $NLRAW --dump backend-get group=str:g6 | grep -v '^ok'"
+	sh -c "ip netns exec $NSA python3 $NLRAW --dump backend-get group=str:g6 | grep -v '^ok' | sed -E 's/health-time=[0-9]+/health-time=T/'"
 out=$(raw $NSA --dump --quiet listener-get 2>&1)
 if [[ "$out" == "ok 2 objects in "* ]]; then
 	ok "dump: 2 listeners"

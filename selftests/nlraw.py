@@ -15,7 +15,8 @@ ATTR     an attribute number, or a name of the command's attribute set
          "vip4" or "NLB_A_LISTENER_NAME"; "stats" attributes use NLB_A_STATS_*.
 TYPE     u8 u16 u32 u64 (decimal or 0x..), be16 be32, ipv4 (dotted quad, as a
          be32), ipv6, str (NUL added), strnonul (no NUL), bin (hex bytes,
-         "" for none), nest (VALUE empty, or ATTR=TYPE:VALUE,... inside).
+         "" for none), nest (VALUE empty, or ATTR=TYPE:VALUE,... inside,
+         NLA_F_NESTED set), nestnf (the same without NLA_F_NESTED).
 
 Options:
   --dump            NLM_F_DUMP (same as --flags dump)
@@ -70,6 +71,8 @@ NLM_F_APPEND = 0x800
 # flags of an NLMSG_ERROR (ack) message
 NLM_F_CAPPED = 0x100
 NLM_F_ACK_TLVS = 0x200
+
+NLA_F_NESTED = 0x8000
 
 NLMSGERR_ATTR_MSG = 1
 NLMSGERR_ATTR_OFFS = 2
@@ -246,11 +249,13 @@ def encode_attr(uapi, aset, spec):
         payload = value.encode()
     elif typ == "bin":
         payload = parse_hex(value)
-    elif typ == "nest":
+    elif typ in ("nest", "nestnf"):
         inner = value[1:-1] if value.startswith("{") else value
-        nset = key if key in ("stats",) else aset
+        nset = key if key in ("stats", "health") else aset
         payload = b"".join(encode_attr(uapi, nset, s)
                            for s in split_top(inner, ","))
+        if typ == "nest":
+            atype |= NLA_F_NESTED
     else:
         raise UsageError("unknown type '%s'" % typ)
     return nla(atype, payload)
@@ -275,13 +280,14 @@ def format_attrs(uapi, aset, data):
         name = names.get(atype, str(atype))
         if name == "pad":
             continue
-        if name == "stats":
-            val = "{" + format_attrs(uapi, "stats", p) + "}"
+        if name in ("stats", "health") and aset != name:
+            val = "{" + format_attrs(uapi, name, p) + "}"
         elif name.endswith("4") and len(p) == 4 and name != "backends4":
             val = socket.inet_ntop(socket.AF_INET, p)
         elif name.endswith("6") and len(p) == 16:
             val = socket.inet_ntop(socket.AF_INET6, p)
-        elif name in ("name", "group") or (
+        elif name in ("name", "group", "reason", "probe", "http-path",
+                      "http-host", "http-status") or (
                 len(p) not in (1, 2, 4, 8) and p.endswith(b"\0") and
                 all(32 <= c < 127 for c in p[:-1])):
             val = '"%s"' % p[:-1].decode()

@@ -236,6 +236,9 @@ static int request(int fd, unsigned char *msg,
 	ssize_t n;
 	int err;
 
+	/* A do request ends with its ACK, a dump with NLMSG_DONE. */
+	if (!(((struct nlmsghdr *)msg)->nlmsg_flags & NLM_F_DUMP))
+		((struct nlmsghdr *)msg)->nlmsg_flags |= NLM_F_ACK;
 	if (send(fd, msg, ((struct nlmsghdr *)msg)->nlmsg_len, 0) < 0)
 		return -errno;
 	for (;;) {

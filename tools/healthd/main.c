@@ -46,7 +46,7 @@ static void usage(FILE *f)
 	      "Health checks of nlb's backends in one network namespace.\n"
 	      "\n"
 	      "  -n, --netns NAME   serve the network namespace NAME (ip netns)\n"
-	      "  -v, --verbose      log more (twice: debug)\n"
+	      "  -v, --verbose      log debug messages too\n"
 	      "  -q, --quiet        log only errors and state changes\n"
 	      "      --no-reports   write only state changes, not each probe's result\n"
 	      "      --stats FILE   statistics as JSON on SIGUSR1 and at exit\n"
@@ -256,8 +256,7 @@ int main(int argc, char **argv)
 			netns = optarg;
 			break;
 		case 'v':
-			log_level = log_level < LOG_INFO_ ? LOG_INFO_ :
-				    LOG_DEBUG_;
+			log_level = LOG_DEBUG_;
 			break;
 		case 'q':
 			log_level = LOG_NOTICE_;
