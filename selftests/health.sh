@@ -16,7 +16,7 @@
 #                         +--+ VIP 203.0.113.10               +--+-- b2 2001:db8:102::2 nginx "Hello from IPv6 backend"
 #   c6 2001:db8:1::2 -----+  |     2001:db8:ff::10            |  +-- b3 198.18.3.2      nginx "Hello from second IPv4 backend",
 #                            +--------------------------------+  |      socat echo 9000; servers.py: http 8080, udp 5300,
-#   listeners: http :80 -> web (b1 b3 | b2), seed :81 -> seed    |      agent 9999, silent 8081, garbage 8082
+#   listeners: http :80 -> web (b1 b3 | b2), seed :81 -> seed    |      agent 9999, silent 8081, garbage 8082 (b1: agent 9999)
 #   (b1 | b2), echo :9000 -> ag (b1 b3, agent check)             +-- b4 10.200.x.y, 2001:db8:200::x: 1,000 addresses, nginx
 #   namespace $P-x: a second nlb configuration and daemon, deleted under it
 
@@ -171,6 +171,8 @@ echo "200 - www.example.com /hz" >/tmp/hs.cfg
 echo "up" >/tmp/agent.cfg
 servers "$P-b3" "http:$b3:8080:/tmp/hs.cfg" "udp:$b3:5300" \
 	"agent:$b3:9999:/tmp/agent.cfg" "silent:$b3:8081" "garbage:$b3:8082"
+echo "up" >/tmp/agent1.cfg
+servers "$P-b1" "agent:$b1:9999:/tmp/agent1.cfg"
 url4="http://$VIP4/"
 url6="http://[$VIP6]/"
 page4=Hello_from_IPv4_backend
@@ -217,17 +219,17 @@ rawno "raw: an unknown attribute in the health nest" EINVAL "" \
 	group-change name=str:plain "health=nest:99=u8:1"
 rawno "raw: a health nest without NLA_F_NESTED" EINVAL "" \
 	group-change name=str:plain "health=nestnf:rise=u32:2"
-rawno "raw: rise 0" EINVAL "" group-change name=str:plain "health=nest:rise=u32:0"
-rawno "raw: interval 99 ms" EINVAL "" group-change name=str:plain "health=nest:interval=u32:99"
-rawno "raw: check type 5" EINVAL "" group-change name=str:plain "health=nest:type=u8:5"
-rawno "raw: passive-timeout 60001 ms" EINVAL "" group-change name=str:plain passive-timeout=u32:60001
+rawno "raw: rise 0" ERANGE "" group-change name=str:plain "health=nest:rise=u32:0"
+rawno "raw: interval 99 ms" ERANGE "" group-change name=str:plain "health=nest:interval=u32:99"
+rawno "raw: check type 5" ERANGE "" group-change name=str:plain "health=nest:type=u8:5"
+rawno "raw: passive-timeout 60001 ms" ERANGE "" group-change name=str:plain passive-timeout=u32:60001
 check "settings: a backend for the report checks" -- \
 	nlb backend add plain 192.0.2.99 port 80
 rawno "raw: a probe result without probe-ok" EINVAL "a probe result needs probe-ok" \
 	backend-change group=str:plain addr4=ipv4:192.0.2.99 port=u16:80 probe=str:ok
-rawno "raw: a reason with a control character" EINVAL "printable ASCII" \
+rawno "raw: a reason with a control character" EINVAL "a health reason or probe result is printable ASCII" \
 	backend-change group=str:plain addr4=ipv4:192.0.2.99 port=u16:80 healthy=u8:0 "reason=str:a$(printf '\001')"
-rawno "raw: agent-weight 101" EINVAL "" \
+rawno "raw: agent-weight 101" ERANGE "" \
 	backend-change group=str:plain addr4=ipv4:192.0.2.99 port=u16:80 agent-weight=u8:101
 rawno "raw: probe-time is replies only" EINVAL "" \
 	backend-change group=str:plain addr4=ipv4:192.0.2.99 port=u16:80 probe-time=u64:1
@@ -307,8 +309,8 @@ diag "b1's access log: $((c1 - c0)) probes in $((t1 - t0)) ms at a 1 s interval,
 check_within "sharing: b1 probed once per interval for both groups" \
 	$((c1 - c0)) $(((t1 - t0) / 1000)) 1
 s0=$(nlb_eval 'S(B("web", "'"$b1"'"), "conns")')
-check "web: stop b1's nginx" -- stop_nginx "$P-b1"
 t0=$(ms)
+check "web: stop b1's nginx" -- stop_nginx "$P-b1"
 check_eq "web: b1 goes down" "$(be_wait 20 web "$b1" 80 healthy False)" False
 d=$(($(nlb_eval 'B("web", "'"$b1"'")["health_time"]') - t0))
 diag "b1 down $d ms after nginx stopped (fall 2 x 1 s + 500 ms = 2500 ms)"
@@ -393,9 +395,11 @@ conf_ag() {
 	nlb backend add ag "$b3" port 9000 &&
 	nlb listener add echo vip "$VIP4" proto tcp port 9000 group ag
 }
-check "agent: group ag (b1, b3 on 9000), b3's agent on 9999" -- conf_ag
+check "agent: group ag (b1, b3 on 9000), their agents on 9999" -- conf_ag
 check_eq "agent: b3's agent says up" \
 	"$(be_wait 15 ag "$b3" 9000 probe 'agent up')" "agent up"
+check_eq "agent: b1's agent says up" \
+	"$(be_wait 15 ag "$b1" 9000 probe 'agent up')" "agent up"
 hold_start h "$P-c4" "$VIP4" 9000
 out=$(hold h "open 4")
 check "agent: connections to b3 and b1" -- eval '[[ "$out" == *" b3"* && "$out" == *" b1"* ]]'
@@ -463,11 +467,8 @@ check_eq "robust: silence: down, http timeout" \
 check_eq "robust: garbage: down, http bad response" \
 	"$(be_wait 15 bad "$b3" 8082 reason 'http bad response')" "http bad response"
 check "robust: a backend added while running" -- nlb backend add bad "$b1" port 80
-t0=$(ms)
-check_eq "robust: it is probed within one interval (+ slack)" \
+check_eq "robust: it is probed" \
 	"$(be_wait 10 bad "$b1" 80 probe_ok True)" True
-d=$(($(nlb_eval 'B("bad", "'"$b1"'")["probe_time"]') - t0))
-diag "first probe $d ms after the backend was added (interval 1 s)"
 check "robust: the check type changed while running (tcp: silence is up)" -- \
 	nlb group change bad check tcp
 check_eq "robust: b3:8081 comes up with a TCP check" \
@@ -510,6 +511,7 @@ check "module: the daemon sees nlb go" -- \
 insmod "$NLB_KO"
 check "module: and come back (it reads the new, empty configuration)" -- \
 	wait_grep 20 "configuration: 0 groups, 0 backends" /tmp/hd-mod.log
+diag "daemon: $(flat "$(tail -n 3 /tmp/hd-mod.log)")"
 nlb group add back check tcp interval 1 timeout 500ms
 nlb backend add back "$b3" port 9
 check "module: it follows the new configuration" -- \

@@ -673,23 +673,23 @@ static void on_req(struct watch *w, uint32_t events)
 
 static void flush(void)
 {
-	size_t off = 0;
+	int tries = 0;
 	ssize_t n;
 
-	while (off < batch_len) {
-		n = send(req_w.fd, batch + off, batch_len - off, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == ENOBUFS) {
-				/* The kernel is slow to take them: wait. */
-				read_errors();
-				continue;
-			}
-			log_err("cannot write to nlb: %s", strerror(errno));
+	while (batch_len) {
+		n = send(req_w.fd, batch, batch_len, 0);
+		if (n >= 0)
 			break;
+		if (errno == EINTR)
+			continue;
+		/* Short of memory: our error queue may be full, empty it. */
+		if ((errno == EAGAIN || errno == ENOBUFS) && ++tries < 3) {
+			read_errors();
+			continue;
 		}
-		off += n;
+		log_err("cannot write to nlb: %s", strerror(errno));
+		stats.write_errors++;
+		break;
 	}
 	batch_len = 0;
 }
@@ -732,12 +732,13 @@ static void kernel_change(const struct backend *b,
 
 static void kernel_idle(void)
 {
+	if (mon_ready)
+		read_notifications();
+	/* After the notifications, which may have said nlb is back. */
 	if (ctrl_event && !family) {
 		ctrl_event = false;
 		attach();
 	}
-	if (mon_ready)
-		read_notifications();
 	if (need_resync)
 		resync();
 	if (req_ready)

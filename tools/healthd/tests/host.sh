@@ -403,9 +403,14 @@ group r check tcp interval 300 timeout 100
 backend r 127.0.0.1 port 8011
 EOF
 kill -HUP "$dpid"
-l=$(lines)
-check "reload: a new backend is probed within one interval" \
-	wait_line 1 '^r 127.0.0.1 port 8011 probe-ok 1'
+t0=$(ms)
+if wait_line 1 '^r 127.0.0.1 port 8011 probe-ok 1'; then
+	d=$(($(ms) - t0))
+	diag "the new backend's first probe $d ms after the reload (interval 300 ms)"
+	check "reload: a new backend is probed within one interval (+100 ms)" test "$d" -le 400
+else
+	fail "reload: a new backend is probed"
+fi
 sleep 0.4
 l=$(lines)
 sleep 0.7
