@@ -9,7 +9,7 @@
 # status, slowness, Host and path, UDP, agents draining and restoring,
 # passive signals, misbehaving peers, restarts, configuration changes,
 # the namespace deleted and the module reloaded under it, and 1,000
-# backends at a 1 s interval.
+# backends from the kernel.
 #
 #                            +--------------------------------+
 #   c4 192.0.2.2   -------+  | lb: nlb.ko, nlb-healthd        |  +-- b1 198.18.1.2      nginx "Hello from IPv4 backend" (access log)
@@ -519,7 +519,12 @@ check "module: it follows the new configuration" -- \
 check "module: the daemon ends cleanly" -- hd_stop mod
 nlb group del back
 
-# ---- 9. scale: 1,000 backends at a 1 s interval for 60 s, one daemon
+# ---- 9. scale: 1,000 backends from the kernel, one daemon, for 60 s. In
+# this VM (TCG, KASAN, lockdep) a TCP probe costs about 4 ms of kernel
+# time (both ends' stacks run in the prober's context), so the VM probes
+# them every 10 s, not every second: 100 probes a second. The 1 s interval
+# runs on the host, at the kernel's real speed (tools/healthd/tests/
+# host.sh, in make check; numbers in Documentation/design.md).
 start_nginx "$P-b4" b4
 ip -n "$P-lb" route add 10.200.0.0/16 via 198.18.4.2
 ip -n "$P-lb" route add 2001:db8:200::/64 via 2001:db8:104::2
@@ -529,46 +534,52 @@ for ((i = 0; i < 500; i++)); do
 done
 add_addrs "$P-b4" "to-$P-lb" "${addrs[@]}"
 {
-	echo "group add big ipversion dualstack check tcp interval 1 timeout 500ms"
+	echo "group add big ipversion dualstack check tcp interval 10 timeout 2"
 	for a in "${addrs[@]}"; do
 		echo "backend add big $a port 80"
 	done
 } | nlb -b -
-check_eq "scale: 1000 backends" \
-	"$(nlb_eval 'G("big")["backends4"] + G("big")["backends6"]')" 1000
+check_eq "scale: 1000 backends, both families" \
+	"$(nlb_eval 'G("big")["backends4"], G("big")["backends6"]')" "(500, 500)"
+# scale_stats ID: "targets min max missed failed user sys uptime late-max
+# late-avg writes write-errors" of the daemon's statistics.
+scale_stats() {
+	local id=$1 f=/tmp/hd-$1.json
+	rm -f "$f"
+	kill -USR1 "${hd_pid[$id]}"
+	wait_for 30 yes sh -c "[ -s $f ] && echo yes || echo no" >/dev/null
+	python3 - "$f" <<-'EOF'
+	import json, sys
+	s = json.load(open(sys.argv[1]))
+	t = [x for x in s["per_target"]
+	     if x["address"].startswith(("10.200.", "2001:db8:200:"))]
+	p = [x["probes"] for x in t] or [0]
+	print(len(t), min(p), max(p), sum(x["missed"] for x in t),
+	      s["probes_failed"], s["cpu_user_ms"], s["cpu_sys_ms"],
+	      s["uptime_ms"], s["late_max_us"], s["late_avg_us"], s["writes"],
+	      s["write_errors"])
+	EOF
+}
 hd_start big "$P-lb" "$HEALTHD"
 sleep 60
-kill -USR1 "${hd_pid[big]}"
-sleep 1
-python3 - /tmp/hd-big.json >/tmp/big.out <<'EOF'
-import json, sys
-s = json.load(open(sys.argv[1]))
-t = [x for x in s["per_target"] if x["address"].startswith(("10.200.", "2001:db8:200:"))]
-p = [x["probes"] for x in t]
-up = s["uptime_ms"]
-print(len(t), min(p), max(p), sum(x["missed"] for x in t), s["probes_failed"],
-      s["cpu_user_ms"], s["cpu_sys_ms"], up, s["late_max_us"], s["late_avg_us"],
-      s["writes"], s["write_errors"])
-EOF
-read -r nt pmin pmax missed failed cu cs up late lavg wr werr </tmp/big.out
-diag "1000 backends, 1 s interval, $up ms: probes per backend $pmin-$pmax, missed intervals $missed, failed probes $failed"
-diag "daemon CPU: user $cu ms + sys $cs ms = $(((cu + cs) * 100 / up))% of one CPU; probe starts late by $lavg us on average, $late us at most; $wr writes, $werr refused"
-# Seconds since the daemon read the configuration: that many probes each.
-secs=$(((up - 1000) / 1000))
+read -r nt pmin pmax missed failed cu cs up late lavg wr werr \
+	<<<"$(scale_stats big)"
+diag "1000 backends, 10 s interval, ${up} ms: probes per backend $pmin-$pmax, missed intervals $missed, failed probes $failed"
+diag "daemon CPU: user $cu ms + sys $cs ms = $(((cu + cs) * 100 / (up + 1)))% of one CPU; probe starts late by $lavg us on average, $late us at most; $wr writes, $werr refused"
+# In 60 s at a 10 s interval: 6 probes each, the first at a random phase.
 check "scale: 1000 targets, every backend probed every interval (none missed)" -- \
-	test "$nt" = 1000 -a "$missed" = 0 -a "$pmin" -ge "$((secs - 1))"
-check_eq "scale: every backend healthy, none failed" \
+	test "$nt" = 1000 -a "$missed" = 0 -a "$pmin" -ge 5
+check_eq "scale: every backend healthy and reported, no probe failed" \
 	"$failed/$(nlb_eval 'sum(1 for b in G("big")["backends"] if b["healthy"] and b.get("probe_ok"))')" "0/1000"
+check_eq "scale: every write taken" "$werr" 0
 check "scale: the daemon ends cleanly" -- hd_stop big
 # The cost of the reports: the same without them, for comparison.
 hd_start big2 "$P-lb" "$HEALTHD" --no-reports
 sleep 30
-kill -USR1 "${hd_pid[big2]}"
-sleep 1
-read -r cu2 cs2 up2 wr2 <<<"$(python3 -c 'import json, sys
-s = json.load(open(sys.argv[1]))
-print(s["cpu_user_ms"], s["cpu_sys_ms"], s["uptime_ms"], s["writes"])' /tmp/hd-big2.json)"
-diag "without reports: user $cu2 ms + sys $cs2 ms in $up2 ms = $(((cu2 + cs2) * 100 / up2))% of one CPU, $wr2 writes"
+read -r nt pmin pmax missed failed cu2 cs2 up2 late lavg wr2 werr \
+	<<<"$(scale_stats big2)"
+diag "without reports: user $cu2 ms + sys $cs2 ms in $up2 ms = $(((cu2 + cs2) * 100 / (up2 + 1)))% of one CPU, $wr2 writes"
+check "scale: without reports, none missed" -- test "$missed" = 0
 check "scale: the daemon without reports ends cleanly" -- hd_stop big2
 
 tap_end
