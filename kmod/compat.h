@@ -9,6 +9,7 @@
 #define _NLB_COMPAT_H
 
 #include <net/genetlink.h>
+#include <net/netfilter/nf_conntrack.h>
 
 /*
  * Attributes of a dump request: 6.1 keeps them in struct genl_dumpit_info,
@@ -25,5 +26,15 @@ static inline struct nlattr **nlb_dump_attrs(struct netlink_callback *cb)
 	return genl_info_dump(cb)->attrs;
 }
 #endif
+
+/* A connection's mark, 0 in a kernel without conntrack marks. */
+static inline u32 nlb_ct_mark(const struct nf_conn *ct)
+{
+#ifdef CONFIG_NF_CONNTRACK_MARK
+	return READ_ONCE(ct->mark);
+#else
+	return 0;
+#endif
+}
 
 #endif /* _NLB_COMPAT_H */

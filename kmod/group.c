@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Server groups and their backends.
+ * Server groups: adding, changing and deleting them.
  *
- * The configuration path keeps backends in per-family lists under
- * nlb_net.lock. The packet path never walks those lists: it sees one pool
- * per family, an array of the backends that may take new connections,
- * rebuilt and republished with RCU on every change. A rebuild is
- * prepared before anything is changed, so a change that fails for lack
- * of memory leaves the configuration as it was.
+ * A group holds its backends (backend.c) in per-family lists and its
+ * deleted ones in a draining list, and publishes one pool per family
+ * (pool.c) for the packet path. A change is prepared before anything is
+ * modified (a new scheduler's pools are built first; the flowtable is set
+ * up before offload is turned on), so a refused or failed request leaves
+ * the group as it was.
  */
-#include <linux/idr.h>
-#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "group.h"
+#include "limits.h"
 #include "offload.h"
+#include "pool.h"
 
 /**
  * nlb_group_find() - find a server group by name
@@ -35,70 +35,6 @@ struct nlb_group *nlb_group_find(struct nlb_net *nn, const char *name)
 	return NULL;
 }
 
-/*
- * Backends by identifier, for connections of tracked groups that are not
- * counted yet: they name their backend by identifier until their first
- * confirmed packet, because a connection that is dropped before it is
- * confirmed ends without telling its helper. Lookups run under RCU.
- */
-static DEFINE_IDR(nlb_backend_ids);
-static DEFINE_SPINLOCK(nlb_backend_ids_lock);
-
-/**
- * nlb_backend_lookup_id() - find a backend of the configuration by its
- * identifier
- * @id: the identifier
- *
- * Called under RCU.
- *
- * Return: the backend, or NULL when it is no longer in the configuration.
- */
-struct nlb_backend *nlb_backend_lookup_id(u32 id)
-{
-	return idr_find(&nlb_backend_ids, id);
-}
-
-/**
- * nlb_group_create() - create an empty server group and link it
- * @nn: the namespace state, locked
- * @name: unique name
- * @ipversion: NLB_IPVERSION_*
- * @sched: NLB_SCHED_*
- * @track: whether new connections get the conntrack helper
- * @drain_timeout: seconds, 0 for none
- *
- * Return: the group, or NULL when out of memory.
- */
-struct nlb_group *nlb_group_create(struct nlb_net *nn, const char *name,
-				   u8 ipversion, u8 sched, bool track,
-				   u32 drain_timeout)
-{
-	struct nlb_group *g;
-	int fam;
-
-	lockdep_assert_held(&nn->lock);
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
-	if (!g)
-		return NULL;
-	if (nlb_counters_init(&g->cnt)) {
-		kfree(g);
-		return NULL;
-	}
-	refcount_set(&g->ref, 1);
-	strscpy(g->name, name, sizeof(g->name));
-	g->ipversion = ipversion;
-	g->sched = sched;
-	g->affinity = true;
-	g->track = track;
-	g->acct = true;
-	g->drain_timeout = drain_timeout;
-	for (fam = 0; fam < NLB_NFAM; fam++)
-		INIT_LIST_HEAD(&g->backends[fam]);
-	INIT_LIST_HEAD(&g->draining);
-	list_add_tail(&g->node, &nn->groups);
-	return g;
-}
-
 static void nlb_group_free_rcu(struct rcu_head *rcu)
 {
 	struct nlb_group *g = container_of(rcu, struct nlb_group, rcu);
@@ -111,11 +47,231 @@ static void nlb_group_free_rcu(struct rcu_head *rcu)
  * nlb_group_put() - drop a reference to a group, freeing it after a grace
  * period with the last one
  * @g: the group
+ *
+ * May be called in any context.
  */
 void nlb_group_put(struct nlb_group *g)
 {
 	if (refcount_dec_and_test(&g->ref))
 		call_rcu(&g->rcu, nlb_group_free_rcu);
+}
+
+/* wlc counts active connections: it needs end-of-connection tracking. */
+static int nlb_group_check_track(const struct nlb_group_cfg *cfg, u8 sched,
+				 bool track, struct netlink_ext_ack *extack)
+{
+	if (sched == NLB_SCHED_WLC && !track) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_GROUP_TRACK],
+				    "the wlc scheduler needs track on: it counts each backend's active connections");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * An offloaded connection passes conntrack by: it cannot carry nlb's
+ * helper, and conntrack no longer knows the sequence numbers a drain reset
+ * needs.
+ */
+static int nlb_group_check_offload(const struct nlb_group_cfg *cfg,
+				   bool offload, bool track,
+				   struct netlink_ext_ack *extack)
+{
+	if (offload && track) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_GROUP_OFFLOAD],
+				    "offload needs track off: a tracked connection carries nlb's conntrack helper, which a flowtable cannot offload (and the wlc scheduler needs track)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Affinity off needs translation, which does not exist yet: refuse it. */
+static int nlb_group_check_affinity(const struct nlb_group_cfg *cfg,
+				    struct netlink_ext_ack *extack)
+{
+	if ((cfg->set & NLB_GROUP_SET_AFFINITY) && !cfg->affinity) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_GROUP_AFFINITY],
+				    "affinity off sends clients to backends of the other IP version, which needs cross-family translation that nlb does not have yet");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* The first group with offload on sets up the namespace's flowtable. */
+static int nlb_group_offload_get(struct nlb_net *nn,
+				 struct netlink_ext_ack *extack)
+{
+	int err = nlb_offload_get(nn);
+
+	if (err)
+		NL_SET_ERR_MSG(extack,
+			       "could not set up the flowtable of this network namespace");
+	return err;
+}
+
+/**
+ * nlb_group_add() - add a server group
+ * @nn: the namespace state, locked
+ * @cfg: its settings; those not given take their defaults (ipv4, affinity
+ *	on, wrr, track on for wlc only, no drain timeout, acct on, offload
+ *	off)
+ * @extack: for the error message
+ *
+ * Return: the new group, or an ERR_PTR with nothing changed.
+ */
+struct nlb_group *nlb_group_add(struct nlb_net *nn,
+				const struct nlb_group_cfg *cfg,
+				struct netlink_ext_ack *extack)
+{
+	u8 sched = cfg->set & NLB_GROUP_SET_SCHED ? cfg->sched : NLB_SCHED_WRR;
+	bool offload = cfg->set & NLB_GROUP_SET_OFFLOAD && cfg->offload;
+	struct nlb_group *g;
+	bool track;
+	int err, fam;
+
+	lockdep_assert_held(&nn->lock);
+	track = cfg->set & NLB_GROUP_SET_TRACK ? cfg->track :
+						 sched == NLB_SCHED_WLC;
+	err = nlb_group_check_affinity(cfg, extack) ?:
+	      nlb_group_check_track(cfg, sched, track, extack) ?:
+	      nlb_group_check_offload(cfg, offload, track, extack);
+	if (err)
+		return ERR_PTR(err);
+	if (nlb_group_find(nn, cfg->name)) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_GROUP_NAME],
+				    "a server group with this name exists");
+		return ERR_PTR(-EEXIST);
+	}
+	err = nlb_limit_check(nn, NLB_LIMIT_GROUPS, cfg->tb[NLB_A_GROUP_NAME],
+			      extack);
+	if (err)
+		return ERR_PTR(err);
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
+	if (!g)
+		return ERR_PTR(-ENOMEM);
+	if (nlb_counters_init(&g->cnt)) {
+		kfree(g);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (offload) {
+		err = nlb_group_offload_get(nn, extack);
+		if (err) {
+			nlb_counters_free(&g->cnt);
+			kfree(g);
+			return ERR_PTR(err);
+		}
+	}
+	refcount_set(&g->ref, 1);
+	strscpy(g->name, cfg->name, sizeof(g->name));
+	g->ipversion = cfg->set & NLB_GROUP_SET_IPVERSION ? cfg->ipversion :
+							    NLB_IPVERSION_IPV4;
+	g->sched = sched;
+	g->affinity = true;
+	g->track = track;
+	g->acct = cfg->set & NLB_GROUP_SET_ACCT ? cfg->acct : true;
+	g->offload = offload;
+	g->drain_timeout = cfg->set & NLB_GROUP_SET_DRAIN_TIMEOUT ?
+			   cfg->drain_timeout : 0;
+	for (fam = 0; fam < NLB_NFAM; fam++)
+		INIT_LIST_HEAD(&g->backends[fam]);
+	INIT_LIST_HEAD(&g->draining);
+	list_add_tail(&g->node, &nn->groups);
+	nn->n_groups++;
+	return g;
+}
+
+/* Rebuild both pools of a group, for a new scheduler; all or nothing. */
+static int nlb_group_set_sched(struct nlb_net *nn, struct nlb_group *g,
+			       u8 sched)
+{
+	struct nlb_pool *pool[NLB_NFAM];
+	int fam;
+
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		pool[fam] = nlb_pool_build(nn, g, fam, sched);
+		if (IS_ERR(pool[fam])) {
+			int err = PTR_ERR(pool[fam]);
+
+			while (fam--)
+				nlb_pool_free(pool[fam]);
+			return err;
+		}
+	}
+	g->sched = sched;
+	for (fam = 0; fam < NLB_NFAM; fam++)
+		nlb_pool_publish(nn, g, fam, pool[fam]);
+	return 0;
+}
+
+/**
+ * nlb_group_change() - change a group's settings
+ * @nn: the namespace state, locked
+ * @g: the group
+ * @cfg: the settings given; the IP version may only repeat the current one
+ * @extack: for the error message
+ *
+ * Track and acct apply to new connections, a drain timeout also to
+ * backends already draining; a new scheduler starts with new pools; a
+ * group turning offload off gets its offloaded connections back within a
+ * second. Established connections are not disturbed.
+ *
+ * Return: 0 or a negative errno, with nothing changed.
+ */
+int nlb_group_change(struct nlb_net *nn, struct nlb_group *g,
+		     const struct nlb_group_cfg *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	bool track, offload, offload_get;
+	u8 sched;
+	int err;
+
+	lockdep_assert_held(&nn->lock);
+	err = nlb_group_check_affinity(cfg, extack);
+	if (err)
+		return err;
+	if ((cfg->set & NLB_GROUP_SET_IPVERSION) &&
+	    cfg->ipversion != g->ipversion) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_GROUP_IPVERSION],
+				    "the IP version of a server group is fixed at creation; delete the group and add it again");
+		return -EOPNOTSUPP;
+	}
+	sched = cfg->set & NLB_GROUP_SET_SCHED ? cfg->sched : g->sched;
+	track = cfg->set & NLB_GROUP_SET_TRACK ? cfg->track :
+						 g->track || sched == NLB_SCHED_WLC;
+	offload = cfg->set & NLB_GROUP_SET_OFFLOAD ? cfg->offload : g->offload;
+	err = nlb_group_check_track(cfg, sched, track, extack) ?:
+	      nlb_group_check_offload(cfg, offload, track, extack);
+	if (err)
+		return err;
+
+	offload_get = offload && !g->offload;
+	if (offload_get) {
+		err = nlb_group_offload_get(nn, extack);
+		if (err)
+			return err;
+	}
+	if (sched != g->sched) {
+		err = nlb_group_set_sched(nn, g, sched);
+		if (err) {
+			if (offload_get)
+				nlb_offload_put(nn);
+			return err;
+		}
+	}
+	/* Connections already set up keep what they have. */
+	WRITE_ONCE(g->track, track);
+	if (cfg->set & NLB_GROUP_SET_DRAIN_TIMEOUT)
+		WRITE_ONCE(g->drain_timeout, cfg->drain_timeout);
+	if (cfg->set & NLB_GROUP_SET_ACCT)
+		WRITE_ONCE(g->acct, cfg->acct);
+	/* Offloaded connections of the group go back within a second. */
+	if (offload != g->offload) {
+		WRITE_ONCE(g->offload, offload);
+		if (!offload)
+			nlb_offload_put(nn);
+	}
+	return 0;
 }
 
 /**
@@ -124,8 +280,9 @@ void nlb_group_put(struct nlb_group *g)
  * @nn: the namespace state, locked
  * @g: the group
  *
- * Connections of a tracked group keep the group's memory until they end;
- * offloaded ones stay in the flowtable until they end or it goes.
+ * Established connections keep flowing: their NAT binding is conntrack's.
+ * Tracked ones are no longer counted anywhere; offloaded ones stay in the
+ * flowtable until they end or it goes.
  */
 void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 {
@@ -137,7 +294,8 @@ void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 	for (fam = 0; fam < NLB_NFAM; fam++) {
 		nlb_pool_publish(nn, g, fam, NULL);
 		list_for_each_entry_safe(be, tmp, &g->backends[fam], node) {
-			nlb_backend_unlink(nn, be);
+			list_del(&be->node);
+			g->n_backends[fam]--;
 			nlb_backend_release(nn, be);
 		}
 	}
@@ -150,331 +308,28 @@ void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 		nlb_offload_put(nn);
 	nlb_health_free(&g->health);
 	list_del(&g->node);
+	nn->n_groups--;
 	nlb_group_put(g);
 }
 
-static bool nlb_backend_eligible(const struct nlb_backend *be, bool failopen)
-{
-	return be->enabled && nlb_health_weight(be->weight, &be->hs) &&
-	       (failopen || be->healthy);
-}
-
-static void nlb_pool_free_now(struct nlb_pool *pool)
-{
-	kvfree(pool->maglev);
-	kfree(pool);
-}
-
-static void nlb_pool_free_rcu(struct rcu_head *rcu)
-{
-	nlb_pool_free_now(container_of(rcu, struct nlb_pool, rcu));
-}
-
 /**
- * nlb_pool_free() - free a pool that was never published
- * @pool: the pool, or NULL
- */
-void nlb_pool_free(struct nlb_pool *pool)
-{
-	if (!IS_ERR_OR_NULL(pool))
-		nlb_pool_free_now(pool);
-}
-
-/**
- * nlb_pool_build() - build the pool of one family of a group
+ * nlb_group_del() - delete a group that no listener uses, and its backends
  * @nn: the namespace state, locked
  * @g: the group
- * @fam: the family
- * @sched: the scheduler the pool is for (may differ from @g->sched while
- *	a change of scheduler is being prepared)
+ * @attr: the request's attribute naming it, for the error message
+ * @extack: for the error message
  *
- * The pool holds the enabled, healthy backends of non-zero weight; when
- * there is none, the enabled ones of non-zero weight (fail-open: best
- * effort to unhealthy backends of the same family). Round robin gives
- * every slot weight 1.
- *
- * Return: the new pool, NULL when no backend is eligible, or an ERR_PTR
- * when out of memory.
+ * Return: 0, or -EBUSY with nothing changed while a listener uses it.
  */
-struct nlb_pool *nlb_pool_build(struct nlb_net *nn,
-				const struct nlb_group *g, int fam, u8 sched)
+int nlb_group_del(struct nlb_net *nn, struct nlb_group *g,
+		  const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
-	const struct nlb_backend *be;
-	struct nlb_pool *pool;
-	bool failopen = false;
-	unsigned int n = 0;
-	u32 end = 0;
-
 	lockdep_assert_held(&nn->lock);
-	list_for_each_entry(be, &g->backends[fam], node)
-		n += nlb_backend_eligible(be, false);
-	if (!n) {
-		failopen = true;
-		list_for_each_entry(be, &g->backends[fam], node)
-			n += nlb_backend_eligible(be, true);
+	if (g->n_listeners) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the server group is used by a listener; delete the listener or move it to another group first");
+		return -EBUSY;
 	}
-	if (!n)
-		return NULL;
-
-	pool = kzalloc(struct_size(pool, slot, n), GFP_KERNEL);
-	if (!pool)
-		return ERR_PTR(-ENOMEM);
-	spin_lock_init(&pool->lock);
-	pool->sched = sched;
-	pool->failopen = failopen;
-	list_for_each_entry(be, &g->backends[fam], node) {
-		struct nlb_pool_slot *slot = &pool->slot[pool->n];
-		u32 key[5];
-
-		if (!nlb_backend_eligible(be, failopen))
-			continue;
-		slot->be = (struct nlb_backend *)be;
-		slot->active = &slot->be->cnt.active;
-		slot->weight = sched == NLB_SCHED_RR ? 1 :
-			       nlb_health_weight(be->weight, &be->hs);
-		end += slot->weight;
-		slot->end = end;
-		memcpy(key, &be->addr, sizeof(be->addr));
-		key[4] = be->port;
-		nlb_maglev_perm(jhash2(key, 5, 0x6e6c6231),
-				jhash2(key, 5, 0x6d61676c), slot);
-		pool->total += slot->weight;
-		pool->n++;
-	}
-	if (sched == NLB_SCHED_MAGLEV) {
-		pool->maglev = kvmalloc_array(NLB_MAGLEV_SIZE,
-					      sizeof(*pool->maglev),
-					      GFP_KERNEL);
-		if (!pool->maglev ||
-		    nlb_maglev_build(pool->maglev, pool->slot, pool->n)) {
-			nlb_pool_free_now(pool);
-			return ERR_PTR(-ENOMEM);
-		}
-	}
-	return pool;
-}
-
-/**
- * nlb_pool_publish() - replace the pool of one family of a group
- * @nn: the namespace state, locked
- * @g: the group
- * @fam: the family
- * @pool: the new pool, from nlb_pool_build(), or NULL
- *
- * The old pool is freed after a grace period.
- */
-void nlb_pool_publish(struct nlb_net *nn, struct nlb_group *g, int fam,
-		      struct nlb_pool *pool)
-{
-	struct nlb_backend *be;
-	struct nlb_pool *old;
-	unsigned int i;
-
-	/* No transient false for a backend that stays in the pool. */
-	list_for_each_entry(be, &g->backends[fam], node)
-		be->in_new_pool = false;
-	for (i = 0; pool && i < pool->n; i++)
-		pool->slot[i].be->in_new_pool = true;
-	list_for_each_entry(be, &g->backends[fam], node)
-		WRITE_ONCE(be->in_pool, be->in_new_pool);
-	old = rcu_replace_pointer(g->pool[fam], pool,
-				  lockdep_is_held(&nn->lock));
-	if (old)
-		call_rcu(&old->rcu, nlb_pool_free_rcu);
-}
-
-static struct nlb_backend *nlb_backend_match(struct list_head *list,
-					     const union nf_inet_addr *addr,
-					     u16 port)
-{
-	struct nlb_backend *be;
-
-	list_for_each_entry(be, list, node)
-		if (be->port == port && nf_inet_addr_cmp(&be->addr, addr))
-			return be;
-	return NULL;
-}
-
-/**
- * nlb_backend_find() - find a backend of a group
- * @nn: the namespace state, locked
- * @g: the group
- * @fam: the family of @addr
- * @addr: the address
- * @port: the port
- *
- * Return: the backend or NULL.
- */
-struct nlb_backend *nlb_backend_find(struct nlb_net *nn,
-				     const struct nlb_group *g, int fam,
-				     const union nf_inet_addr *addr, u16 port)
-{
-	lockdep_assert_held(&nn->lock);
-	return nlb_backend_match((struct list_head *)&g->backends[fam], addr,
-				 port);
-}
-
-/**
- * nlb_backend_find_draining() - find a deleted backend of a group that is
- * still draining
- * @nn: the namespace state, locked
- * @g: the group
- * @fam: the family of @addr
- * @addr: the address
- * @port: the port
- *
- * Return: the backend or NULL.
- */
-struct nlb_backend *nlb_backend_find_draining(struct nlb_net *nn,
-					      const struct nlb_group *g,
-					      int fam,
-					      const union nf_inet_addr *addr,
-					      u16 port)
-{
-	struct nlb_backend *be;
-
-	lockdep_assert_held(&nn->lock);
-	be = nlb_backend_match((struct list_head *)&g->draining, addr, port);
-	return be && be->fam == fam ? be : NULL;
-}
-
-/**
- * nlb_backend_alloc() - allocate a backend and link it into its group
- * @g: the group
- * @fam: the family of @addr
- * @addr: the address
- * @port: the port, 0 to keep the client's destination port
- * @weight: the weight
- *
- * The backend is enabled and healthy. The caller rebuilds the family's
- * pool, and on failure unlinks and releases the backend again.
- *
- * Return: the backend, or NULL when out of memory.
- */
-struct nlb_backend *nlb_backend_alloc(struct nlb_group *g, int fam,
-				      const union nf_inet_addr *addr,
-				      u16 port, u8 weight)
-{
-	struct nlb_backend *be;
-	int id;
-
-	be = kzalloc(sizeof(*be), GFP_KERNEL);
-	if (!be)
-		return NULL;
-	if (nlb_counters_init(&be->cnt)) {
-		kfree(be);
-		return NULL;
-	}
-	idr_preload(GFP_KERNEL);
-	spin_lock_bh(&nlb_backend_ids_lock);
-	id = idr_alloc_cyclic(&nlb_backend_ids, be, 1, 0, GFP_NOWAIT);
-	spin_unlock_bh(&nlb_backend_ids_lock);
-	idr_preload_end();
-	if (id < 0) {
-		nlb_counters_free(&be->cnt);
-		kfree(be);
-		return NULL;
-	}
-	be->id = id;
-	refcount_set(&be->ref, 1);
-	refcount_inc(&g->ref);
-	be->group = g;
-	be->addr = *addr;
-	be->fam = fam;
-	be->port = port;
-	be->weight = weight;
-	be->enabled = true;
-	be->healthy = true;
-	nlb_health_backend_init(&be->hs);
-	list_add_tail(&be->node, &g->backends[fam]);
-	g->n_backends[fam]++;
-	return be;
-}
-
-/**
- * nlb_backend_unlink() - remove a backend from its group's list
- * @nn: the namespace state, locked
- * @be: the backend
- *
- * The caller publishes a pool without it, then drains or releases it.
- */
-void nlb_backend_unlink(struct nlb_net *nn, struct nlb_backend *be)
-{
-	lockdep_assert_held(&nn->lock);
-	list_del(&be->node);
-	be->group->n_backends[be->fam]--;
-}
-
-/**
- * nlb_backend_drain() - move an unlinked backend to its group's draining
- * list, where it stays until its connections end
- * @nn: the namespace state, locked
- * @be: the backend
- */
-void nlb_backend_drain(struct nlb_net *nn, struct nlb_backend *be)
-{
-	struct nlb_group *g = be->group;
-
-	lockdep_assert_held(&nn->lock);
-	be->draining = true;
-	be->drain_since = jiffies;
-	list_add_tail(&be->node, &g->draining);
-}
-
-/**
- * nlb_backend_undrain() - take a draining backend back into its group
- * @nn: the namespace state, locked
- * @be: the backend
- *
- * The caller rebuilds the family's pool.
- */
-void nlb_backend_undrain(struct nlb_net *nn, struct nlb_backend *be)
-{
-	lockdep_assert_held(&nn->lock);
-	list_move_tail(&be->node, &be->group->backends[be->fam]);
-	be->group->n_backends[be->fam]++;
-	be->draining = false;
-	/* Its connections may go into the flowtable again. */
-	nlb_offload_drain_update(nn);
-}
-
-/**
- * nlb_backend_release() - drop the configuration's reference to an
- * unlinked backend
- * @nn: the namespace state, locked
- * @be: the backend, in no list and in no published pool
- *
- * Connections not yet counted can no longer find it; counted connections
- * and persistence entries keep its memory until they end.
- */
-void nlb_backend_release(struct nlb_net *nn, struct nlb_backend *be)
-{
-	lockdep_assert_held(&nn->lock);
-	spin_lock_bh(&nlb_backend_ids_lock);
-	idr_remove(&nlb_backend_ids, be->id);
-	spin_unlock_bh(&nlb_backend_ids_lock);
-	nlb_backend_put(be);
-}
-
-static void nlb_backend_free_rcu(struct rcu_head *rcu)
-{
-	struct nlb_backend *be = container_of(rcu, struct nlb_backend, rcu);
-
-	nlb_counters_free(&be->cnt);
-	kfree(be);
-}
-
-/**
- * nlb_backend_put() - drop a reference to a backend, freeing it after a
- * grace period with the last one
- * @be: the backend
- *
- * May be called in any context.
- */
-void nlb_backend_put(struct nlb_backend *be)
-{
-	if (refcount_dec_and_test(&be->ref)) {
-		nlb_group_put(be->group);
-		call_rcu(&be->rcu, nlb_backend_free_rcu);
-	}
+	nlb_group_destroy(nn, g);
+	return 0;
 }

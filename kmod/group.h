@@ -2,13 +2,13 @@
 #ifndef _NLB_GROUP_H
 #define _NLB_GROUP_H
 
-#include <linux/list.h>
 #include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/netlink.h>
 #include <linux/refcount.h>
-#include <net/netfilter/nf_conntrack.h>
-#include <net/netfilter/nf_conntrack_tuple.h>
 #include <uapi/linux/nlb.h>
 
+#include "backend.h"
 #include "health.h"
 #include "netns.h"
 #include "sched.h"
@@ -17,53 +17,6 @@
 #define NLB_NAME_SIZE (NLB_NAME_MAX_LEN + 1)
 
 struct nlb_offload_expired;
-
-/**
- * struct nlb_backend - a real server in a server group
- * @node: entry in the group's list of its family, or in its draining list
- *	once deleted (under nlb_net.lock)
- * @group: the group (a reference)
- * @ref: references: the configuration's (while in a list), each counted
- *	connection of a tracked group, each persistence entry
- * @id: identifier in nlb's backend IDR while in the configuration, for
- *	connections that are not counted yet
- * @addr: address
- * @fam: NLB_FAM4 or NLB_FAM6
- * @port: port in host byte order, 0 to keep the client's destination port
- * @weight: 0-255; 0 takes no new connections
- * @enabled: administrative state
- * @healthy: health state
- * @draining: deleted, waiting for its connections to end
- * @in_pool: in the currently published pool of its family (read locklessly
- *	by persistence)
- * @in_new_pool: scratch for nlb_pool_publish()
- * @drain_since: when (jiffies) it was deleted, for the drain timeout
- * @hs: what a health checker reported (agent weight, reason, last probe)
- * @cnt: counters
- * @rcu: for freeing after a grace period
- *
- * The packet path reaches backends through pools and persistence entries,
- * under RCU.
- */
-struct nlb_backend {
-	struct list_head node;
-	struct nlb_group *group;
-	refcount_t ref;
-	u32 id;
-	union nf_inet_addr addr;
-	u8 fam;
-	u16 port;
-	u8 weight;
-	bool enabled;
-	bool healthy;
-	bool draining;
-	bool in_pool;
-	bool in_new_pool;
-	unsigned long drain_since;
-	struct nlb_health_state hs;
-	struct nlb_counters cnt;
-	struct rcu_head rcu;
-};
 
 /**
  * struct nlb_group - a server group
@@ -79,7 +32,7 @@ struct nlb_backend {
  * @drain_timeout: seconds, 0 for none
  * @health: health check settings
  * @n_listeners: listeners using the group
- * @n_backends: backends per family
+ * @n_backends: backends per family, draining ones not included
  * @backends: backends per family, in creation order (under nlb_net.lock)
  * @draining: deleted backends with connections left (under nlb_net.lock)
  * @pool: per family, the backends new connections may go to (RCU)
@@ -110,65 +63,64 @@ struct nlb_group {
 	struct rcu_head rcu;
 };
 
+/* Which settings of a struct nlb_group_cfg a request gives. */
+#define NLB_GROUP_SET_IPVERSION		BIT(0)
+#define NLB_GROUP_SET_AFFINITY		BIT(1)
+#define NLB_GROUP_SET_SCHED		BIT(2)
+#define NLB_GROUP_SET_TRACK		BIT(3)
+#define NLB_GROUP_SET_DRAIN_TIMEOUT	BIT(4)
+#define NLB_GROUP_SET_ACCT		BIT(5)
+#define NLB_GROUP_SET_OFFLOAD		BIT(6)
+
+/**
+ * struct nlb_group_cfg - what a group-add or group-change request asks for
+ * @name: the group's name
+ * @ipversion: NLB_IPVERSION_*
+ * @affinity: IP version affinity
+ * @sched: NLB_SCHED_*
+ * @track: end-of-connection tracking
+ * @drain_timeout: seconds
+ * @acct: accounting extension
+ * @offload: flowtable offload
+ * @set: NLB_GROUP_SET_* of the settings given
+ * @tb: the request's attributes, for error messages
+ */
+struct nlb_group_cfg {
+	char name[NLB_NAME_SIZE];
+	u8 ipversion;
+	bool affinity;
+	u8 sched;
+	bool track;
+	u32 drain_timeout;
+	bool acct;
+	bool offload;
+	u32 set;
+	struct nlattr **tb;
+};
+
 struct nlb_group *nlb_group_find(struct nlb_net *nn, const char *name);
-struct nlb_group *nlb_group_create(struct nlb_net *nn, const char *name,
-				   u8 ipversion, u8 sched, bool track,
-				   u32 drain_timeout);
+struct nlb_group *nlb_group_add(struct nlb_net *nn,
+				const struct nlb_group_cfg *cfg,
+				struct netlink_ext_ack *extack);
+int nlb_group_change(struct nlb_net *nn, struct nlb_group *g,
+		     const struct nlb_group_cfg *cfg,
+		     struct netlink_ext_ack *extack);
+int nlb_group_del(struct nlb_net *nn, struct nlb_group *g,
+		  const struct nlattr *attr, struct netlink_ext_ack *extack);
 void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g);
 void nlb_group_put(struct nlb_group *g);
-
-struct nlb_pool *nlb_pool_build(struct nlb_net *nn,
-				const struct nlb_group *g, int fam, u8 sched);
-void nlb_pool_publish(struct nlb_net *nn, struct nlb_group *g, int fam,
-		      struct nlb_pool *pool);
-void nlb_pool_free(struct nlb_pool *pool);
-
-struct nlb_backend *nlb_backend_find(struct nlb_net *nn,
-				     const struct nlb_group *g, int fam,
-				     const union nf_inet_addr *addr, u16 port);
-struct nlb_backend *nlb_backend_find_draining(struct nlb_net *nn,
-					      const struct nlb_group *g,
-					      int fam,
-					      const union nf_inet_addr *addr,
-					      u16 port);
-struct nlb_backend *nlb_backend_alloc(struct nlb_group *g, int fam,
-				      const union nf_inet_addr *addr,
-				      u16 port, u8 weight);
-void nlb_backend_unlink(struct nlb_net *nn, struct nlb_backend *be);
-void nlb_backend_drain(struct nlb_net *nn, struct nlb_backend *be);
-void nlb_backend_undrain(struct nlb_net *nn, struct nlb_backend *be);
-void nlb_backend_release(struct nlb_net *nn, struct nlb_backend *be);
-void nlb_backend_put(struct nlb_backend *be);
-struct nlb_backend *nlb_backend_lookup_id(u32 id);
-
-/*
- * Does @ct go to the backend of family @fam at @addr and @port (host order;
- * 0 keeps the client's destination port)? Its reply tuple, which the
- * backend sends, says.
- */
-static inline bool nlb_ct_to_backend(const struct nf_conn *ct, int fam,
-				     const union nf_inet_addr *addr, u16 port)
-{
-	const struct nf_conntrack_tuple *o, *r;
-
-	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	return (nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6) == fam &&
-	       nf_inet_addr_cmp(addr, &r->src.u3) &&
-	       (port ? htons(port) == r->src.u.all :
-		o->dst.u.all == r->src.u.all);
-}
 
 /* When (jiffies) a draining backend's group's drain timeout expires. */
 static inline unsigned long nlb_backend_drain_end(const struct nlb_backend *be)
 {
-	return be->drain_since + (unsigned long)be->group->drain_timeout * HZ;
+	return be->drain_since +
+	       (unsigned long)READ_ONCE(be->group->drain_timeout) * HZ;
 }
 
 /* Has a draining backend's drain timeout expired? */
 static inline bool nlb_backend_drain_expired(const struct nlb_backend *be)
 {
-	return be->group->drain_timeout &&
+	return READ_ONCE(be->group->drain_timeout) &&
 	       !time_before(jiffies, nlb_backend_drain_end(be));
 }
 

@@ -353,16 +353,15 @@ void nlb_health_backend_init(struct nlb_health_state *hs)
 /**
  * nlb_health_backend_given() - does a backend-change request carry
  * anything of a health checker's report?
- * @info: the request
+ * @tb: the attributes of a backend-change request (only: others have
+ *	fewer)
  *
  * Return: true if it has agent-weight, reason, probe or probe-ok.
  */
-bool nlb_health_backend_given(struct genl_info *info)
+bool nlb_health_backend_given(struct nlattr **tb)
 {
-	return info->attrs[NLB_A_BACKEND_AGENT_WEIGHT] ||
-	       info->attrs[NLB_A_BACKEND_REASON] ||
-	       info->attrs[NLB_A_BACKEND_PROBE] ||
-	       info->attrs[NLB_A_BACKEND_PROBE_OK];
+	return tb[NLB_A_BACKEND_AGENT_WEIGHT] || tb[NLB_A_BACKEND_REASON] ||
+	       tb[NLB_A_BACKEND_PROBE] || tb[NLB_A_BACKEND_PROBE_OK];
 }
 
 static int nlb_health_text_check(struct genl_info *info, int type)
@@ -401,41 +400,31 @@ int nlb_health_backend_check(struct genl_info *info)
 }
 
 /**
- * nlb_health_agent_weight() - the agent weight a request asks for
- * @info: a backend-change request
- * @hs: the backend's state
- *
- * Return: the percentage, the current one when the request has none.
+ * nlb_health_backend_changed() - a backend's health changed
+ * @hs: its state: the time is stamped, the reason cleared (a report may
+ *	give the new one)
  */
-u8 nlb_health_agent_weight(struct genl_info *info,
-			   const struct nlb_health_state *hs)
+void nlb_health_backend_changed(struct nlb_health_state *hs)
 {
-	struct nlattr *a = info->attrs[NLB_A_BACKEND_AGENT_WEIGHT];
-
-	return a ? nla_get_u8(a) : hs->agent_weight;
+	hs->health_time = nlb_health_now();
+	hs->reason[0] = '\0';
 }
 
 /**
  * nlb_health_backend_report() - record a checker's report on a backend
- * @info: the backend-change request, checked by nlb_health_backend_check()
- * @hs: the backend's state, whose agent weight the caller has set
- * @health_changed: the request changed the backend's health: its reason
- *	is cleared unless the request gives one
+ * @info: a backend-change request for one backend, checked by
+ *	nlb_health_backend_check(), applied (agent weight, health)
+ * @hs: the backend's state
  *
  * Return: whether the request changes the configuration (anything but a
  * probe result), which is worth a notification.
  */
 bool nlb_health_backend_report(struct genl_info *info,
-			       struct nlb_health_state *hs,
-			       bool health_changed)
+			       struct nlb_health_state *hs)
 {
 	struct nlattr **tb = info->attrs;
 	u64 now = nlb_health_now();
 
-	if (health_changed) {
-		hs->health_time = now;
-		hs->reason[0] = '\0';
-	}
 	if (tb[NLB_A_BACKEND_REASON])
 		nla_strscpy(hs->reason, tb[NLB_A_BACKEND_REASON],
 			    sizeof(hs->reason));

@@ -53,13 +53,11 @@ void nlb_health_free(struct nlb_health *h);
 int nlb_health_fill_group(struct sk_buff *skb, const struct nlb_health *h);
 
 void nlb_health_backend_init(struct nlb_health_state *hs);
-bool nlb_health_backend_given(struct genl_info *info);
+bool nlb_health_backend_given(struct nlattr **tb);
 int nlb_health_backend_check(struct genl_info *info);
-u8 nlb_health_agent_weight(struct genl_info *info,
-			   const struct nlb_health_state *hs);
+void nlb_health_backend_changed(struct nlb_health_state *hs);
 bool nlb_health_backend_report(struct genl_info *info,
-			       struct nlb_health_state *hs,
-			       bool health_changed);
+			       struct nlb_health_state *hs);
 int nlb_health_fill_backend(struct sk_buff *skb,
 			    const struct nlb_health_state *hs);
 

@@ -21,8 +21,10 @@
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
+#include "backend.h"
 #include "hook.h"
 #include "listener.h"
+#include "persist.h"
 #include "track.h"
 
 /* Refuse a new connection no backend can take, as the listener says. */
@@ -56,6 +58,7 @@ static unsigned int nlb_reject(struct sk_buff *skb,
  * address when the listener has persistence.
  */
 static struct nlb_backend *nlb_choose(struct nlb_listener *l,
+				      const struct nlb_group *g,
 				      struct nlb_pool *pool, int fam,
 				      const struct nf_conntrack_tuple *t,
 				      struct nlb_persist **persist,
@@ -75,7 +78,8 @@ static struct nlb_backend *nlb_choose(struct nlb_listener *l,
 		*persist = p;
 		*key = t->src.u3;
 		nlb_persist_mask(key, fam, READ_ONCE(l->persist_prefix[fam]));
-		be = nlb_persist_get(p, key, fam, (unsigned long)timeout * HZ);
+		be = nlb_persist_get(p, key, fam, g,
+				     (unsigned long)timeout * HZ);
 		if (be) {
 			*persisted = true;
 			return be;
@@ -106,14 +110,34 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	bool persisted;
 	int fam;
 
+	/*
+	 * The NAT core also calls for a NEW connection that was confirmed
+	 * before nlb's hooks were registered (an unanswered flow that
+	 * outlived a listener's absence): NAT can no longer be set up for
+	 * it, nor extensions added, so it is left alone.
+	 */
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW)
+	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct))
 		return NF_ACCEPT;
 
 	tuple = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	if (tuple->dst.protonum != IPPROTO_TCP &&
-	    tuple->dst.protonum != IPPROTO_UDP)
+	switch (tuple->dst.protonum) {
+	case IPPROTO_TCP:
+		/*
+		 * Only a SYN starts a connection. conntrack picks up a TCP
+		 * connection in the middle too (nf_conntrack_tcp_loose):
+		 * such a packet belongs to a connection that something
+		 * else carries (IPVS on the same VIP, or a conntrack
+		 * table flushed under it) and is not rescheduled.
+		 */
+		if (READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_SYN_SENT)
+			return NF_ACCEPT;
+		break;
+	case IPPROTO_UDP:
+		break;
+	default:
 		return NF_ACCEPT;
+	}
 
 	fam = state->pf == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
 	l = nlb_listener_lookup(nlb_net(state->net), fam, &tuple->dst.u3,
@@ -128,7 +152,7 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	 */
 	g = rcu_dereference(l->group);
 	pool = rcu_dereference(g->pool[fam]);
-	be = nlb_choose(l, pool, fam, tuple, &persist, &key, &persisted);
+	be = nlb_choose(l, g, pool, fam, tuple, &persist, &key, &persisted);
 	if (!be) {
 		nlb_stats_count(&l->cnt, drop_no_backend);
 		nlb_stats_count(&g->cnt, drop_no_backend);
@@ -137,14 +161,16 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	}
 
 	range.flags = NF_NAT_RANGE_MAP_IPS;
-	range.min_addr = be->addr;
-	range.max_addr = be->addr;
-	if (be->port) {
+	range.min_addr = be->key.addr;
+	range.max_addr = be->key.addr;
+	if (be->key.port) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
-		range.min_proto.all = htons(be->port);
+		range.min_proto.all = htons(be->key.port);
 		range.max_proto.all = range.min_proto.all;
 	}
 	ret = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+	if (ret == NF_ACCEPT && !nf_nat_initialized(ct, NF_NAT_MANIP_DST))
+		ret = NF_DROP;
 	/*
 	 * Per-connection packet and byte counters, whatever the acct sysctl
 	 * says, unless the group does without; then, after NAT so that NAT
@@ -238,7 +264,7 @@ int nlb_hooks_get(struct nlb_net *nn)
 	int err;
 
 	lockdep_assert_held(&nn->lock);
-	if (nn->n_listeners)
+	if (nn->hooked)
 		return 0;
 
 	err = nf_ct_netns_get(net, NFPROTO_INET);
@@ -254,11 +280,31 @@ int nlb_hooks_get(struct nlb_net *nn)
 		if (err)
 			goto err;
 	}
+	nn->hooked = true;
 	return 0;
 err:
 	nlb_hooks_unregister(net, n4, n6);
 	nf_ct_netns_put(net, NFPROTO_INET);
 	return err;
+}
+
+/**
+ * nlb_hooks_stop() - unregister the NAT hooks of a namespace for good
+ * @nn: the namespace state, locked
+ *
+ * For the namespace's pre_exit: the hooks must be gone before the grace
+ * period that precedes the freeing of the namespace state, which they
+ * read.
+ */
+void nlb_hooks_stop(struct nlb_net *nn)
+{
+	lockdep_assert_held(&nn->lock);
+	if (!nn->hooked)
+		return;
+	nlb_hooks_unregister(nn->net, ARRAY_SIZE(nlb_nat_ops4),
+			     ARRAY_SIZE(nlb_nat_ops6));
+	nf_ct_netns_put(nn->net, NFPROTO_INET);
+	nn->hooked = false;
 }
 
 /**
@@ -269,9 +315,6 @@ err:
 void nlb_hooks_put(struct nlb_net *nn)
 {
 	lockdep_assert_held(&nn->lock);
-	if (nn->n_listeners)
-		return;
-	nlb_hooks_unregister(nn->net, ARRAY_SIZE(nlb_nat_ops4),
-			     ARRAY_SIZE(nlb_nat_ops6));
-	nf_ct_netns_put(nn->net, NFPROTO_INET);
+	if (!nn->n_listeners)
+		nlb_hooks_stop(nn);
 }

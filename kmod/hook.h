@@ -6,5 +6,6 @@
 
 int nlb_hooks_get(struct nlb_net *nn);
 void nlb_hooks_put(struct nlb_net *nn);
+void nlb_hooks_stop(struct nlb_net *nn);
 
 #endif /* _NLB_HOOK_H */

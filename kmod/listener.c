@@ -9,6 +9,10 @@
 #include <linux/string.h>
 #include <net/ipv6.h>
 
+#include "census.h"
+#include "drain.h"
+#include "hook.h"
+#include "limits.h"
 #include "listener.h"
 
 static u32 nlb_vip_seed __read_mostly;
@@ -80,7 +84,7 @@ struct nlb_listener *nlb_listener_find(struct nlb_net *nn, const char *name)
 	return NULL;
 }
 
-/* Listeners by identifier, for connections not counted yet (see group.c). */
+/* Listeners by identifier, for tracked connections (see backend.c). */
 static DEFINE_IDR(nlb_listener_ids);
 static DEFINE_SPINLOCK(nlb_listener_ids_lock);
 
@@ -95,44 +99,98 @@ static DEFINE_SPINLOCK(nlb_listener_ids_lock);
  */
 struct nlb_listener *nlb_listener_lookup_id(u32 id)
 {
-	return idr_find(&nlb_listener_ids, id);
+	return id ? idr_find(&nlb_listener_ids, id) : NULL;
 }
 
-/**
- * nlb_listener_alloc() - allocate a listener with default settings
- *
- * Return: the listener, or NULL when out of memory.
- */
-struct nlb_listener *nlb_listener_alloc(void)
+static void nlb_listener_free_rcu(struct rcu_head *rcu)
 {
-	struct nlb_listener *l;
+	struct nlb_listener *l = container_of(rcu, struct nlb_listener, rcu);
 
-	l = kzalloc(sizeof(*l), GFP_KERNEL);
-	if (!l)
-		return NULL;
-	if (nlb_counters_init(&l->cnt)) {
-		kfree(l);
-		return NULL;
-	}
-	refcount_set(&l->ref, 1);
-	l->reject = NLB_REJECT_RESET;
-	l->persist_prefix[NLB_FAM4] = 32;
-	l->persist_prefix[NLB_FAM6] = 128;
-	return l;
+	nlb_counters_free(&l->cnt);
+	kfree(l);
 }
 
-/**
- * nlb_listener_insert() - link a new listener and hash its VIPs
- * @nn: the namespace state, locked
- * @l: the listener, with its group set
- *
- * Return: 0, or -ENOMEM with nothing changed.
+/* The group @cfg names; sets the error message when there is none. */
+static struct nlb_group *nlb_listener_cfg_group(struct nlb_net *nn,
+						const struct nlb_listener_cfg *cfg,
+						struct netlink_ext_ack *extack)
+{
+	struct nlb_group *g = nlb_group_find(nn, cfg->group);
+
+	if (!g) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_LISTENER_GROUP],
+				    "no server group with this name");
+		return ERR_PTR(-ENOENT);
+	}
+	return g;
+}
+
+/* Can a listener with VIPs @vip_used send its connections to group @g? */
+static int nlb_listener_check_group(const bool *vip_used,
+				    const struct nlb_group *g,
+				    const struct nlb_listener_cfg *cfg,
+				    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr = cfg->tb[NLB_A_LISTENER_GROUP];
+
+	if (g->ipversion == NLB_IPVERSION_IPV4 && vip_used[NLB_FAM6]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an IPv6 VIP needs a dualstack server group: IPv6 clients to IPv4 backends need cross-family translation, which nlb does not have yet");
+		return -EOPNOTSUPP;
+	}
+	if (g->ipversion == NLB_IPVERSION_DUALSTACK && !vip_used[NLB_FAM6]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a dualstack server group needs a listener with an IPv6 VIP");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Apply the persistence and reject settings @cfg gives: the persistence
+ * table is allocated first, so that nothing changes when that fails. Entries
+ * made under other settings would not be found again: they go.
  */
-int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
+static int nlb_listener_set_opts(struct nlb_net *nn, struct nlb_listener *l,
+				 const struct nlb_listener_cfg *cfg)
+{
+	struct nlb_persist *p = nlb_listener_persist(nn, l);
+	u32 timeout = l->persist_timeout;
+	u8 prefix[NLB_NFAM];
+	bool flush;
+
+	memcpy(prefix, l->persist_prefix, sizeof(prefix));
+	if (cfg->set & NLB_LISTENER_SET_PERSIST_TIMEOUT)
+		timeout = cfg->persist_timeout;
+	if (cfg->set & NLB_LISTENER_SET_PERSIST_PREFIX4)
+		prefix[NLB_FAM4] = cfg->persist_prefix[NLB_FAM4];
+	if (cfg->set & NLB_LISTENER_SET_PERSIST_PREFIX6)
+		prefix[NLB_FAM6] = cfg->persist_prefix[NLB_FAM6];
+	if (timeout && !p) {
+		p = nlb_persist_alloc(&nn->n_persist);
+		if (!p)
+			return -ENOMEM;
+		rcu_assign_pointer(l->persist, p);
+	}
+	flush = timeout != l->persist_timeout ||
+		memcmp(prefix, l->persist_prefix, sizeof(prefix));
+	if (cfg->set & NLB_LISTENER_SET_REJECT)
+		WRITE_ONCE(l->reject, cfg->reject);
+	WRITE_ONCE(l->persist_timeout, timeout);
+	WRITE_ONCE(l->persist_prefix[NLB_FAM4], prefix[NLB_FAM4]);
+	WRITE_ONCE(l->persist_prefix[NLB_FAM6], prefix[NLB_FAM6]);
+	if (p && flush)
+		nlb_persist_expire(p, 0);
+	if (timeout)
+		nlb_drain_start(nn);
+	return 0;
+}
+
+/* Link a new listener and hash its VIPs: all or nothing. */
+static int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
 {
 	int fam, id;
 
-	lockdep_assert_held(&nn->lock);
 	idr_preload(GFP_KERNEL);
 	spin_lock_bh(&nlb_listener_ids_lock);
 	id = idr_alloc_cyclic(&nlb_listener_ids, l, 1, 0, GFP_NOWAIT);
@@ -157,18 +215,147 @@ int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
 }
 
 /**
- * nlb_listener_remove() - unlink a listener and drop the configuration's
- * reference
+ * nlb_listener_add() - add a listener
+ * @nn: the namespace state, locked
+ * @cfg: its VIPs, protocol, port and group, and its settings (defaults:
+ *	reject reset, no persistence, prefixes 32 and 128)
+ * @extack: for the error message
+ *
+ * The first listener of the namespace registers nlb's NAT hooks.
+ *
+ * Return: the listener, or an ERR_PTR with nothing changed.
+ */
+struct nlb_listener *nlb_listener_add(struct nlb_net *nn,
+				      const struct nlb_listener_cfg *cfg,
+				      struct netlink_ext_ack *extack)
+{
+	struct nlb_listener *l;
+	struct nlb_group *g;
+	int fam, err;
+
+	lockdep_assert_held(&nn->lock);
+	if (nlb_listener_find(nn, cfg->name)) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_LISTENER_NAME],
+				    "a listener with this name exists");
+		return ERR_PTR(-EEXIST);
+	}
+	g = nlb_listener_cfg_group(nn, cfg, extack);
+	if (IS_ERR(g))
+		return ERR_CAST(g);
+	err = nlb_listener_check_group(cfg->vip_used, g, cfg, extack);
+	if (err)
+		return ERR_PTR(err);
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		if (cfg->vip_used[fam] &&
+		    nlb_listener_lookup(nn, fam, &cfg->vip[fam], cfg->proto,
+					cfg->port)) {
+			NL_SET_ERR_MSG(extack,
+				       "another listener has this VIP, protocol and port");
+			return ERR_PTR(-EEXIST);
+		}
+	}
+	err = nlb_limit_check(nn, NLB_LIMIT_LISTENERS,
+			      cfg->tb[NLB_A_LISTENER_NAME], extack);
+	if (err)
+		return ERR_PTR(err);
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL_ACCOUNT);
+	if (!l)
+		return ERR_PTR(-ENOMEM);
+	if (nlb_counters_init(&l->cnt)) {
+		kfree(l);
+		return ERR_PTR(-ENOMEM);
+	}
+	strscpy(l->name, cfg->name, sizeof(l->name));
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		l->vip[fam].used = cfg->vip_used[fam];
+		l->vip[fam].addr = cfg->vip[fam];
+	}
+	l->proto = cfg->proto;
+	l->port = cfg->port;
+	l->reject = NLB_REJECT_RESET;
+	l->persist_prefix[NLB_FAM4] = 32;
+	l->persist_prefix[NLB_FAM6] = 128;
+	RCU_INIT_POINTER(l->group, g);
+	err = nlb_listener_set_opts(nn, l, cfg);
+	if (err)
+		goto err_free;
+	err = nlb_hooks_get(nn);
+	if (err) {
+		NL_SET_ERR_MSG(extack,
+			       "could not enable conntrack and NAT in this network namespace");
+		goto err_free;
+	}
+	err = nlb_listener_insert(nn, l);
+	if (err) {
+		nlb_hooks_put(nn);
+		goto err_free;
+	}
+	nlb_census_kick(nn);
+	return l;
+
+err_free:
+	nlb_persist_free(nlb_listener_persist(nn, l));
+	nlb_counters_free(&l->cnt);
+	kfree(l);
+	return ERR_PTR(err);
+}
+
+/**
+ * nlb_listener_change() - change a listener's group, reject mode or
+ * persistence
  * @nn: the namespace state, locked
  * @l: the listener
+ * @cfg: the settings given (not the VIPs, protocol or port)
+ * @extack: for the error message
  *
- * Counted connections of tracked groups keep its memory until they end.
+ * Established connections are not disturbed. A new group or new
+ * persistence settings empty the persistence table.
+ *
+ * Return: 0 or a negative errno, with nothing changed.
  */
-void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l)
+int nlb_listener_change(struct nlb_net *nn, struct nlb_listener *l,
+			const struct nlb_listener_cfg *cfg,
+			struct netlink_ext_ack *extack)
+{
+	struct nlb_group *old = nlb_listener_group(nn, l), *g = old;
+	bool vip_used[NLB_NFAM];
+	int fam, err;
+
+	lockdep_assert_held(&nn->lock);
+	if (cfg->set & NLB_LISTENER_SET_GROUP) {
+		g = nlb_listener_cfg_group(nn, cfg, extack);
+		if (IS_ERR(g))
+			return PTR_ERR(g);
+		for (fam = 0; fam < NLB_NFAM; fam++)
+			vip_used[fam] = l->vip[fam].used;
+		err = nlb_listener_check_group(vip_used, g, cfg, extack);
+		if (err)
+			return err;
+	}
+	err = nlb_listener_set_opts(nn, l, cfg);
+	if (err)
+		return err;
+	if (g != old) {
+		old->n_listeners--;
+		g->n_listeners++;
+		rcu_assign_pointer(l->group, g);
+		/*
+		 * Entries name backends of the old group. One a packet that
+		 * still saw the old group sets afterwards is ignored, as
+		 * persistence only returns backends of the group scheduling.
+		 */
+		if (nlb_listener_persist(nn, l))
+			nlb_persist_expire(nlb_listener_persist(nn, l), 0);
+	}
+	return 0;
+}
+
+/* Unlink a listener; it is freed after a grace period. */
+static void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l)
 {
 	int fam;
 
-	lockdep_assert_held(&nn->lock);
 	for (fam = 0; fam < NLB_NFAM; fam++)
 		if (l->vip[fam].used)
 			hash_del_rcu(&l->vip[fam].node);
@@ -180,43 +367,23 @@ void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l)
 	spin_unlock_bh(&nlb_listener_ids_lock);
 	nlb_persist_free(nlb_listener_persist(nn, l));
 	RCU_INIT_POINTER(l->persist, NULL);
-	nlb_listener_put(l);
+	call_rcu(&l->rcu, nlb_listener_free_rcu);
 }
 
 /**
- * nlb_listener_set_group() - send a listener's new connections to another
- * group
+ * nlb_listener_del() - delete a listener
  * @nn: the namespace state, locked
  * @l: the listener
- * @g: the group
- */
-void nlb_listener_set_group(struct nlb_net *nn, struct nlb_listener *l,
-			    struct nlb_group *g)
-{
-	nlb_listener_group(nn, l)->n_listeners--;
-	g->n_listeners++;
-	rcu_assign_pointer(l->group, g);
-}
-
-static void nlb_listener_free_rcu(struct rcu_head *rcu)
-{
-	struct nlb_listener *l = container_of(rcu, struct nlb_listener, rcu);
-
-	nlb_counters_free(&l->cnt);
-	kfree(l);
-}
-
-/**
- * nlb_listener_put() - drop a reference to a listener, freeing it after a
- * grace period with the last one
- * @l: the listener
  *
- * May be called in any context.
+ * Its connections keep flowing (their NAT binding is conntrack's); tracked
+ * ones are no longer counted on it. The last listener of the namespace
+ * unregisters nlb's NAT hooks.
  */
-void nlb_listener_put(struct nlb_listener *l)
+void nlb_listener_del(struct nlb_net *nn, struct nlb_listener *l)
 {
-	if (refcount_dec_and_test(&l->ref))
-		call_rcu(&l->rcu, nlb_listener_free_rcu);
+	lockdep_assert_held(&nn->lock);
+	nlb_listener_remove(nn, l);
+	nlb_hooks_put(nn);
 }
 
 /**

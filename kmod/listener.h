@@ -3,6 +3,7 @@
 #define _NLB_LISTENER_H
 
 #include <linux/list.h>
+#include <linux/netlink.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 
 #include "group.h"
@@ -29,9 +30,8 @@ struct nlb_vip {
 /**
  * struct nlb_listener - where new connections are accepted
  * @node: entry in nlb_net.listeners
- * @ref: references: the configuration's and one per counted connection of
- *	a tracked group
- * @id: identifier in nlb's listener IDR while in the configuration
+ * @id: identifier in nlb's listener IDR, by which tracked connections
+ *	name it
  * @vip: VIP per family
  * @name: unique name in the namespace
  * @proto: IPPROTO_TCP or IPPROTO_UDP
@@ -43,10 +43,13 @@ struct nlb_vip {
  * @group: where new connections go (RCU; written under nlb_net.lock)
  * @cnt: counters
  * @rcu: for freeing after a grace period
+ *
+ * The packet path and the census reach a listener through the VIP hash,
+ * tracked connections through the IDR, under RCU; it is freed a grace
+ * period after it is deleted.
  */
 struct nlb_listener {
 	struct list_head node;
-	refcount_t ref;
 	u32 id;
 	struct nlb_vip vip[NLB_NFAM];
 	char name[NLB_NAME_SIZE];
@@ -61,17 +64,54 @@ struct nlb_listener {
 	struct rcu_head rcu;
 };
 
+/* Which settings of a struct nlb_listener_cfg a request gives. */
+#define NLB_LISTENER_SET_GROUP		BIT(0)
+#define NLB_LISTENER_SET_REJECT		BIT(1)
+#define NLB_LISTENER_SET_PERSIST_TIMEOUT	BIT(2)
+#define NLB_LISTENER_SET_PERSIST_PREFIX4	BIT(3)
+#define NLB_LISTENER_SET_PERSIST_PREFIX6	BIT(4)
+
+/**
+ * struct nlb_listener_cfg - what a listener-add or listener-change request
+ * asks for
+ * @name: the listener's name
+ * @vip: the VIPs (listener-add only)
+ * @vip_used: which families have a VIP
+ * @proto: IPPROTO_TCP or IPPROTO_UDP (listener-add only)
+ * @port: the port (listener-add only)
+ * @group: the server group's name, with NLB_LISTENER_SET_GROUP
+ * @reject: NLB_REJECT_*
+ * @persist_timeout: seconds
+ * @persist_prefix: per family
+ * @set: NLB_LISTENER_SET_* of the settings given
+ * @tb: the request's attributes, for error messages
+ */
+struct nlb_listener_cfg {
+	char name[NLB_NAME_SIZE];
+	union nf_inet_addr vip[NLB_NFAM];
+	bool vip_used[NLB_NFAM];
+	u8 proto;
+	u16 port;
+	char group[NLB_NAME_SIZE];
+	u8 reject;
+	u32 persist_timeout;
+	u8 persist_prefix[NLB_NFAM];
+	u32 set;
+	struct nlattr **tb;
+};
+
 struct nlb_listener *nlb_listener_lookup(struct nlb_net *nn, int fam,
 					 const union nf_inet_addr *addr,
 					 u8 proto, u16 port);
 struct nlb_listener *nlb_listener_find(struct nlb_net *nn, const char *name);
-struct nlb_listener *nlb_listener_alloc(void);
-int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l);
-void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l);
-void nlb_listener_set_group(struct nlb_net *nn, struct nlb_listener *l,
-			    struct nlb_group *g);
-void nlb_listener_put(struct nlb_listener *l);
 struct nlb_listener *nlb_listener_lookup_id(u32 id);
+struct nlb_listener *nlb_listener_add(struct nlb_net *nn,
+				      const struct nlb_listener_cfg *cfg,
+				      struct netlink_ext_ack *extack);
+int nlb_listener_change(struct nlb_net *nn, struct nlb_listener *l,
+			const struct nlb_listener_cfg *cfg,
+			struct netlink_ext_ack *extack);
+void nlb_listener_del(struct nlb_net *nn, struct nlb_listener *l);
 void nlb_listener_init_seed(void);
 
 static inline struct nlb_group *

@@ -1,40 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "nlb" generic netlink family: configuration requests.
+ * The "nlb" generic netlink family: parsing and validating requests, and
+ * replies and notifications.
  *
  * Attribute policies and the ops table are generated from uapi/nlb.yaml
  * into nl-gen.c. Every request is strictly validated by genetlink against
  * its op's policy before it gets here; these handlers check what a policy
- * cannot express, and do so before changing anything, so that a refused
- * request leaves the configuration exactly as it was. Every refusal
- * carries an extack message.
+ * cannot express, turn the request into the settings of the objects' own
+ * operations (listener.c, group.c, backend.c), which check what depends
+ * on the configuration and change it all or nothing, and reply. Every
+ * refusal carries an extack message.
  */
 #include <linux/slab.h>
 #include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
-#include "health.h"
-#include "hook.h"
+#include "backend.h"
+#include "census.h"
+#include "group.h"
+#include "limits.h"
 #include "listener.h"
 #include "netlink.h"
 #include "nl-gen.h"
-#include "offload.h"
-#include "track.h"
 
 static struct genl_family nlb_family;
 
-/* Must a request's attribute be present? Sets the extack when it is not. */
-#define NLB_REQUIRE(info, type, msg) ({					\
-	struct genl_info *__info = (info);				\
-	int __type = (type);						\
-	bool __missing = !__info->attrs[__type];			\
-	if (__missing) {						\
-		NL_SET_ERR_MSG(__info->extack, msg);			\
-		NL_SET_ERR_ATTR_MISS(__info->extack, NULL, __type);	\
-	}								\
+/* Is a required attribute missing? Then sets the extack, with @msg. */
+#define NLB_REQUIRE(info, type, msg) ({				\
+	struct genl_info *__nlb_info = (info);				\
+	bool __missing = GENL_REQ_ATTR_CHECK(__nlb_info, type);	\
+	if (__missing)							\
+		NL_SET_ERR_MSG(__nlb_info->extack, msg);		\
 	__missing;							\
 })
+
+/* How old a snapshot a get or dump accepts before it asks for a census. */
+#define NLB_READ_MAX_AGE_MS	1000
 
 static struct nlb_net *nlb_info_net(struct genl_info *info)
 {
@@ -76,12 +78,11 @@ static bool nlb_addr_loopback(int fam, const union nf_inet_addr *addr)
 	return ipv6_addr_loopback(&addr->in6);
 }
 
-/* Read the address attribute of one family, if present. */
-static struct nlattr *nlb_get_addr(struct genl_info *info, int fam,
-				   int type4, int type6,
-				   union nf_inet_addr *addr)
+/* Read the address attribute of one family from @tb, if present. */
+static struct nlattr *nlb_get_addr(struct nlattr **tb, int fam, int type4,
+				   int type6, union nf_inet_addr *addr)
 {
-	struct nlattr *attr = info->attrs[fam == NLB_FAM4 ? type4 : type6];
+	struct nlattr *attr = tb[fam == NLB_FAM4 ? type4 : type6];
 
 	memset(addr, 0, sizeof(*addr));
 	if (!attr)
@@ -128,24 +129,23 @@ static int nlb_dump_obj(struct sk_buff *skb, struct netlink_callback *cb,
 			   obj);
 }
 
-/* Build the reply to a get request; called with nn->lock held. */
-static struct sk_buff *nlb_reply_build(struct genl_info *info, u8 cmd,
-				       nlb_fill_t fill, struct nlb_net *nn,
-				       const void *obj)
+/* Send the reply to a do request; called with nn->lock held. */
+static int nlb_reply(struct genl_info *info, u8 cmd, nlb_fill_t fill,
+		     struct nlb_net *nn, const void *obj)
 {
 	struct sk_buff *msg;
 	int err;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	err = nlb_put_obj(msg, info->snd_portid, info->snd_seq, 0, NULL, cmd,
 			  fill, nn, obj);
 	if (err) {
 		nlmsg_free(msg);
-		return ERR_PTR(err);
+		return err;
 	}
-	return msg;
+	return genlmsg_reply(msg, info);
 }
 
 /*
@@ -173,15 +173,6 @@ static void nlb_notify(struct nlb_net *nn, u8 cmd, nlb_fill_t fill,
 				NLB_NLGRP_MONITOR, GFP_KERNEL);
 }
 
-/* Walk the conntrack table once per dump, before its first object. */
-static void nlb_dump_census(struct netlink_callback *cb, struct nlb_net *nn)
-{
-	if (!cb->args[1]) {
-		nlb_census(nn);
-		cb->args[1] = 1;
-	}
-}
-
 /* End a dump step: the size put so far, or the error if nothing fitted. */
 static int nlb_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 			 long idx, int err)
@@ -194,7 +185,13 @@ static int nlb_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
-/* Lookups of the objects a request names */
+/* The start of a dump step, under nn->lock. */
+static void nlb_dump_begin(struct netlink_callback *cb, struct nlb_net *nn)
+{
+	cb->seq = nn->genid;
+	if (!cb->args[0])
+		nlb_census_want(nn, NLB_READ_MAX_AGE_MS);
+}
 
 /* Find the listener a request names; sets the extack when there is none. */
 static struct nlb_listener *nlb_req_listener(struct genl_info *info,
@@ -275,101 +272,60 @@ static void nlb_notify_listener(struct nlb_net *nn,
 }
 
 /* The settings of a listener that listener-add and listener-change share. */
-struct nlb_listener_opts {
-	u8 reject;
-	u32 persist_timeout;
-	u8 persist_prefix[NLB_NFAM];
-};
-
-static void nlb_get_listener_opts(struct genl_info *info,
-				  struct nlb_listener_opts *o)
+static int nlb_parse_listener_opts(struct genl_info *info,
+				   struct nlb_listener_cfg *cfg)
 {
 	struct nlattr **tb = info->attrs;
 
-	if (tb[NLB_A_LISTENER_REJECT])
-		o->reject = nla_get_u8(tb[NLB_A_LISTENER_REJECT]);
-	if (tb[NLB_A_LISTENER_PERSIST_TIMEOUT])
-		o->persist_timeout =
+	cfg->tb = tb;
+	if (tb[NLB_A_LISTENER_GROUP]) {
+		if (nlb_get_name(info, NLB_A_LISTENER_GROUP, cfg->group))
+			return -EINVAL;
+		cfg->set |= NLB_LISTENER_SET_GROUP;
+	}
+	if (tb[NLB_A_LISTENER_REJECT]) {
+		cfg->reject = nla_get_u8(tb[NLB_A_LISTENER_REJECT]);
+		cfg->set |= NLB_LISTENER_SET_REJECT;
+	}
+	if (tb[NLB_A_LISTENER_PERSIST_TIMEOUT]) {
+		cfg->persist_timeout =
 			nla_get_u32(tb[NLB_A_LISTENER_PERSIST_TIMEOUT]);
-	if (tb[NLB_A_LISTENER_PERSIST_PREFIX4])
-		o->persist_prefix[NLB_FAM4] =
+		cfg->set |= NLB_LISTENER_SET_PERSIST_TIMEOUT;
+	}
+	if (tb[NLB_A_LISTENER_PERSIST_PREFIX4]) {
+		cfg->persist_prefix[NLB_FAM4] =
 			nla_get_u8(tb[NLB_A_LISTENER_PERSIST_PREFIX4]);
-	if (tb[NLB_A_LISTENER_PERSIST_PREFIX6])
-		o->persist_prefix[NLB_FAM6] =
+		cfg->set |= NLB_LISTENER_SET_PERSIST_PREFIX4;
+	}
+	if (tb[NLB_A_LISTENER_PERSIST_PREFIX6]) {
+		cfg->persist_prefix[NLB_FAM6] =
 			nla_get_u8(tb[NLB_A_LISTENER_PERSIST_PREFIX6]);
-}
-
-/*
- * Apply listener settings: allocate the persistence table first, so that
- * nothing changes when that fails.
- */
-static int nlb_set_listener_opts(struct nlb_net *nn, struct nlb_listener *l,
-				 const struct nlb_listener_opts *o)
-{
-	struct nlb_persist *p = nlb_listener_persist(nn, l);
-	bool flush;
-
-	if (o->persist_timeout && !p) {
-		p = nlb_persist_alloc();
-		if (!p)
-			return -ENOMEM;
-		rcu_assign_pointer(l->persist, p);
-	}
-	flush = o->persist_timeout != l->persist_timeout ||
-		o->persist_prefix[NLB_FAM4] != l->persist_prefix[NLB_FAM4] ||
-		o->persist_prefix[NLB_FAM6] != l->persist_prefix[NLB_FAM6];
-	WRITE_ONCE(l->reject, o->reject);
-	WRITE_ONCE(l->persist_timeout, o->persist_timeout);
-	WRITE_ONCE(l->persist_prefix[NLB_FAM4], o->persist_prefix[NLB_FAM4]);
-	WRITE_ONCE(l->persist_prefix[NLB_FAM6], o->persist_prefix[NLB_FAM6]);
-	/* Entries made under other settings would not be found again. */
-	if (p && flush)
-		nlb_persist_expire(p, 0);
-	if (o->persist_timeout)
-		nlb_housekeeping_kick(nn);
-	return 0;
-}
-
-/* Can listener @l, with its VIPs set, send its connections to group @g? */
-static int nlb_check_listener_group(struct genl_info *info,
-				    const struct nlb_listener *l,
-				    const struct nlb_group *g)
-{
-	if (g->ipversion == NLB_IPVERSION_IPV4 && l->vip[NLB_FAM6].used) {
-		NL_SET_ERR_MSG(info->extack,
-			       "an IPv6 VIP needs a dualstack server group: IPv6 clients to IPv4 backends need cross-family translation, which nlb does not have yet");
-		return -EOPNOTSUPP;
-	}
-	if (g->ipversion == NLB_IPVERSION_DUALSTACK &&
-	    !l->vip[NLB_FAM6].used) {
-		NL_SET_ERR_MSG(info->extack,
-			       "a dualstack server group needs a listener with an IPv6 VIP");
-		return -EINVAL;
+		cfg->set |= NLB_LISTENER_SET_PERSIST_PREFIX6;
 	}
 	return 0;
 }
 
-static int nlb_get_vips(struct genl_info *info, struct nlb_listener *l)
+static int nlb_parse_vips(struct genl_info *info,
+			  struct nlb_listener_cfg *cfg)
 {
 	int fam;
 
 	for (fam = 0; fam < NLB_NFAM; fam++) {
-		struct nlb_vip *vip = &l->vip[fam];
 		struct nlattr *attr;
 
-		attr = nlb_get_addr(info, fam, NLB_A_LISTENER_VIP4,
-				    NLB_A_LISTENER_VIP6, &vip->addr);
+		attr = nlb_get_addr(info->attrs, fam, NLB_A_LISTENER_VIP4,
+				    NLB_A_LISTENER_VIP6, &cfg->vip[fam]);
 		if (!attr)
 			continue;
-		if (!nlb_addr_unicast(fam, &vip->addr) ||
-		    nlb_addr_loopback(fam, &vip->addr)) {
+		if (!nlb_addr_unicast(fam, &cfg->vip[fam]) ||
+		    nlb_addr_loopback(fam, &cfg->vip[fam])) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
 					    "a VIP must be a unicast, non-loopback address");
 			return -EINVAL;
 		}
-		vip->used = true;
+		cfg->vip_used[fam] = true;
 	}
-	if (!l->vip[NLB_FAM4].used && !l->vip[NLB_FAM6].used) {
+	if (!cfg->vip_used[NLB_FAM4] && !cfg->vip_used[NLB_FAM6]) {
 		NL_SET_ERR_MSG(info->extack,
 			       "a listener needs a VIP (IPv4, IPv6 or both)");
 		return -EINVAL;
@@ -377,20 +333,12 @@ static int nlb_get_vips(struct genl_info *info, struct nlb_listener *l)
 	return 0;
 }
 
-static void nlb_listener_discard(struct nlb_listener *l)
-{
-	nlb_persist_free(rcu_dereference_protected(l->persist, true));
-	nlb_counters_free(&l->cnt);
-	kfree(l);
-}
-
 int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	struct nlb_listener_opts opts;
+	struct nlb_listener_cfg *cfg;
 	struct nlb_listener *l;
-	struct nlb_group *g;
-	int fam, err;
+	int err;
 
 	if (NLB_REQUIRE(info, NLB_A_LISTENER_NAME, "missing listener name") ||
 	    NLB_REQUIRE(info, NLB_A_LISTENER_PROTO,
@@ -399,85 +347,43 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 	    NLB_REQUIRE(info, NLB_A_LISTENER_GROUP,
 			"missing server group of the listener"))
 		return -EINVAL;
-
-	l = nlb_listener_alloc();
-	if (!l)
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
 		return -ENOMEM;
-	opts.reject = l->reject;
-	opts.persist_timeout = 0;
-	memcpy(opts.persist_prefix, l->persist_prefix,
-	       sizeof(opts.persist_prefix));
-	nlb_get_listener_opts(info, &opts);
-	err = nlb_get_name(info, NLB_A_LISTENER_NAME, l->name);
+	err = nlb_get_name(info, NLB_A_LISTENER_NAME, cfg->name) ?:
+	      nlb_parse_listener_opts(info, cfg);
 	if (err)
-		goto err_free;
-	l->proto = nla_get_u8(info->attrs[NLB_A_LISTENER_PROTO]);
-	if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) {
+		goto out;
+	cfg->proto = nla_get_u8(info->attrs[NLB_A_LISTENER_PROTO]);
+	if (cfg->proto != IPPROTO_TCP && cfg->proto != IPPROTO_UDP) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[NLB_A_LISTENER_PROTO],
 				    "protocol must be tcp (6) or udp (17)");
 		err = -EINVAL;
-		goto err_free;
+		goto out;
 	}
-	l->port = nla_get_u16(info->attrs[NLB_A_LISTENER_PORT]);
-	err = nlb_get_vips(info, l);
+	cfg->port = nla_get_u16(info->attrs[NLB_A_LISTENER_PORT]);
+	err = nlb_parse_vips(info, cfg);
 	if (err)
-		goto err_free;
+		goto out;
 
 	mutex_lock(&nn->lock);
-	if (nlb_listener_find(nn, l->name)) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NLB_A_LISTENER_NAME],
-				    "a listener with this name exists");
-		err = -EEXIST;
-		goto err_unlock;
+	l = nlb_listener_add(nn, cfg, info->extack);
+	err = PTR_ERR_OR_ZERO(l);
+	if (!err) {
+		nlb_changed(nn);
+		nlb_notify_listener(nn, l, NLB_EVENT_ADD);
 	}
-	g = nlb_req_group(info, nn, NLB_A_LISTENER_GROUP);
-	err = PTR_ERR_OR_ZERO(g) ?: nlb_check_listener_group(info, l, g);
-	if (err)
-		goto err_unlock;
-	for (fam = 0; fam < NLB_NFAM; fam++) {
-		if (l->vip[fam].used &&
-		    nlb_listener_lookup(nn, fam, &l->vip[fam].addr,
-					l->proto, l->port)) {
-			NL_SET_ERR_MSG(info->extack,
-				       "another listener has this VIP, protocol and port");
-			err = -EEXIST;
-			goto err_unlock;
-		}
-	}
-	err = nlb_set_listener_opts(nn, l, &opts);
-	if (err)
-		goto err_unlock;
-	err = nlb_hooks_get(nn);
-	if (err) {
-		NL_SET_ERR_MSG(info->extack,
-			       "could not enable conntrack and NAT in this network namespace");
-		goto err_unlock;
-	}
-	RCU_INIT_POINTER(l->group, g);
-	err = nlb_listener_insert(nn, l);
-	if (err) {
-		nlb_hooks_put(nn);
-		goto err_unlock;
-	}
-	nlb_changed(nn);
-	nlb_notify_listener(nn, l, NLB_EVENT_ADD);
 	mutex_unlock(&nn->lock);
-	return 0;
-
-err_unlock:
-	mutex_unlock(&nn->lock);
-err_free:
-	nlb_listener_discard(l);
+out:
+	kfree(cfg);
 	return err;
 }
 
 int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	struct nlb_listener_opts opts;
-	struct nlb_group *g = NULL;
+	struct nlb_listener_cfg *cfg;
 	struct nlb_listener *l;
 	int err;
 
@@ -489,43 +395,30 @@ int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info)
 			       "the VIPs, protocol and port of a listener cannot change; delete and add the listener");
 		return -EOPNOTSUPP;
 	}
-	if (!info->attrs[NLB_A_LISTENER_GROUP] &&
-	    !info->attrs[NLB_A_LISTENER_REJECT] &&
-	    !info->attrs[NLB_A_LISTENER_PERSIST_TIMEOUT] &&
-	    !info->attrs[NLB_A_LISTENER_PERSIST_PREFIX4] &&
-	    !info->attrs[NLB_A_LISTENER_PERSIST_PREFIX6]) {
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	err = nlb_parse_listener_opts(info, cfg);
+	if (err)
+		goto out;
+	if (!cfg->set) {
 		NL_SET_ERR_MSG(info->extack,
 			       "nothing to change: give a group, reject mode or persistence setting");
-		return -EINVAL;
+		err = -EINVAL;
+		goto out;
 	}
 
 	mutex_lock(&nn->lock);
 	l = nlb_req_listener(info, nn);
-	err = PTR_ERR_OR_ZERO(l);
-	if (!err && info->attrs[NLB_A_LISTENER_GROUP]) {
-		g = nlb_req_group(info, nn, NLB_A_LISTENER_GROUP);
-		err = PTR_ERR_OR_ZERO(g) ?: nlb_check_listener_group(info, l, g);
+	err = PTR_ERR_OR_ZERO(l) ?: nlb_listener_change(nn, l, cfg,
+							info->extack);
+	if (!err) {
+		nlb_changed(nn);
+		nlb_notify_listener(nn, l, NLB_EVENT_CHANGE);
 	}
-	if (err)
-		goto out;
-	opts.reject = l->reject;
-	opts.persist_timeout = l->persist_timeout;
-	memcpy(opts.persist_prefix, l->persist_prefix,
-	       sizeof(opts.persist_prefix));
-	nlb_get_listener_opts(info, &opts);
-	err = nlb_set_listener_opts(nn, l, &opts);
-	if (err)
-		goto out;
-	if (g && g != nlb_listener_group(nn, l)) {
-		nlb_listener_set_group(nn, l, g);
-		/* Persistence entries name backends of the old group. */
-		if (nlb_listener_persist(nn, l))
-			nlb_persist_expire(nlb_listener_persist(nn, l), 0);
-	}
-	nlb_changed(nn);
-	nlb_notify_listener(nn, l, NLB_EVENT_CHANGE);
-out:
 	mutex_unlock(&nn->lock);
+out:
+	kfree(cfg);
 	return err;
 }
 
@@ -538,8 +431,7 @@ int nlb_nl_listener_del_doit(struct sk_buff *skb, struct genl_info *info)
 	l = nlb_req_listener(info, nn);
 	if (!IS_ERR(l)) {
 		nlb_notify_listener(nn, l, NLB_EVENT_DEL);
-		nlb_listener_remove(nn, l);
-		nlb_hooks_put(nn);
+		nlb_listener_del(nn, l);
 		nlb_changed(nn);
 	}
 	mutex_unlock(&nn->lock);
@@ -550,19 +442,18 @@ int nlb_nl_listener_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
 	struct nlb_listener *l;
-	struct sk_buff *msg;
+	int err;
 
 	mutex_lock(&nn->lock);
 	l = nlb_req_listener(info, nn);
-	if (!IS_ERR(l))
-		nlb_census(nn);
-	msg = IS_ERR(l) ? ERR_CAST(l) :
-	      nlb_reply_build(info, NLB_CMD_LISTENER_GET, nlb_fill_listener,
-			      nn, l);
+	err = PTR_ERR_OR_ZERO(l);
+	if (!err) {
+		nlb_census_want(nn, NLB_READ_MAX_AGE_MS);
+		err = nlb_reply(info, NLB_CMD_LISTENER_GET, nlb_fill_listener,
+				nn, l);
+	}
 	mutex_unlock(&nn->lock);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	return genlmsg_reply(msg, info);
+	return err;
 }
 
 int nlb_nl_listener_get_dumpit(struct sk_buff *skb,
@@ -574,8 +465,7 @@ int nlb_nl_listener_get_dumpit(struct sk_buff *skb,
 	int err = 0;
 
 	mutex_lock(&nn->lock);
-	nlb_dump_census(cb, nn);
-	cb->seq = nn->genid;
+	nlb_dump_begin(cb, nn);
 	list_for_each_entry(l, &nn->listeners, node) {
 		if (idx < cb->args[0]) {
 			idx++;
@@ -624,224 +514,89 @@ static void nlb_notify_group(struct nlb_net *nn, const struct nlb_group *g,
 		   NLB_A_GROUP_EVENT, event);
 }
 
-/* wlc counts active connections: it needs end-of-connection tracking. */
-static int nlb_check_track(struct genl_info *info, u8 sched, bool track)
+static void nlb_parse_group(struct genl_info *info, struct nlb_group_cfg *cfg)
 {
-	if (sched == NLB_SCHED_WLC && !track) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NLB_A_GROUP_TRACK],
-				    "the wlc scheduler needs track on: it counts each backend's active connections");
-		return -EINVAL;
+	struct nlattr **tb = info->attrs;
+
+	cfg->tb = tb;
+	if (tb[NLB_A_GROUP_IPVERSION]) {
+		cfg->ipversion = nla_get_u8(tb[NLB_A_GROUP_IPVERSION]);
+		cfg->set |= NLB_GROUP_SET_IPVERSION;
 	}
-	return 0;
-}
-
-/*
- * An offloaded connection passes conntrack by: it cannot carry nlb's
- * helper, and conntrack no longer knows the sequence numbers a drain reset
- * needs.
- */
-static int nlb_check_offload(struct genl_info *info, bool offload,
-			     bool track)
-{
-	struct nlattr *attr = info->attrs[NLB_A_GROUP_OFFLOAD];
-
-	if (offload && track) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "offload needs track off: a tracked connection carries nlb's conntrack helper, which a flowtable cannot offload (and the wlc scheduler needs track)");
-		return -EINVAL;
+	if (tb[NLB_A_GROUP_AFFINITY]) {
+		cfg->affinity = nla_get_u8(tb[NLB_A_GROUP_AFFINITY]);
+		cfg->set |= NLB_GROUP_SET_AFFINITY;
 	}
-	return 0;
-}
-
-/* The first group with offload on sets up the namespace's flowtable. */
-static int nlb_group_offload_get(struct nlb_net *nn, struct genl_info *info)
-{
-	int err = nlb_offload_get(nn);
-
-	if (err)
-		NL_SET_ERR_MSG(info->extack,
-			       "could not set up the flowtable of this network namespace");
-	return err;
-}
-
-/* Affinity off needs translation, which does not exist yet: refuse it. */
-static int nlb_check_affinity(struct genl_info *info)
-{
-	struct nlattr *attr = info->attrs[NLB_A_GROUP_AFFINITY];
-
-	if (attr && !nla_get_u8(attr)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "affinity off sends clients to backends of the other IP version, which needs cross-family translation that nlb does not have yet");
-		return -EOPNOTSUPP;
+	if (tb[NLB_A_GROUP_SCHED]) {
+		cfg->sched = nla_get_u8(tb[NLB_A_GROUP_SCHED]);
+		cfg->set |= NLB_GROUP_SET_SCHED;
 	}
-	return 0;
+	if (tb[NLB_A_GROUP_TRACK]) {
+		cfg->track = nla_get_u8(tb[NLB_A_GROUP_TRACK]);
+		cfg->set |= NLB_GROUP_SET_TRACK;
+	}
+	if (tb[NLB_A_GROUP_DRAIN_TIMEOUT]) {
+		cfg->drain_timeout = nla_get_u32(tb[NLB_A_GROUP_DRAIN_TIMEOUT]);
+		cfg->set |= NLB_GROUP_SET_DRAIN_TIMEOUT;
+	}
+	if (tb[NLB_A_GROUP_ACCT]) {
+		cfg->acct = nla_get_u8(tb[NLB_A_GROUP_ACCT]);
+		cfg->set |= NLB_GROUP_SET_ACCT;
+	}
+	if (tb[NLB_A_GROUP_OFFLOAD]) {
+		cfg->offload = nla_get_u8(tb[NLB_A_GROUP_OFFLOAD]);
+		cfg->set |= NLB_GROUP_SET_OFFLOAD;
+	}
 }
 
 int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	u8 ipversion = NLB_IPVERSION_IPV4, sched = NLB_SCHED_WRR;
 	struct nlb_health health = {};
-	char name[NLB_NAME_SIZE];
-	u32 drain_timeout = 0;
-	bool track, offload = false;
+	struct nlb_group_cfg cfg = {};
 	struct nlb_group *g;
 	int err;
 
 	if (NLB_REQUIRE(info, NLB_A_GROUP_NAME, "missing server group name"))
 		return -EINVAL;
-	err = nlb_get_name(info, NLB_A_GROUP_NAME, name) ?:
-	      nlb_check_affinity(info);
-	if (err)
-		return err;
-	if (info->attrs[NLB_A_GROUP_IPVERSION])
-		ipversion = nla_get_u8(info->attrs[NLB_A_GROUP_IPVERSION]);
-	if (info->attrs[NLB_A_GROUP_SCHED])
-		sched = nla_get_u8(info->attrs[NLB_A_GROUP_SCHED]);
-	track = sched == NLB_SCHED_WLC;
-	if (info->attrs[NLB_A_GROUP_TRACK])
-		track = nla_get_u8(info->attrs[NLB_A_GROUP_TRACK]);
-	if (info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT])
-		drain_timeout =
-			nla_get_u32(info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT]);
-	if (info->attrs[NLB_A_GROUP_OFFLOAD])
-		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
-	err = nlb_check_track(info, sched, track) ?:
-	      nlb_check_offload(info, offload, track) ?:
+	err = nlb_get_name(info, NLB_A_GROUP_NAME, cfg.name) ?:
 	      nlb_health_prepare(info, NULL, &health);
 	if (err)
 		return err;
+	nlb_parse_group(info, &cfg);
 
 	mutex_lock(&nn->lock);
-	if (nlb_group_find(nn, name)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NLB_A_GROUP_NAME],
-				    "a server group with this name exists");
-		err = -EEXIST;
-		goto out;
+	g = nlb_group_add(nn, &cfg, info->extack);
+	err = PTR_ERR_OR_ZERO(g);
+	if (!err) {
+		nlb_health_commit(&g->health, &health);
+		nlb_changed(nn);
+		nlb_notify_group(nn, g, NLB_EVENT_ADD);
 	}
-	if (offload) {
-		err = nlb_group_offload_get(nn, info);
-		if (err)
-			goto out;
-	}
-	g = nlb_group_create(nn, name, ipversion, sched, track,
-			     drain_timeout);
-	if (!g) {
-		if (offload)
-			nlb_offload_put(nn);
-		err = -ENOMEM;
-		goto out;
-	}
-	g->offload = offload;
-	if (info->attrs[NLB_A_GROUP_ACCT])
-		g->acct = nla_get_u8(info->attrs[NLB_A_GROUP_ACCT]);
-	nlb_health_commit(&g->health, &health);
-	nlb_changed(nn);
-	nlb_notify_group(nn, g, NLB_EVENT_ADD);
-out:
 	mutex_unlock(&nn->lock);
 	nlb_health_free(&health);
 	return err;
 }
 
-/* Rebuild both pools of a group, for a new scheduler; all or nothing. */
-static int nlb_group_set_sched(struct nlb_net *nn, struct nlb_group *g,
-			       u8 sched)
-{
-	struct nlb_pool *pool[NLB_NFAM];
-	int fam;
-
-	for (fam = 0; fam < NLB_NFAM; fam++) {
-		pool[fam] = nlb_pool_build(nn, g, fam, sched);
-		if (IS_ERR(pool[fam])) {
-			while (fam--)
-				nlb_pool_free(pool[fam]);
-			return -ENOMEM;
-		}
-	}
-	g->sched = sched;
-	for (fam = 0; fam < NLB_NFAM; fam++)
-		nlb_pool_publish(nn, g, fam, pool[fam]);
-	return 0;
-}
-
 int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	bool track, offload, offload_get;
 	struct nlb_health health = {};
-	struct nlattr *attr;
+	struct nlb_group_cfg cfg = {};
 	struct nlb_group *g;
-	u32 drain_timeout;
-	u8 sched;
 	int err;
 
-	err = nlb_check_affinity(info);
-	if (err)
-		return err;
-
+	nlb_parse_group(info, &cfg);
 	mutex_lock(&nn->lock);
 	g = nlb_req_group(info, nn, NLB_A_GROUP_NAME);
-	if (IS_ERR(g)) {
-		err = PTR_ERR(g);
-		goto out;
+	err = PTR_ERR_OR_ZERO(g) ?:
+	      nlb_health_prepare(info, &g->health, &health) ?:
+	      nlb_group_change(nn, g, &cfg, info->extack);
+	if (!err) {
+		nlb_health_commit(&g->health, &health);
+		nlb_changed(nn);
+		nlb_notify_group(nn, g, NLB_EVENT_CHANGE);
 	}
-	attr = info->attrs[NLB_A_GROUP_IPVERSION];
-	if (attr && nla_get_u8(attr) != g->ipversion) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "the IP version of a server group is fixed at creation; delete the group and add it again");
-		err = -EOPNOTSUPP;
-		goto out;
-	}
-	sched = g->sched;
-	if (info->attrs[NLB_A_GROUP_SCHED])
-		sched = nla_get_u8(info->attrs[NLB_A_GROUP_SCHED]);
-	track = g->track || sched == NLB_SCHED_WLC;
-	if (info->attrs[NLB_A_GROUP_TRACK])
-		track = nla_get_u8(info->attrs[NLB_A_GROUP_TRACK]);
-	drain_timeout = g->drain_timeout;
-	if (info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT])
-		drain_timeout =
-			nla_get_u32(info->attrs[NLB_A_GROUP_DRAIN_TIMEOUT]);
-	offload = g->offload;
-	if (info->attrs[NLB_A_GROUP_OFFLOAD])
-		offload = nla_get_u8(info->attrs[NLB_A_GROUP_OFFLOAD]);
-	err = nlb_check_track(info, sched, track) ?:
-	      nlb_check_offload(info, offload, track) ?:
-	      nlb_health_prepare(info, &g->health, &health);
-	if (err)
-		goto out;
-	offload_get = offload && !g->offload;
-	if (offload_get) {
-		err = nlb_group_offload_get(nn, info);
-		if (err)
-			goto out;
-	}
-	if (sched != g->sched) {
-		err = nlb_group_set_sched(nn, g, sched);
-		if (err) {
-			if (offload_get)
-				nlb_offload_put(nn);
-			goto out;
-		}
-	}
-	/* Connections already set up keep what they have. */
-	WRITE_ONCE(g->track, track);
-	g->drain_timeout = drain_timeout;
-	attr = info->attrs[NLB_A_GROUP_ACCT];
-	if (attr)
-		WRITE_ONCE(g->acct, nla_get_u8(attr));
-	/* Offloaded connections of the group go back within a second. */
-	if (offload != g->offload) {
-		WRITE_ONCE(g->offload, offload);
-		if (!offload)
-			nlb_offload_put(nn);
-	}
-	nlb_health_commit(&g->health, &health);
-	nlb_changed(nn);
-	nlb_notify_group(nn, g, NLB_EVENT_CHANGE);
-out:
 	mutex_unlock(&nn->lock);
 	nlb_health_free(&health);
 	return err;
@@ -851,21 +606,19 @@ int nlb_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
 	struct nlb_group *g;
-	int err = 0;
+	int err;
 
 	mutex_lock(&nn->lock);
 	g = nlb_req_group(info, nn, NLB_A_GROUP_NAME);
-	if (IS_ERR(g)) {
-		err = PTR_ERR(g);
-	} else if (g->n_listeners) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NLB_A_GROUP_NAME],
-				    "the server group is used by a listener; delete the listener or move it to another group first");
-		err = -EBUSY;
-	} else {
+	err = PTR_ERR_OR_ZERO(g);
+	/* Described before it goes. */
+	if (!err && !g->n_listeners)
 		nlb_notify_group(nn, g, NLB_EVENT_DEL);
-		nlb_group_destroy(nn, g);
+	if (!err)
+		err = nlb_group_del(nn, g, info->attrs[NLB_A_GROUP_NAME],
+				    info->extack);
+	if (!err)
 		nlb_changed(nn);
-	}
 	mutex_unlock(&nn->lock);
 	return err;
 }
@@ -873,19 +626,18 @@ int nlb_nl_group_del_doit(struct sk_buff *skb, struct genl_info *info)
 int nlb_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	struct sk_buff *msg;
 	struct nlb_group *g;
+	int err;
 
 	mutex_lock(&nn->lock);
 	g = nlb_req_group(info, nn, NLB_A_GROUP_NAME);
-	if (!IS_ERR(g))
-		nlb_census(nn);
-	msg = IS_ERR(g) ? ERR_CAST(g) :
-	      nlb_reply_build(info, NLB_CMD_GROUP_GET, nlb_fill_group, nn, g);
+	err = PTR_ERR_OR_ZERO(g);
+	if (!err) {
+		nlb_census_want(nn, NLB_READ_MAX_AGE_MS);
+		err = nlb_reply(info, NLB_CMD_GROUP_GET, nlb_fill_group, nn, g);
+	}
 	mutex_unlock(&nn->lock);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	return genlmsg_reply(msg, info);
+	return err;
 }
 
 int nlb_nl_group_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -896,8 +648,7 @@ int nlb_nl_group_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	mutex_lock(&nn->lock);
-	nlb_dump_census(cb, nn);
-	cb->seq = nn->genid;
+	nlb_dump_begin(cb, nn);
 	list_for_each_entry(g, &nn->groups, node) {
 		if (idx < cb->args[0]) {
 			idx++;
@@ -922,10 +673,10 @@ static int nlb_fill_backend(struct sk_buff *skb, struct nlb_net *nn,
 	const struct nlb_group *g = be->group;
 
 	if (nla_put_string(skb, NLB_A_BACKEND_GROUP, g->name) ||
-	    (be->fam == NLB_FAM4 ?
-	     nla_put_in_addr(skb, NLB_A_BACKEND_ADDR4, be->addr.ip) :
-	     nla_put_in6_addr(skb, NLB_A_BACKEND_ADDR6, &be->addr.in6)) ||
-	    nla_put_u16(skb, NLB_A_BACKEND_PORT, be->port) ||
+	    (be->key.fam == NLB_FAM4 ?
+	     nla_put_in_addr(skb, NLB_A_BACKEND_ADDR4, be->key.addr.ip) :
+	     nla_put_in6_addr(skb, NLB_A_BACKEND_ADDR6, &be->key.addr.in6)) ||
+	    nla_put_u16(skb, NLB_A_BACKEND_PORT, be->key.port) ||
 	    nla_put_u32(skb, NLB_A_BACKEND_WEIGHT, be->weight) ||
 	    nlb_stats_put(skb, NLB_A_BACKEND_STATS, &be->cnt) ||
 	    nla_put_u8(skb, NLB_A_BACKEND_ENABLED, be->enabled) ||
@@ -958,279 +709,234 @@ void nlb_notify_backend(struct nlb_net *nn, const struct nlb_backend *be,
 		   NLB_A_BACKEND_EVENT, event);
 }
 
-/* The identity of a backend named by a request. */
-struct nlb_backend_key {
-	struct nlb_group *group;
-	union nf_inet_addr addr;
-	int fam;
-	u16 port;
+/* What a backend request (or one of its entries) may give. */
+enum nlb_be_parse {
+	NLB_BE_KEY,		/* the backend only: del, get */
+	NLB_BE_SETTINGS,	/* and its settings: add */
+	NLB_BE_CHANGE,		/* and at least one setting: change */
 };
 
-static int nlb_req_backend_key(struct genl_info *info, struct nlb_net *nn,
-			       struct nlb_backend_key *key)
+/* One backend from @tb, the request's attributes or those of an entry. */
+static int nlb_parse_backend(struct nlattr **tb, const struct nlattr *entry,
+			     enum nlb_be_parse what, struct nlb_backend_cfg *c,
+			     struct netlink_ext_ack *extack)
 {
-	struct nlattr *a4 = info->attrs[NLB_A_BACKEND_ADDR4];
-	struct nlattr *a6 = info->attrs[NLB_A_BACKEND_ADDR6];
+	struct nlattr *a4 = tb[NLB_A_BACKEND_ADDR4];
+	struct nlattr *a6 = tb[NLB_A_BACKEND_ADDR6];
 	struct nlattr *attr;
 
 	if (!a4 == !a6) {
-		NL_SET_ERR_MSG(info->extack,
-			       "a backend needs exactly one address, IPv4 or IPv6");
+		NL_SET_ERR_MSG_ATTR(extack, entry,
+				    "a backend needs exactly one address, IPv4 or IPv6");
 		return -EINVAL;
 	}
-	key->fam = a4 ? NLB_FAM4 : NLB_FAM6;
-	attr = nlb_get_addr(info, key->fam, NLB_A_BACKEND_ADDR4,
-			    NLB_A_BACKEND_ADDR6, &key->addr);
-	if (!nlb_addr_unicast(key->fam, &key->addr)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+	c->fam = a4 ? NLB_FAM4 : NLB_FAM6;
+	attr = nlb_get_addr(tb, c->fam, NLB_A_BACKEND_ADDR4,
+			    NLB_A_BACKEND_ADDR6, &c->addr);
+	if (!nlb_addr_unicast(c->fam, &c->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "a backend address must be a unicast address");
 		return -EINVAL;
 	}
-	key->port = 0;
-	if (info->attrs[NLB_A_BACKEND_PORT])
-		key->port = nla_get_u16(info->attrs[NLB_A_BACKEND_PORT]);
-	key->group = nlb_req_group(info, nn, NLB_A_BACKEND_GROUP);
-	return PTR_ERR_OR_ZERO(key->group);
-}
-
-/* Find the backend a request names; sets the extack when there is none. */
-static struct nlb_backend *nlb_req_backend(struct genl_info *info,
-					   struct nlb_net *nn, bool draining)
-{
-	struct nlb_backend_key key;
-	struct nlb_backend *be;
-	int err;
-
-	err = nlb_req_backend_key(info, nn, &key);
-	if (err)
-		return ERR_PTR(err);
-	be = nlb_backend_find(nn, key.group, key.fam, &key.addr, key.port);
-	if (!be && draining)
-		be = nlb_backend_find_draining(nn, key.group, key.fam,
-					       &key.addr, key.port);
-	if (!be) {
-		NL_SET_ERR_MSG(info->extack,
-			       "no backend with this address and port in the server group");
-		return ERR_PTR(-ENOENT);
+	c->attr = entry ?: attr;
+	if (tb[NLB_A_BACKEND_PORT])
+		c->port = nla_get_u16(tb[NLB_A_BACKEND_PORT]);
+	if (tb[NLB_A_BACKEND_WEIGHT]) {
+		c->weight = nla_get_u32(tb[NLB_A_BACKEND_WEIGHT]);
+		c->set |= NLB_BE_SET_WEIGHT;
 	}
-	return be;
-}
-
-/* The state of a backend that backend-add and backend-change set. */
-struct nlb_backend_state {
-	u8 weight;
-	bool enabled;
-	bool healthy;
-};
-
-static void nlb_get_backend_state(struct genl_info *info,
-				  struct nlb_backend_state *st)
-{
-	struct nlattr **tb = info->attrs;
-
-	if (tb[NLB_A_BACKEND_WEIGHT])
-		st->weight = nla_get_u32(tb[NLB_A_BACKEND_WEIGHT]);
-	if (tb[NLB_A_BACKEND_ENABLED])
-		st->enabled = nla_get_u8(tb[NLB_A_BACKEND_ENABLED]);
-	if (tb[NLB_A_BACKEND_HEALTHY])
-		st->healthy = nla_get_u8(tb[NLB_A_BACKEND_HEALTHY]);
+	if (tb[NLB_A_BACKEND_ENABLED]) {
+		c->enabled = nla_get_u8(tb[NLB_A_BACKEND_ENABLED]);
+		c->set |= NLB_BE_SET_ENABLED;
+	}
+	if (tb[NLB_A_BACKEND_HEALTHY]) {
+		c->healthy = nla_get_u8(tb[NLB_A_BACKEND_HEALTHY]);
+		c->set |= NLB_BE_SET_HEALTHY;
+	}
+	/* A health checker's report: backend-change, top level only. */
+	if (what == NLB_BE_CHANGE && !entry &&
+	    tb[NLB_A_BACKEND_AGENT_WEIGHT]) {
+		c->agent_weight = nla_get_u8(tb[NLB_A_BACKEND_AGENT_WEIGHT]);
+		c->set |= NLB_BE_SET_AGENT;
+	}
+	if (what == NLB_BE_KEY && c->set) {
+		NL_SET_ERR_MSG_ATTR(extack, entry,
+				    "deleting a backend takes no weight, state or health");
+		return -EINVAL;
+	}
+	if (what == NLB_BE_CHANGE && !c->set &&
+	    (entry || !nlb_health_backend_given(tb))) {
+		NL_SET_ERR_MSG_ATTR(extack, entry,
+				    "nothing to change: give a weight, a state, a health or a health check report");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
- * Set a backend's state and republish its family's pool; all or nothing.
- * A backend that gets out of the pool gets no new connections, and its
- * established ones, which conntrack carries, continue.
+ * The backends a request names: one at the top level, or a batch of
+ * entries. Return: how many (*@cfgp to kvfree()), or a negative errno.
  */
-static int nlb_backend_set_state(struct nlb_net *nn, struct nlb_backend *be,
-				 const struct nlb_backend_state *st)
+static int nlb_parse_backends(struct genl_info *info, enum nlb_be_parse what,
+			      struct nlb_backend_cfg **cfgp)
 {
-	struct nlb_backend_state old = {
-		be->weight, be->enabled, be->healthy
+	static const int top[] = {
+		NLB_A_BACKEND_ADDR4, NLB_A_BACKEND_ADDR6, NLB_A_BACKEND_PORT,
+		NLB_A_BACKEND_WEIGHT, NLB_A_BACKEND_ENABLED,
+		NLB_A_BACKEND_HEALTHY,
 	};
-	struct nlb_group *g = be->group;
-	struct nlb_pool *pool;
+	struct nlattr *etb[NLB_A_BACKEND_HEALTHY + 1];
+	struct nlattr **tb = info->attrs;
+	struct nlb_backend_cfg *cfg;
+	unsigned int n = 0, i;
+	struct nlattr *attr;
+	int rem, err;
 
-	be->weight = st->weight;
-	be->enabled = st->enabled;
-	be->healthy = st->healthy;
-	pool = nlb_pool_build(nn, g, be->fam, g->sched);
-	if (IS_ERR(pool)) {
-		be->weight = old.weight;
-		be->enabled = old.enabled;
-		be->healthy = old.healthy;
-		return PTR_ERR(pool);
+	if (!tb[NLB_A_BACKEND_ENTRY]) {
+		cfg = kvzalloc(sizeof(*cfg), GFP_KERNEL);
+		if (!cfg)
+			return -ENOMEM;
+		err = nlb_parse_backend(tb, NULL, what, cfg, info->extack);
+		if (err) {
+			kvfree(cfg);
+			return err;
+		}
+		*cfgp = cfg;
+		return 1;
 	}
-	nlb_pool_publish(nn, g, be->fam, pool);
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(top); i++) {
+		if (tb[top[i]]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[top[i]],
+					    "a request names one backend at the top level or a batch in entries, not both");
+			return -EINVAL;
+		}
+	}
+	if (what == NLB_BE_CHANGE && nlb_health_backend_given(tb)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a health check report is for one backend, at the top level, not for a batch");
+		return -EINVAL;
+	}
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+		n += nla_type(attr) == NLB_A_BACKEND_ENTRY;
+	if (n > NLB_BACKEND_BATCH_MAX) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a request names at most 4096 backends");
+		return -E2BIG;
+	}
+	cfg = kvcalloc(n, sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	i = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != NLB_A_BACKEND_ENTRY)
+			continue;
+		/* Validated with the request, against the same policy. */
+		err = nla_parse_nested(etb, NLB_A_BACKEND_HEALTHY, attr,
+				       nlb_backend_entry_nl_policy,
+				       info->extack) ?:
+		      nlb_parse_backend(etb, attr, what, &cfg[i], info->extack);
+		if (err) {
+			kvfree(cfg);
+			return err;
+		}
+		i++;
+	}
+	*cfgp = cfg;
+	return n;
+}
+
+/* backend-add, -change and -del: parse, apply, notify. */
+static int nlb_backends_doit(struct genl_info *info, enum nlb_be_parse what,
+			     int (*op)(struct nlb_net *nn, struct nlb_group *g,
+				       struct nlb_backend_cfg *cfg,
+				       unsigned int n,
+				       struct netlink_ext_ack *extack),
+			     u8 event)
+{
+	struct nlb_net *nn = nlb_info_net(info);
+	struct nlb_backend_cfg *cfg;
+	bool notify = true;
+	struct nlb_group *g;
+	int n, err, i;
+
+	if (what == NLB_BE_CHANGE) {
+		err = nlb_health_backend_check(info);
+		if (err)
+			return err;
+	}
+	n = nlb_parse_backends(info, what, &cfg);
+	if (n < 0)
+		return n;
+	mutex_lock(&nn->lock);
+	g = nlb_req_group(info, nn, NLB_A_BACKEND_GROUP);
+	err = PTR_ERR_OR_ZERO(g) ?: op(nn, g, cfg, n, info->extack);
+	if (!err && what != NLB_BE_KEY) {
+		for (i = 0; i < n; i++)
+			if (cfg[i].be->healthy != cfg[i].old.healthy)
+				nlb_health_backend_changed(&cfg[i].be->hs);
+		/* Only a probe's result: a report, not worth a notification. */
+		if (what == NLB_BE_CHANGE && !info->attrs[NLB_A_BACKEND_ENTRY])
+			notify = nlb_health_backend_report(info,
+							   &cfg[0].be->hs);
+	}
+	if (!err && notify) {
+		nlb_changed(nn);
+		for (i = 0; i < n; i++)
+			nlb_notify_backend(nn, cfg[i].be, event);
+	}
+	mutex_unlock(&nn->lock);
+	kvfree(cfg);
+	return err;
 }
 
 int nlb_nl_backend_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlb_backend_state st = { 1, true, true };
-	struct nlb_net *nn = nlb_info_net(info);
-	struct nlb_backend_key key;
-	struct nlb_backend *be;
-	int err;
-
-	nlb_get_backend_state(info, &st);
-
-	mutex_lock(&nn->lock);
-	err = nlb_req_backend_key(info, nn, &key);
-	if (err)
-		goto out;
-	if (key.fam == NLB_FAM6 &&
-	    key.group->ipversion == NLB_IPVERSION_IPV4) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[NLB_A_BACKEND_ADDR6],
-				    "an ipv4 server group holds only IPv4 backends; use a dualstack group for IPv6 backends");
-		err = -EAFNOSUPPORT;
-		goto out;
-	}
-	if (nlb_backend_find(nn, key.group, key.fam, &key.addr, key.port)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "the server group has a backend with this address and port");
-		err = -EEXIST;
-		goto out;
-	}
-	if (key.group->n_backends[key.fam] >= NLB_POOL_MAX) {
-		NL_SET_ERR_MSG(info->extack,
-			       "a server group holds at most 65535 backends per IP version");
-		err = -ENOSPC;
-		goto out;
-	}
-	/* A draining backend comes back, with its connections. */
-	be = nlb_backend_find_draining(nn, key.group, key.fam, &key.addr,
-				       key.port);
-	if (be) {
-		nlb_backend_undrain(nn, be);
-		err = nlb_backend_set_state(nn, be, &st);
-		if (err) {
-			nlb_backend_unlink(nn, be);
-			list_add_tail(&be->node, &key.group->draining);
-			be->draining = true;
-			goto out;
-		}
-	} else {
-		be = nlb_backend_alloc(key.group, key.fam, &key.addr,
-				       key.port, 0);
-		if (!be) {
-			err = -ENOMEM;
-			goto out;
-		}
-		err = nlb_backend_set_state(nn, be, &st);
-		if (err) {
-			nlb_backend_unlink(nn, be);
-			nlb_backend_release(nn, be);
-			goto out;
-		}
-	}
-	nlb_changed(nn);
-	nlb_notify_backend(nn, be, NLB_EVENT_ADD);
-out:
-	mutex_unlock(&nn->lock);
-	return err;
+	return nlb_backends_doit(info, NLB_BE_SETTINGS, nlb_backends_add,
+				 NLB_EVENT_ADD);
 }
 
 int nlb_nl_backend_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlb_net *nn = nlb_info_net(info);
-	struct nlb_backend_state st;
-	struct nlb_backend *be;
-	u8 agent, old_agent;
-	bool health_changed;
-	int err;
-
-	if (!info->attrs[NLB_A_BACKEND_WEIGHT] &&
-	    !info->attrs[NLB_A_BACKEND_ENABLED] &&
-	    !info->attrs[NLB_A_BACKEND_HEALTHY] &&
-	    !nlb_health_backend_given(info)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change: give a weight, a state, a health or a health check report");
-		return -EINVAL;
-	}
-	err = nlb_health_backend_check(info);
-	if (err)
-		return err;
-
-	mutex_lock(&nn->lock);
-	be = nlb_req_backend(info, nn, false);
-	err = PTR_ERR_OR_ZERO(be);
-	if (err)
-		goto out;
-	st.weight = be->weight;
-	st.enabled = be->enabled;
-	st.healthy = be->healthy;
-	nlb_get_backend_state(info, &st);
-	agent = nlb_health_agent_weight(info, &be->hs);
-	old_agent = be->hs.agent_weight;
-	health_changed = st.healthy != be->healthy;
-	/* Reports that change nothing the pool depends on leave it alone. */
-	if (st.weight != be->weight || st.enabled != be->enabled ||
-	    health_changed || agent != old_agent) {
-		be->hs.agent_weight = agent;
-		err = nlb_backend_set_state(nn, be, &st);
-		if (err) {
-			be->hs.agent_weight = old_agent;
-			goto out;
-		}
-	}
-	if (nlb_health_backend_report(info, &be->hs, health_changed)) {
-		nlb_changed(nn);
-		nlb_notify_backend(nn, be, NLB_EVENT_CHANGE);
-	}
-out:
-	mutex_unlock(&nn->lock);
-	return err;
+	return nlb_backends_doit(info, NLB_BE_CHANGE, nlb_backends_change,
+				 NLB_EVENT_CHANGE);
 }
 
 int nlb_nl_backend_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlb_backend_state st = { 0, false, false };
-	struct nlb_net *nn = nlb_info_net(info);
-	struct nlb_backend *be;
-	bool enabled;
-	int err;
-
-	mutex_lock(&nn->lock);
-	be = nlb_req_backend(info, nn, false);
-	err = PTR_ERR_OR_ZERO(be);
-	if (err)
-		goto out;
-	/* Out of the pool first, so that nothing is changed on failure. */
-	st.weight = be->weight;
-	st.healthy = be->healthy;
-	enabled = be->enabled;
-	err = nlb_backend_set_state(nn, be, &st);
-	if (err)
-		goto out;
-	be->enabled = enabled;
-	nlb_backend_unlink(nn, be);
-	nlb_backend_drain(nn, be);
-	nlb_housekeeping_kick(nn);
-	nlb_changed(nn);
-	nlb_notify_backend(nn, be, NLB_EVENT_DEL);
-out:
-	mutex_unlock(&nn->lock);
-	return err;
+	return nlb_backends_doit(info, NLB_BE_KEY, nlb_backends_del,
+				 NLB_EVENT_DEL);
 }
 
 int nlb_nl_backend_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
-	struct nlb_backend *be;
-	struct sk_buff *msg;
+	struct nlb_backend_cfg key = {};
+	struct nlb_backend *be = NULL;
+	struct nlb_group *g;
+	int err;
 
+	err = nlb_parse_backend(info->attrs, NULL, NLB_BE_KEY, &key,
+				info->extack);
+	if (err)
+		return err;
 	mutex_lock(&nn->lock);
-	be = nlb_req_backend(info, nn, true);
-	if (!IS_ERR(be))
-		nlb_census(nn);
-	msg = IS_ERR(be) ? ERR_CAST(be) :
-	      nlb_reply_build(info, NLB_CMD_BACKEND_GET, nlb_fill_backend, nn,
-			      be);
+	g = nlb_req_group(info, nn, NLB_A_BACKEND_GROUP);
+	err = PTR_ERR_OR_ZERO(g);
+	if (!err) {
+		be = nlb_backend_find(nn, g, key.fam, &key.addr, key.port);
+		if (!be) {
+			NL_SET_ERR_MSG(info->extack,
+				       "no backend with this address and port in the server group");
+			err = -ENOENT;
+		}
+	}
+	if (!err) {
+		nlb_census_want(nn, NLB_READ_MAX_AGE_MS);
+		err = nlb_reply(info, NLB_CMD_BACKEND_GET, nlb_fill_backend, nn,
+				be);
+	}
 	mutex_unlock(&nn->lock);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	return genlmsg_reply(msg, info);
+	return err;
 }
 
 int nlb_nl_backend_get_dumpit(struct sk_buff *skb,
@@ -1245,8 +951,7 @@ int nlb_nl_backend_get_dumpit(struct sk_buff *skb,
 	int i, err = 0;
 
 	mutex_lock(&nn->lock);
-	nlb_dump_census(cb, nn);
-	cb->seq = nn->genid;
+	nlb_dump_begin(cb, nn);
 	list_for_each_entry(g, &nn->groups, node) {
 		if (filter && nla_strcmp(filter, g->name))
 			continue;
@@ -1268,6 +973,64 @@ int nlb_nl_backend_get_dumpit(struct sk_buff *skb,
 out:
 	mutex_unlock(&nn->lock);
 	return nlb_dump_done(skb, cb, idx, err);
+}
+
+/* The namespace: objects, limits, census */
+
+static int nlb_fill_info(struct sk_buff *skb, struct nlb_net *nn,
+			 const void *obj)
+{
+	const struct nlb_census *c = &nn->census;
+
+	if (nla_put_u32(skb, NLB_A_INFO_LISTENERS, nn->n_listeners) ||
+	    nla_put_u32(skb, NLB_A_INFO_GROUPS, nn->n_groups) ||
+	    nla_put_u32(skb, NLB_A_INFO_BACKENDS, nn->n_backends) ||
+	    nla_put_u32(skb, NLB_A_INFO_MAX_LISTENERS,
+			READ_ONCE(nlb_max_listeners)) ||
+	    nla_put_u32(skb, NLB_A_INFO_MAX_GROUPS, READ_ONCE(nlb_max_groups)) ||
+	    nla_put_u32(skb, NLB_A_INFO_MAX_BACKENDS,
+			READ_ONCE(nlb_max_backends)) ||
+	    nla_put_u64_64bit(skb, NLB_A_INFO_CENSUS_PASSES, c->snap_seq,
+			      NLB_A_INFO_PAD))
+		return -EMSGSIZE;
+	if (c->snap_seq &&
+	    (nla_put_u32(skb, NLB_A_INFO_CENSUS_AGE, nlb_census_age_ms(nn)) ||
+	     nla_put_u32(skb, NLB_A_INFO_CENSUS_DURATION, c->duration_us) ||
+	     nla_put_u64_64bit(skb, NLB_A_INFO_CENSUS_CONNS, c->snap_conns,
+			       NLB_A_INFO_PAD)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static u32 nlb_req_max_age(struct genl_info *info, u32 dflt)
+{
+	struct nlattr *attr = info->attrs[NLB_A_INFO_MAX_AGE];
+
+	return attr ? nla_get_u32(attr) : dflt;
+}
+
+int nlb_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_net *nn = nlb_info_net(info);
+	int err;
+
+	mutex_lock(&nn->lock);
+	nlb_census_want(nn, nlb_req_max_age(info, NLB_READ_MAX_AGE_MS));
+	err = nlb_reply(info, NLB_CMD_INFO_GET, nlb_fill_info, nn, NULL);
+	mutex_unlock(&nn->lock);
+	return err;
+}
+
+int nlb_nl_census_run_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_net *nn = nlb_info_net(info);
+	int err;
+
+	mutex_lock(&nn->lock);
+	err = nlb_census_run(nn, nlb_req_max_age(info, 0), info->extack) ?:
+	      nlb_reply(info, NLB_CMD_CENSUS_RUN, nlb_fill_info, nn, NULL);
+	mutex_unlock(&nn->lock);
+	return err;
 }
 
 static struct genl_family nlb_family __ro_after_init = {

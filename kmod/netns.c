@@ -2,34 +2,62 @@
 /*
  * Per network namespace state.
  */
+#include "backend.h"
+#include "census.h"
+#include "drain.h"
+#include "group.h"
 #include "hook.h"
 #include "listener.h"
 #include "netns.h"
 #include "offload.h"
-#include "track.h"
 
 unsigned int nlb_net_id __read_mostly;
 
 static int __net_init nlb_net_init(struct net *net)
 {
 	struct nlb_net *nn = nlb_net(net);
+	int err;
 
 	nn->net = net;
 	mutex_init(&nn->lock);
 	INIT_LIST_HEAD(&nn->listeners);
 	INIT_LIST_HEAD(&nn->groups);
 	hash_init(nn->vips);
+	err = nlb_backends_net_init(nn);
+	if (err)
+		return err;
+	nlb_census_net_init(nn);
 	nlb_offload_net_init(nn);
-	nlb_housekeeping_init(nn);
+	nlb_drain_net_init(nn);
 	return 0;
 }
 
 /*
- * The namespace is going away (or the module is unloaded): delete every
- * object. Connections already set up keep their NAT binding, which
- * belongs to conntrack, not to nlb; counted connections of tracked groups
- * keep the memory of their listener and backend until they end (or until
- * the module is unloaded, see nlb_track_exit()).
+ * The namespace is going away (or the module is unloaded). First stop
+ * everything that runs on its own: the census, housekeeping, and the
+ * hooks, which read this state. The pernet core then waits for a grace
+ * period before nlb_net_exit(), and frees this state right after it: no
+ * packet may still be in a hook by then.
+ */
+static void __net_exit nlb_net_pre_exit(struct net *net)
+{
+	struct nlb_net *nn = nlb_net(net);
+
+	mutex_lock(&nn->lock);
+	WRITE_ONCE(nn->exiting, true);
+	mutex_unlock(&nn->lock);
+	nlb_census_net_stop(nn);
+	nlb_drain_net_stop(nn);
+	mutex_lock(&nn->lock);
+	nlb_hooks_stop(nn);
+	nlb_offload_net_pre_exit(nn);
+	mutex_unlock(&nn->lock);
+}
+
+/*
+ * Delete every object. Connections already set up keep their NAT binding,
+ * which belongs to conntrack, not to nlb, and name nlb's objects by
+ * identifier only: they go on as plain NAT connections.
  */
 static void __net_exit nlb_net_exit(struct net *net)
 {
@@ -37,23 +65,23 @@ static void __net_exit nlb_net_exit(struct net *net)
 	struct nlb_listener *l, *ltmp;
 	struct nlb_group *g, *gtmp;
 
-	nlb_housekeeping_stop(nn);
 	mutex_lock(&nn->lock);
-	list_for_each_entry_safe(l, ltmp, &nn->listeners, node) {
-		nlb_listener_remove(nn, l);
-		nlb_hooks_put(nn);
-	}
+	list_for_each_entry_safe(l, ltmp, &nn->listeners, node)
+		nlb_listener_del(nn, l);
 	list_for_each_entry_safe(g, gtmp, &nn->groups, node)
 		nlb_group_destroy(nn, g);
 	mutex_unlock(&nn->lock);
+	nlb_census_net_exit(nn);
+	nlb_backends_net_exit(nn);
 	mutex_destroy(&nn->lock);
 }
 
 static struct pernet_operations nlb_net_ops = {
-	.init	= nlb_net_init,
-	.exit	= nlb_net_exit,
-	.id	= &nlb_net_id,
-	.size	= sizeof(struct nlb_net),
+	.init		= nlb_net_init,
+	.pre_exit	= nlb_net_pre_exit,
+	.exit		= nlb_net_exit,
+	.id		= &nlb_net_id,
+	.size		= sizeof(struct nlb_net),
 };
 
 /**

@@ -4,10 +4,13 @@
 
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/netfilter/nf_flow_table.h>
+
+#include "census.h"
 
 #define NLB_VIP_HASH_BITS 10
 
@@ -21,34 +24,52 @@ enum nlb_fam {
 /**
  * struct nlb_net - nlb's state in one network namespace
  * @net: the namespace
- * @lock: serialises configuration changes and dumps
+ * @lock: serialises configuration changes, replies and housekeeping
  * @listeners: all listeners, in creation order (under @lock)
  * @groups: all server groups, in creation order (under @lock)
- * @n_listeners: number of listeners; the NAT hooks are registered while
- *	it is non-zero
+ * @n_listeners: number of listeners
+ * @n_groups: number of server groups
+ * @n_backends: number of backends, draining ones included
+ * @n_persist: persistence entries of all listeners
+ * @hooked: the NAT hooks are registered (while there are listeners, and
+ *	never again once the namespace is going away)
  * @genid: bumped on every change, so that dumps detect interruptions
+ * @req_gen: numbers configuration requests (scratch marks of backends)
  * @vips: listener VIPs by address, protocol and port; written under @lock,
  *	read by the packet path under RCU
+ * @backends: every backend by group, family, address and port; written
+ *	under @lock, read by the census under RCU
+ * @census: the background census of the namespace's connections
  * @housekeeping: runs every second while a backend drains or a listener
  *	has client affinity
- * @exiting: the namespace is going away: no more housekeeping (under @lock)
+ * @exiting: the namespace is going away: no more background work
  * @n_offload: server groups with offload on (under @lock); the flowtable
  *	and its hooks exist while it is non-zero
+ * @offload_unhooked: the namespace is going away and the flowtable's hooks
+ *	are gone for good (under @lock)
  * @offload_on: the flowtable's ingress hook follows new devices (RTNL)
  * @offload_devs: devices with the flowtable's ingress hook (RTNL)
  * @ft: the flowtable of offloaded connections
  */
 struct nlb_net {
 	struct net *net;
-	struct mutex lock; /* configuration changes and dumps */
+	struct mutex lock; /* configuration changes and replies */
 	struct list_head listeners;
 	struct list_head groups;
 	unsigned int n_listeners;
+	unsigned int n_groups;
+	unsigned int n_backends;
+	atomic_t n_persist;
+	bool hooked;
 	u32 genid;
+	u64 req_gen;
 	DECLARE_HASHTABLE(vips, NLB_VIP_HASH_BITS);
+	struct rhashtable backends;
+	struct nlb_census census;
 	struct delayed_work housekeeping;
 	bool exiting;
 	unsigned int n_offload;
+	bool offload_unhooked;
 	bool offload_on;
 	struct list_head offload_devs;
 	struct nf_flowtable ft;

@@ -44,7 +44,20 @@ static struct netlink_range_validation nlb_a_group_passive_timeout_range = {
 	.max	= 60000ULL,
 };
 
+static struct netlink_range_validation nlb_a_info_max_age_range = {
+	.max	= 86400000ULL,
+};
+
 /* Common nested types */
+const struct nla_policy nlb_backend_entry_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
+	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
+	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
+	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
 const struct nla_policy nlb_health_nl_policy[NLB_A_HEALTH_PASSIVE_WINDOW + 1] = {
 	[NLB_A_HEALTH_TYPE] = NLA_POLICY_MAX(NLA_U8, 4),
 	[NLB_A_HEALTH_PORT] = { .type = NLA_U16, },
@@ -140,7 +153,7 @@ const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1] = {
 };
 
 /* NLB_CMD_BACKEND_ADD - do */
-const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
+const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_ENTRY + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
@@ -148,6 +161,7 @@ const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_HEALTHY + 1] = {
 	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
 	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_ENTRY] = NLA_POLICY_NESTED(nlb_backend_entry_nl_policy),
 };
 
 /* NLB_CMD_BACKEND_CHANGE - do */
@@ -159,6 +173,7 @@ const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_PROBE_OK + 1]
 	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
 	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_BACKEND_ENTRY] = NLA_POLICY_NESTED(nlb_backend_entry_nl_policy),
 	[NLB_A_BACKEND_AGENT_WEIGHT] = NLA_POLICY_MAX(NLA_U8, 100),
 	[NLB_A_BACKEND_REASON] = { .type = NLA_NUL_STRING, .len = NLB_HEALTH_TEXT_MAX_LEN, },
 	[NLB_A_BACKEND_PROBE] = { .type = NLA_NUL_STRING, .len = NLB_HEALTH_TEXT_MAX_LEN, },
@@ -166,11 +181,12 @@ const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_PROBE_OK + 1]
 };
 
 /* NLB_CMD_BACKEND_DEL - do */
-const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_PORT + 1] = {
+const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_ENTRY + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
+	[NLB_A_BACKEND_ENTRY] = NLA_POLICY_NESTED(nlb_backend_entry_nl_policy),
 };
 
 /* NLB_CMD_BACKEND_GET - do */
@@ -181,8 +197,18 @@ const struct nla_policy nlb_backend_get_nl_policy[NLB_A_BACKEND_PORT + 1] = {
 	[NLB_A_BACKEND_PORT] = { .type = NLA_U16, },
 };
 
+/* NLB_CMD_INFO_GET - do */
+const struct nla_policy nlb_info_get_nl_policy[NLB_A_INFO_MAX_AGE + 1] = {
+	[NLB_A_INFO_MAX_AGE] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_info_max_age_range),
+};
+
+/* NLB_CMD_CENSUS_RUN - do */
+const struct nla_policy nlb_census_run_nl_policy[NLB_A_INFO_MAX_AGE + 1] = {
+	[NLB_A_INFO_MAX_AGE] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_info_max_age_range),
+};
+
 /* Ops table for nlb */
-const struct genl_ops nlb_nl_ops[12] = {
+const struct genl_ops nlb_nl_ops[14] = {
 	{
 		.cmd		= NLB_CMD_LISTENER_ADD,
 		.doit		= nlb_nl_listener_add_doit,
@@ -243,7 +269,7 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.cmd		= NLB_CMD_BACKEND_ADD,
 		.doit		= nlb_nl_backend_add_doit,
 		.policy		= nlb_backend_add_nl_policy,
-		.maxattr	= NLB_A_BACKEND_HEALTHY,
+		.maxattr	= NLB_A_BACKEND_ENTRY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -257,7 +283,7 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.cmd		= NLB_CMD_BACKEND_DEL,
 		.doit		= nlb_nl_backend_del_doit,
 		.policy		= nlb_backend_del_nl_policy,
-		.maxattr	= NLB_A_BACKEND_PORT,
+		.maxattr	= NLB_A_BACKEND_ENTRY,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -266,6 +292,19 @@ const struct genl_ops nlb_nl_ops[12] = {
 		.dumpit		= nlb_nl_backend_get_dumpit,
 		.policy		= nlb_backend_get_nl_policy,
 		.maxattr	= NLB_A_BACKEND_PORT,
+	},
+	{
+		.cmd		= NLB_CMD_INFO_GET,
+		.doit		= nlb_nl_info_get_doit,
+		.policy		= nlb_info_get_nl_policy,
+		.maxattr	= NLB_A_INFO_MAX_AGE,
+	},
+	{
+		.cmd		= NLB_CMD_CENSUS_RUN,
+		.doit		= nlb_nl_census_run_doit,
+		.policy		= nlb_census_run_nl_policy,
+		.maxattr	= NLB_A_INFO_MAX_AGE,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 

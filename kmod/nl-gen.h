@@ -12,6 +12,7 @@
 #include <uapi/linux/nlb.h>
 
 /* Common nested types */
+extern const struct nla_policy nlb_backend_entry_nl_policy[NLB_A_BACKEND_HEALTHY + 1];
 extern const struct nla_policy nlb_health_nl_policy[NLB_A_HEALTH_PASSIVE_WINDOW + 1];
 
 extern const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX6 + 1];
@@ -30,16 +31,20 @@ extern const struct nla_policy nlb_group_del_nl_policy[NLB_A_GROUP_NAME + 1];
 
 extern const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1];
 
-extern const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_HEALTHY + 1];
+extern const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_ENTRY + 1];
 
 extern const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_PROBE_OK + 1];
 
-extern const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_PORT + 1];
+extern const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_ENTRY + 1];
 
 extern const struct nla_policy nlb_backend_get_nl_policy[NLB_A_BACKEND_PORT + 1];
 
+extern const struct nla_policy nlb_info_get_nl_policy[NLB_A_INFO_MAX_AGE + 1];
+
+extern const struct nla_policy nlb_census_run_nl_policy[NLB_A_INFO_MAX_AGE + 1];
+
 /* Ops table for nlb */
-extern const struct genl_ops nlb_nl_ops[12];
+extern const struct genl_ops nlb_nl_ops[14];
 
 int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info);
 int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info);
@@ -57,6 +62,8 @@ int nlb_nl_backend_change_doit(struct sk_buff *skb, struct genl_info *info);
 int nlb_nl_backend_del_doit(struct sk_buff *skb, struct genl_info *info);
 int nlb_nl_backend_get_doit(struct sk_buff *skb, struct genl_info *info);
 int nlb_nl_backend_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int nlb_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info);
+int nlb_nl_census_run_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	NLB_NLGRP_MONITOR,

@@ -43,7 +43,7 @@
 #include "listener.h"
 #include "netns.h"
 #include "offload.h"
-#include "track.h"
+#include "drain.h"
 
 /* Ahead of nft netdev chains of a higher priority number, behind filters. */
 #define NLB_OFFLOAD_INGRESS_PRI 10
@@ -118,9 +118,9 @@ static bool nlb_offload_expired_is(const struct nlb_offload_expired *x,
 	list_for_each_entry(be, &g->draining, node) {
 		if (!nlb_backend_drain_expired(be))
 			continue;
-		if (!x || i == x->n || x->be[i].fam != be->fam ||
-		    x->be[i].port != be->port ||
-		    !nf_inet_addr_cmp(&x->be[i].addr, &be->addr))
+		if (!x || i == x->n || x->be[i].fam != be->key.fam ||
+		    x->be[i].port != be->key.port ||
+		    !nf_inet_addr_cmp(&x->be[i].addr, &be->key.addr))
 			return false;
 		i++;
 	}
@@ -148,16 +148,16 @@ static void nlb_offload_expired_update(struct nlb_net *nn,
 	if (n) {
 		x = kmalloc(struct_size(x, be, n), GFP_KERNEL);
 		if (!x) {
-			nlb_housekeeping_kick(nn);
+			nlb_drain_start(nn);
 			return;
 		}
 		x->n = 0;
 		list_for_each_entry(be, &g->draining, node) {
 			if (!nlb_backend_drain_expired(be))
 				continue;
-			x->be[x->n].addr = be->addr;
-			x->be[x->n].port = be->port;
-			x->be[x->n].fam = be->fam;
+			x->be[x->n].addr = be->key.addr;
+			x->be[x->n].port = be->key.port;
+			x->be[x->n].fam = be->key.fam;
 			x->n++;
 		}
 	}
@@ -447,6 +447,16 @@ static void nlb_offload_devs_clear(struct nlb_net *nn)
 		nlb_offload_dev_free(nn, od);
 }
 
+/* Take the flowtable's hooks down; they may still run until a grace period. */
+static void nlb_offload_unhook(struct nlb_net *nn)
+{
+	nf_unregister_net_hooks(nn->net, nlb_offload_ops,
+				ARRAY_SIZE(nlb_offload_ops));
+	rtnl_lock();
+	nlb_offload_devs_clear(nn);
+	rtnl_unlock();
+}
+
 /* Set up the flowtable and its hooks: all or nothing. */
 static int nlb_offload_start(struct nlb_net *nn)
 {
@@ -477,22 +487,25 @@ static int nlb_offload_start(struct nlb_net *nn)
 		rtnl_lock();
 		nlb_offload_devs_clear(nn);
 		rtnl_unlock();
+		/* A packet may be in the ingress hook already. */
+		synchronize_net();
 		nf_flow_table_free(&nn->ft);
 	}
 	return err;
 }
 
 /*
- * Take the hooks down, then free the flowtable, which hands every
- * connection in it back to conntrack.
+ * Take the hooks down, wait until no CPU runs them any more (unregistering
+ * does not wait: a packet still in the ingress hook walks the flowtable,
+ * one in the FORWARD hook may add a flow to it), then free the flowtable,
+ * which hands every connection in it back to conntrack.
  */
 static void nlb_offload_stop(struct nlb_net *nn)
 {
-	nf_unregister_net_hooks(nn->net, nlb_offload_ops,
-				ARRAY_SIZE(nlb_offload_ops));
-	rtnl_lock();
-	nlb_offload_devs_clear(nn);
-	rtnl_unlock();
+	if (!nn->offload_unhooked) {
+		nlb_offload_unhook(nn);
+		synchronize_net();
+	}
 	nf_flow_table_free(&nn->ft);
 }
 
@@ -529,6 +542,21 @@ void nlb_offload_put(struct nlb_net *nn)
 		return;
 	if (!--nn->n_offload)
 		nlb_offload_stop(nn);
+}
+
+/**
+ * nlb_offload_net_pre_exit() - take the flowtable's hooks down for good
+ * @nn: the namespace state, locked, of a namespace going away
+ *
+ * The flowtable itself is freed with the last group, after the grace
+ * period that the namespace's teardown has between pre_exit and exit.
+ */
+void nlb_offload_net_pre_exit(struct nlb_net *nn)
+{
+	lockdep_assert_held(&nn->lock);
+	if (nn->n_offload && !nn->offload_unhooked)
+		nlb_offload_unhook(nn);
+	nn->offload_unhooked = true;
 }
 
 /**

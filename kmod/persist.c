@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "group.h"
+#include "limits.h"
 #include "persist.h"
 
 struct nlb_persist_entry {
@@ -25,17 +26,19 @@ struct nlb_persist_entry {
 
 /**
  * nlb_persist_alloc() - allocate an empty table
+ * @total: the namespace's count of entries, which the table keeps up to date
  *
  * Return: the table, or NULL when out of memory.
  */
-struct nlb_persist *nlb_persist_alloc(void)
+struct nlb_persist *nlb_persist_alloc(atomic_t *total)
 {
 	struct nlb_persist *p;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return NULL;
 	spin_lock_init(&p->lock);
+	p->total = total;
 	p->seed = get_random_u32();
 	return p;
 }
@@ -73,6 +76,7 @@ static void nlb_persist_del(struct nlb_persist *p,
 {
 	hlist_del(&e->node);
 	p->n--;
+	atomic_dec(p->total);
 	nlb_backend_put(e->be);
 	kfree(e);
 }
@@ -94,16 +98,19 @@ nlb_persist_find(struct nlb_persist *p, const union nf_inet_addr *key,
  * @p: the table
  * @key: the masked client address
  * @fam: its family
+ * @g: the group the listener sends new connections to now
  * @timeout: the listener's timeout, in jiffies
  *
  * Called on the packet path under RCU, which keeps the backend's memory.
  *
  * Return: the backend of the client's last new connection if that was
- * less than @timeout ago and the backend can take new connections, else
- * NULL.
+ * less than @timeout ago and the backend, of group @g, can take new
+ * connections, else NULL. (An entry can name a backend of another group:
+ * one set by a connection that saw the listener's previous group.)
  */
 struct nlb_backend *nlb_persist_get(struct nlb_persist *p,
 				    const union nf_inet_addr *key, int fam,
+				    const struct nlb_group *g,
 				    unsigned long timeout)
 {
 	struct nlb_backend *be = NULL;
@@ -111,13 +118,28 @@ struct nlb_backend *nlb_persist_get(struct nlb_persist *p,
 
 	spin_lock_bh(&p->lock);
 	e = nlb_persist_find(p, key, fam);
-	if (e && time_before(jiffies, e->last + timeout) &&
+	if (e && e->be->group == g && time_before(jiffies, e->last + timeout) &&
 	    READ_ONCE(e->be->in_pool)) {
 		e->last = jiffies;
 		be = e->be;
 	}
 	spin_unlock_bh(&p->lock);
 	return be;
+}
+
+/*
+ * Room for one more entry: below the listener's bound and the namespace's
+ * (module parameter max_persist). Under the table's lock.
+ */
+static bool nlb_persist_charge(struct nlb_persist *p)
+{
+	if (p->dead || p->n >= NLB_PERSIST_MAX)
+		return false;
+	if (atomic_inc_return(p->total) > READ_ONCE(nlb_max_persist)) {
+		atomic_dec(p->total);
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -139,8 +161,11 @@ void nlb_persist_set(struct nlb_persist *p, const union nf_inet_addr *key,
 	if (e) {
 		nlb_backend_put(e->be);
 	} else {
-		if (p->n < NLB_PERSIST_MAX)
+		if (nlb_persist_charge(p)) {
 			e = kmalloc(sizeof(*e), GFP_ATOMIC);
+			if (!e)
+				atomic_dec(p->total);
+		}
 		if (!e) {
 			spin_unlock_bh(&p->lock);
 			nlb_backend_put(be);
@@ -178,18 +203,24 @@ void nlb_persist_expire(struct nlb_persist *p, unsigned long timeout)
 
 static void nlb_persist_free_rcu(struct rcu_head *rcu)
 {
-	struct nlb_persist *p = container_of(rcu, struct nlb_persist, rcu);
-
-	nlb_persist_expire(p, 0);
-	kfree(p);
+	kfree(container_of(rcu, struct nlb_persist, rcu));
 }
 
 /**
- * nlb_persist_free() - free a table after a grace period
+ * nlb_persist_free() - empty a table for good and free it after a grace
+ * period
  * @p: the table, or NULL
+ *
+ * The entries go at once (the namespace's count of them too): a packet
+ * that still finds the table adds none.
  */
 void nlb_persist_free(struct nlb_persist *p)
 {
-	if (p)
-		call_rcu(&p->rcu, nlb_persist_free_rcu);
+	if (!p)
+		return;
+	spin_lock_bh(&p->lock);
+	p->dead = true;
+	spin_unlock_bh(&p->lock);
+	nlb_persist_expire(p, 0);
+	call_rcu(&p->rcu, nlb_persist_free_rcu);
 }

@@ -99,9 +99,9 @@ static int nlb_reset_xmit_result(int err)
 	return err > 0 ? net_xmit_errno(err) : err;
 }
 
-static int nlb_send_reset4(struct net *net, __be32 saddr, __be32 daddr,
-			   __be16 sport, __be16 dport, u32 seq, u32 ack,
-			   u8 flags)
+static int nlb_send_reset4(struct net *net, u32 mark, __be32 saddr,
+			   __be32 daddr, __be16 sport, __be16 dport, u32 seq,
+			   u32 ack, u8 flags)
 {
 	struct flowi4 fl4 = {};
 	struct sk_buff *skb;
@@ -114,6 +114,7 @@ static int nlb_send_reset4(struct net *net, __be32 saddr, __be32 daddr,
 	fl4.flowi4_proto = IPPROTO_TCP;
 	fl4.fl4_sport = sport;
 	fl4.fl4_dport = dport;
+	fl4.flowi4_mark = mark;
 	/* The source need not be a local address. */
 	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
 	rt = ip_route_output_key(net, &fl4);
@@ -126,6 +127,7 @@ static int nlb_send_reset4(struct net *net, __be32 saddr, __be32 daddr,
 		return -ENOMEM;
 	}
 	skb_dst_set(skb, &rt->dst);
+	skb->mark = mark;
 
 	th = tcp_hdr(skb);
 	th->check = csum_tcpudp_magic(saddr, daddr, sizeof(*th), IPPROTO_TCP,
@@ -148,7 +150,8 @@ static int nlb_send_reset4(struct net *net, __be32 saddr, __be32 daddr,
 	return nlb_reset_xmit_result(ip_local_out(net, NULL, skb));
 }
 
-static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
+static int nlb_send_reset6(struct net *net, u32 mark,
+			   const struct in6_addr *saddr,
 			   const struct in6_addr *daddr, __be16 sport,
 			   __be16 dport, u32 seq, u32 ack, u8 flags)
 {
@@ -165,6 +168,7 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
 	fl6.flowi6_proto = IPPROTO_TCP;
 	fl6.fl6_sport = sport;
 	fl6.fl6_dport = dport;
+	fl6.flowi6_mark = mark;
 	dst = ip6_route_output(net, NULL, &fl6);
 	err = dst->error;
 	if (err) {
@@ -181,6 +185,7 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
 		return -ENOMEM;
 	}
 	skb_dst_set(skb, dst);
+	skb->mark = mark;
 
 	th = tcp_hdr(skb);
 	th->check = csum_ipv6_magic(saddr, daddr, sizeof(*th), IPPROTO_TCP,
@@ -201,6 +206,7 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
  * nlb_send_reset() - send one TCP RST (or probing ACK) built from scratch
  * @net: network namespace to route and send in
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6
+ * @mark: routes the segment (and is its skb's mark)
  * @saddr: source address; need not be local to this host
  * @daddr: destination address
  * @sport: source port
@@ -220,7 +226,7 @@ static int nlb_send_reset6(struct net *net, const struct in6_addr *saddr,
  * can re-enter conntrack (e.g. through a tunnel device).
  * Return: 0 when sent, else a negative errno (nothing left allocated).
  */
-static int nlb_send_reset(struct net *net, u8 family,
+static int nlb_send_reset(struct net *net, u8 family, u32 mark,
 			  const union nf_inet_addr *saddr,
 			  const union nf_inet_addr *daddr,
 			  __be16 sport, __be16 dport, u32 seq, u32 ack,
@@ -228,11 +234,11 @@ static int nlb_send_reset(struct net *net, u8 family,
 {
 	switch (family) {
 	case NFPROTO_IPV4:
-		return nlb_send_reset4(net, saddr->ip, daddr->ip, sport, dport,
-				       seq, ack, flags);
-	case NFPROTO_IPV6:
-		return nlb_send_reset6(net, &saddr->in6, &daddr->in6, sport,
+		return nlb_send_reset4(net, mark, saddr->ip, daddr->ip, sport,
 				       dport, seq, ack, flags);
+	case NFPROTO_IPV6:
+		return nlb_send_reset6(net, mark, &saddr->in6, &daddr->in6,
+				       sport, dport, seq, ack, flags);
 	default:
 		return -EAFNOSUPPORT;
 	}
@@ -356,6 +362,7 @@ bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	r->family = nf_ct_l3num(ct);
+	r->mark = nlb_ct_mark(ct);
 	r->nsegs = 0;
 	/* To the client, in the backend's place. */
 	nlb_reset_add(r, orig, &backend, &client, state);
@@ -420,6 +427,7 @@ bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r)
 		return false;
 
 	r->family = nf_ct_l3num(ct);
+	r->mark = nlb_ct_mark(ct);
 	r->nsegs = 0;
 	/* To the client, in the backend's place. */
 	if (!client.td_maxwin)
@@ -438,25 +446,26 @@ bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r)
  * @net: network namespace of the connection
  * @r: the segments
  *
- * Sends every segment of @r in order, even after a failure.
+ * Sends every segment of @r in order, even after a failure. A segment
+ * that cannot be sent (no route, no memory) is lost like any packet: the
+ * connection's end it was for times out instead.
  *
  * Context: as nlb_send_reset(): does not sleep, but must not run under a
- * conntrack lock (so not inside a nf_ct_iterate_cleanup_net() callback).
- * Return: 0 when all were sent, else the first negative errno.
+ * conntrack lock (so not inside a walk of the conntrack table).
  */
-int nlb_reset_send(struct net *net, const struct nlb_reset *r)
+void nlb_reset_send(struct net *net, const struct nlb_reset *r)
 {
 	const struct nlb_reset_seg *seg;
-	int ret = 0, err;
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < r->nsegs; i++) {
 		seg = &r->segs[i];
-		err = nlb_send_reset(net, r->family, &seg->saddr, &seg->daddr,
-				     seg->sport, seg->dport, seg->seq, seg->ack,
-				     seg->flags);
-		if (err && !ret)
-			ret = err;
+		err = nlb_send_reset(net, r->family, r->mark, &seg->saddr,
+				     &seg->daddr, seg->sport, seg->dport,
+				     seg->seq, seg->ack, seg->flags);
+		if (err)
+			net_dbg_ratelimited("nlb: drain reset not sent: %d\n",
+					    err);
 	}
-	return ret;
 }

@@ -38,11 +38,14 @@ struct nlb_reset_seg {
  * struct nlb_reset - the RSTs that end both sides of one TCP connection
  * @list: free for the caller, to batch resets; not used by nlb_reset_*()
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6
+ * @mark: the connection's mark, which routes the segments (policy
+ *	routing by fwmark, as the connection's own packets)
  * @nsegs: number of valid entries in @segs
  * @segs: the segments, in sending order
  */
 struct nlb_reset {
 	struct list_head list;
+	u32 mark;
 	u8 family;
 	u8 nsegs;
 	struct nlb_reset_seg segs[NLB_RESET_MAX_SEGS];
@@ -50,6 +53,6 @@ struct nlb_reset {
 
 bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r);
 bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r);
-int nlb_reset_send(struct net *net, const struct nlb_reset *r);
+void nlb_reset_send(struct net *net, const struct nlb_reset *r);
 
 #endif /* _NLB_RESET_H */

@@ -59,6 +59,22 @@ unsigned int nlb_wrr_next(struct nlb_pool_slot *slot, unsigned int n,
 	return best;
 }
 
+/**
+ * nlb_rr_next() - advance round robin by one pick
+ * @next: the pool's position, advanced atomically
+ * @n: number of slots, at least 1
+ *
+ * Lock-free and O(1): concurrent picks each get their own position. The
+ * position wraps at 2^32, where one slot may be skipped once unless @n
+ * divides 2^32.
+ *
+ * Return: index of the chosen slot.
+ */
+unsigned int nlb_rr_next(atomic_t *next, unsigned int n)
+{
+	return ((u32)atomic_inc_return(next) - 1) % n;
+}
+
 /* A slot's active connection count; a negative reading counts as none. */
 static u64 nlb_wlc_active(const struct nlb_pool_slot *slot)
 {
@@ -453,9 +469,10 @@ out:
  * @hash_flow: hash of the client address and port (maglev)
  *
  * Called on the packet path under rcu_read_lock(). Dispatches on
- * @pool->sched: round robin and weighted round robin under @pool->lock,
- * weighted least connections without a lock, rotating its ties with
- * @pool->next, source hash on @hash_src, maglev on @hash_flow. A maglev
+ * @pool->sched: round robin on the atomic @pool->next, weighted round
+ * robin under @pool->lock, weighted least connections without a lock,
+ * rotating its ties with @pool->next, source hash on @hash_src, maglev on
+ * @hash_flow. A maglev
  * pool without a table, which nobody should publish, falls back to the
  * source hash.
  *
@@ -485,7 +502,10 @@ struct nlb_backend *nlb_pool_pick(struct nlb_pool *pool, u32 hash_src,
 	case NLB_SCHED_SH:
 		i = nlb_sh_pick(pool->slot, pool->n, pool->total, hash_src);
 		break;
-	default: /* NLB_SCHED_RR, NLB_SCHED_WRR */
+	case NLB_SCHED_RR:
+		i = nlb_rr_next(&pool->next, pool->n);
+		break;
+	default: /* NLB_SCHED_WRR */
 		spin_lock_bh(&pool->lock);
 		i = nlb_wrr_next(pool->slot, pool->n, pool->total);
 		spin_unlock_bh(&pool->lock);

@@ -38,34 +38,36 @@ struct nlb_pool_slot {
 /**
  * struct nlb_pool - the backends of one family of a group that may get new
  * connections, as the packet path sees them
- * @lock: protects the scheduler state (@slot[].cur)
  * @sched: NLB_SCHED_* the pool was built for
  * @failopen: every backend in the pool is unhealthy (best effort)
  * @total: sum of the slot weights
  * @n: number of slots, 1 .. NLB_POOL_MAX (an empty pool is a NULL pointer)
- * @next: wlc tie-break rotation
  * @maglev: maglev lookup table of NLB_MAGLEV_SIZE slot indices, or NULL
  * @rcu: for freeing after a grace period
+ * @lock: protects the wrr state (@slot[].cur)
+ * @next: rr position, wlc tie-break rotation
  * @slot: the slots
  *
  * A pool is built by the configuration path whenever the family's backend
  * set, a weight, a state or the scheduler changes, published with RCU and
- * never modified afterwards except for the scheduler state.
+ * never modified afterwards except for the scheduler state, which has a
+ * cache line of its own: the fields before it are only read.
  */
 struct nlb_pool {
-	spinlock_t lock; /* scheduler state */
 	u8 sched;
 	bool failopen;
 	int total;
 	unsigned int n;
-	atomic_t next;
 	u16 *maglev;
 	struct rcu_head rcu;
+	spinlock_t lock ____cacheline_aligned_in_smp; /* wrr state */
+	atomic_t next;
 	struct nlb_pool_slot slot[];
 };
 
 unsigned int nlb_wrr_next(struct nlb_pool_slot *slot, unsigned int n,
 			  int total);
+unsigned int nlb_rr_next(atomic_t *next, unsigned int n);
 unsigned int nlb_wlc_pick(const struct nlb_pool_slot *slot, unsigned int n,
 			  unsigned int start);
 unsigned int nlb_sh_pick(const struct nlb_pool_slot *slot, unsigned int n,

@@ -35,7 +35,7 @@ int nlb_counters_init(struct nlb_counters *c)
 	int cpu;
 
 	memset(c, 0, sizeof(*c));
-	c->pcpu = alloc_percpu(struct nlb_stats);
+	c->pcpu = alloc_percpu_gfp(struct nlb_stats, GFP_KERNEL_ACCOUNT);
 	if (!c->pcpu)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)

@@ -31,15 +31,16 @@ struct nlb_stats {
 };
 
 /**
- * struct nlb_snap - what a walk of the conntrack table found for an object
- * @active: live connections not counted in nlb_counters.active
+ * struct nlb_snap - what a census of the conntrack table found for an object
+ * @active: live connections not counted in nlb_counters.active (untracked
+ *	ones, and tracked ones not counted yet)
+ * @tracked: live tracked connections that nlb_counters.active counts
  * @packets: packets of live connections, per direction
  * @bytes: bytes of live connections, per direction
- *
- * Written and read under nlb_net.lock.
  */
 struct nlb_snap {
 	u64 active;
+	u64 tracked;
 	u64 packets[NLB_NDIR];
 	u64 bytes[NLB_NDIR];
 };
@@ -49,12 +50,14 @@ struct nlb_snap {
  * @pcpu: event counters
  * @active: live connections of tracked groups, counted from their first
  *	confirmed packet to their end
- * @snap: the last walk of the conntrack table
+ * @snap: the last complete census (under nlb_net.lock)
+ * @acc: the census in progress (its worker's alone)
  */
 struct nlb_counters {
 	struct nlb_stats __percpu *pcpu;
 	atomic_t active;
 	struct nlb_snap snap;
+	struct nlb_snap acc;
 };
 
 int nlb_counters_init(struct nlb_counters *c);

@@ -4,15 +4,25 @@
 
 #include <net/netfilter/nf_conntrack.h>
 
-#include "group.h"
-#include "listener.h"
+struct nlb_backend;
+struct nlb_listener;
+
+/**
+ * struct nlb_track_view - what the census learns of a tracked connection
+ * @be_id: its backend's identifier
+ * @l_id: its listener's identifier
+ * @counted: it counts in the objects' exact active counts
+ */
+struct nlb_track_view {
+	u32 be_id;
+	u32 l_id;
+	bool counted;
+};
 
 int nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
 		     struct nlb_backend *be);
-void nlb_census(struct nlb_net *nn);
-void nlb_housekeeping_kick(struct nlb_net *nn);
-void nlb_housekeeping_init(struct nlb_net *nn);
-void nlb_housekeeping_stop(struct nlb_net *nn);
+bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v);
+bool nlb_ct_closed(const struct nf_conn *ct);
 int nlb_track_init(void);
 void nlb_track_exit(void);
 

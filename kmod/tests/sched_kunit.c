@@ -908,11 +908,20 @@ static void nlb_pool_pick_dispatch(struct kunit *test)
 				    be[nlb_sh_pick(pool->slot, 3, 3, hs)]);
 	}
 
-	/* rr: the smooth weighted round robin with weights 1. */
+	/* rr: each slot in turn, from the pool's position, lock-free. */
 	pool->sched = NLB_SCHED_RR;
+	atomic_set(&pool->next, 0);
 	for (k = 0; k < 6; k++)
 		KUNIT_EXPECT_PTR_EQ(test, nlb_pool_pick(pool, 0, 0),
 				    be[k % 3]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&pool->next), 6);
+	/* Across the wrap of the position: 2^32 - 2, 2^32 - 1, 0. */
+	atomic_set(&pool->next, -2);
+	KUNIT_EXPECT_PTR_EQ(test, nlb_pool_pick(pool, 0, 0),
+			    be[(U32_MAX - 1) % 3]);
+	KUNIT_EXPECT_PTR_EQ(test, nlb_pool_pick(pool, 0, 0),
+			    be[U32_MAX % 3]);
+	KUNIT_EXPECT_PTR_EQ(test, nlb_pool_pick(pool, 0, 0), be[0]);
 }
 
 static struct kunit_case nlb_sched_test_cases[] = {

@@ -61,6 +61,7 @@ static const struct arg_spec monitor_args[] = {
 static const struct cmd top_cmds[] = {
 	{ .name = "show", .usage = "", .run = show_all },
 	{ .name = "flush", .usage = "", .run = flush_all },
+	{ .name = "info", .usage = "", .run = info_show },
 	{ .name = "monitor", .usage = "[count N]", .args = monitor_args,
 	  .run = monitor_run },
 	{ 0 }
@@ -83,7 +84,7 @@ void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c)
 		c->alias ? c->alias : "", c->usage[0] ? " " : "", c->usage);
 }
 
-static int usage_hint(const struct cmd_group *g, const struct cmd *c)
+int usage_hint(const struct cmd_group *g, const struct cmd *c)
 {
 	fputs("Usage: ", stderr);
 	cmd_usage(stderr, g, c);
@@ -151,6 +152,13 @@ int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	if (c->run)
 		return c->run(vals);
 
+	/* Counters of the objects shown: from a fresh census if we may. */
+	if (c->show && opts.stats) {
+		ret = info_get(true, &replies);
+		msg_list_free(&replies);
+		if (ret)
+			return ret;
+	}
 	req = nl_req(c->nlcmd, c->show && is_dump(c->args, vals));
 	args_put(req, c->args, vals);
 	if (!c->show)

@@ -22,6 +22,8 @@ static struct nl_sock *sock;
 static int family;
 /* Error of the last failed nl_exec(), for nl_report(). */
 static char errbuf[512];
+/* Byte offset in its request of the attribute the last error blames, or -1. */
+long nl_err_offset = -1;
 
 struct exec {
 	struct nlmsghdr *req;
@@ -126,19 +128,25 @@ int nl_receive(int (*func)(struct nl_msg *msg))
 	return -EIO;
 }
 
-/* A new request; the socket is opened on first use. */
-struct nl_msg *nl_req(uint8_t cmd, bool dump)
+/* A new request of up to size bytes; the socket is opened on first use. */
+struct nl_msg *nl_req_size(uint8_t cmd, bool dump, size_t size)
 {
 	struct nl_msg *msg;
 
 	if (!sock)
 		nl_open();
-	msg = nlmsg_alloc();
+	msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 				 dump ? NLM_F_DUMP : 0, cmd,
 				 NLB_FAMILY_VERSION))
 		nl_put_fail();
 	return msg;
+}
+
+/* A new request of the default size (a page). */
+struct nl_msg *nl_req(uint8_t cmd, bool dump)
+{
+	return nl_req_size(cmd, dump, 0);
 }
 
 static const struct object *cmd_object(uint8_t cmd)
@@ -222,10 +230,13 @@ int nl_msg_error(struct nlmsghdr *nlh, struct nlmsghdr *req,
 		      nlmsg_datalen(nlh) - off, NULL))
 		memset(tb, 0, sizeof(tb));
 
-	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4)
+	nl_err_offset = -1;
+	if (tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4) {
+		nl_err_offset = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 		attr_note(note, sizeof(note), "attribute", req,
-			  req_attr_at(req, nla_get_u32(tb[NLMSGERR_ATTR_OFFS])));
-	else if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+			  req_attr_at(req, nl_err_offset));
+	}
+	if (nl_err_offset < 0 && tb[NLMSGERR_ATTR_MISS_TYPE] &&
 		 nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) == 4)
 		attr_note(note, sizeof(note), "missing attribute", req,
 			  nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));

@@ -28,10 +28,10 @@
 #define EXIT_KERNEL	2
 
 #define MAX2(a, b)	((int)(a) > (int)(b) ? (int)(a) : (int)(b))
-#define MAX3(a, b, c)	MAX2(MAX2(a, b), c)
-/* Largest attribute type of the listener, group and backend sets. */
-#define NLB_ATTR_MAX	MAX3(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
-			     NLB_A_BACKEND_MAX)
+#define MAX4(a, b, c, d)	MAX2(MAX2(a, b), MAX2(c, d))
+/* Largest attribute type of the listener, group, backend and info sets. */
+#define NLB_ATTR_MAX	MAX4(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
+			     NLB_A_BACKEND_MAX, NLB_A_INFO_MAX)
 /* Largest attribute type of a nested set (stats, health). */
 #define NLB_NEST_MAX	MAX2(NLB_A_STATS_MAX, NLB_A_HEALTH_MAX)
 /* More than the arguments any command takes (a unit test checks). */
@@ -170,7 +170,7 @@ struct object {
 	const struct field *event;
 };
 
-extern const struct object listener_obj, group_obj, backend_obj;
+extern const struct object listener_obj, group_obj, backend_obj, info_obj;
 extern const struct object health_obj;
 extern const struct choice onoff_choices[], event_choices[];
 
@@ -184,6 +184,7 @@ void out_obj_end(void);
 void out_finish(void);
 int obj_parse(const struct object *o, struct nl_msg *m, struct nlattr **tb);
 void obj_print(const struct object *o, struct nl_msg *m);
+void obj_print_key(const struct object *o, struct nl_msg *m, const char *key);
 void out_objects(const char *key, const struct object *o,
 		 const struct msg_list *l);
 void out_event(const struct object *o, struct nlattr **tb);
@@ -205,6 +206,8 @@ void json_escape(FILE *f, const char *s);
 /* ---- nl.c: generic netlink ---- */
 
 struct nl_msg *nl_req(uint8_t cmd, bool dump);
+struct nl_msg *nl_req_size(uint8_t cmd, bool dump, size_t size);
+extern long nl_err_offset;
 int nl_exec(struct nl_msg *req, struct msg_list *replies);
 int nl_report(void);
 int nl_run(struct nl_msg *req, struct msg_list *replies);
@@ -248,6 +251,7 @@ int cmd_line(int argc, char **argv);
 int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	     int argc, char **argv);
 void cmd_usage(FILE *f, const struct cmd_group *g, const struct cmd *c);
+int usage_hint(const struct cmd_group *g, const struct cmd *c);
 extern const char *batch_file;
 extern unsigned long batch_line;
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -263,9 +267,11 @@ int batch_split(char *line, char **argv, int max);
 int batch_run(FILE *f, const char *name, bool force);
 int batch_main(const char *path, bool force);
 
-/* ---- show.c, flush.c, monitor.c ---- */
+/* ---- show.c, flush.c, monitor.c, info.c ---- */
 
 int show_all(const struct arg_val *vals);
+int info_get(bool fresh, struct msg_list *replies);
+int info_show(const struct arg_val *vals);
 int flush_all(const struct arg_val *vals);
 int monitor_run(const struct arg_val *vals);
 int monitor_print(struct nl_msg *msg);

@@ -393,12 +393,15 @@ int obj_parse(const struct object *ob, struct nl_msg *m, struct nlattr **tb)
 	return 0;
 }
 
-/* An object; in a notification (event) its event first. */
+/*
+ * An object; in a notification (event) its event first; in JSON under
+ * key in a map, or without one in a list.
+ */
 static void obj_begin(const struct object *ob, struct nlattr **tb,
-		      bool event)
+		      bool event, const char *key)
 {
 	if (opts.json) {
-		json_begin('{', NULL);
+		json_begin('{', key);
 		if (event) {
 			put_fields(ob->event, tb, NULL);
 			json_str("object", ob->name);
@@ -415,7 +418,7 @@ static void obj_begin(const struct object *ob, struct nlattr **tb,
 
 void out_obj_begin(const struct object *ob, struct nlattr **tb)
 {
-	obj_begin(ob, tb, false);
+	obj_begin(ob, tb, false, NULL);
 }
 
 void out_obj_end(void)
@@ -427,11 +430,17 @@ void out_obj_end(void)
 
 void obj_print(const struct object *ob, struct nl_msg *m)
 {
+	obj_print_key(ob, m, NULL);
+}
+
+/* An object that is the value of key in the JSON map (NULL: in a list). */
+void obj_print_key(const struct object *ob, struct nl_msg *m, const char *key)
+{
 	struct nlattr *tb[NLB_ATTR_MAX + 1];
 
 	if (obj_parse(ob, m, tb))
 		return;
-	out_obj_begin(ob, tb);
+	obj_begin(ob, tb, false, key);
 	out_obj_end();
 }
 
@@ -477,7 +486,7 @@ void out_objects(const char *key, const struct object *ob,
  */
 void out_event(const struct object *ob, struct nlattr **tb)
 {
-	obj_begin(ob, tb, true);
+	obj_begin(ob, tb, true, NULL);
 	out_obj_end();
 	out_finish();
 }

@@ -54,9 +54,14 @@ static void print_groups(const struct msg_list *groups,
 int show_all(const struct arg_val *vals)
 {
 	struct msg_list listeners = { 0 }, groups = { 0 }, backends = { 0 };
-	int ret;
+	struct msg_list info = { 0 };
+	int ret = 0;
 
-	ret = nl_run(nl_req(NLB_CMD_LISTENER_GET, true), &listeners);
+	/* With counters: from a fresh census, and how old it is. */
+	if (opts.stats)
+		ret = info_get(true, &info);
+	if (!ret)
+		ret = nl_run(nl_req(NLB_CMD_LISTENER_GET, true), &listeners);
 	if (!ret)
 		ret = nl_run(nl_req(NLB_CMD_GROUP_GET, true), &groups);
 	if (!ret)
@@ -65,11 +70,14 @@ int show_all(const struct arg_val *vals)
 		out_map_begin();
 		out_objects("listeners", &listener_obj, &listeners);
 		print_groups(&groups, &backends);
+		if (info.n)
+			obj_print_key(&info_obj, info.v[0], "info");
 		out_map_end();
 		out_finish();
 	}
 	msg_list_free(&listeners);
 	msg_list_free(&groups);
 	msg_list_free(&backends);
+	msg_list_free(&info);
 	return ret;
 }
