@@ -741,6 +741,12 @@ static int nlb_parse_backend(struct nlattr **tb, const struct nlattr *entry,
 	c->attr = entry ?: attr;
 	if (tb[NLB_A_BACKEND_PORT])
 		c->port = nla_get_u16(tb[NLB_A_BACKEND_PORT]);
+	/*
+	 * The attribute array of a request is as long as its op's policy:
+	 * backend-get's ends at the port (entries have the settings).
+	 */
+	if (!entry && what == NLB_BE_KEY)
+		return 0;
 	if (tb[NLB_A_BACKEND_WEIGHT]) {
 		c->weight = nla_get_u32(tb[NLB_A_BACKEND_WEIGHT]);
 		c->set |= NLB_BE_SET_WEIGHT;

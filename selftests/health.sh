@@ -231,6 +231,8 @@ rawno "raw: a reason with a control character" EINVAL "a health reason or probe 
 	backend-change group=str:plain addr4=ipv4:192.0.2.99 port=u16:80 healthy=u8:0 "reason=str:a$(printf '\001')"
 rawno "raw: agent-weight 101" ERANGE "" \
 	backend-change group=str:plain addr4=ipv4:192.0.2.99 port=u16:80 agent-weight=u8:101
+rawno "raw: a report for a batch of backends" EINVAL "a health check report is for one backend, at the top level, not for a batch" \
+	backend-change group=str:plain "entry=nest:addr4=ipv4:192.0.2.99,port=u16:80,healthy=u8:1" probe-ok=u8:1
 rawno "raw: probe-time is replies only" EINVAL "" \
 	backend-change group=str:plain addr4=ipv4:192.0.2.99 port=u16:80 probe-time=u64:1
 raw_ok() {
