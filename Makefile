@@ -8,12 +8,14 @@
 #   make check         every test: builds, style, KUnit and selftests in a VM
 #   make kernels       nlb.ko against stock 6.1, stock 6.12 and the VM kernel
 #   make regen         regenerate uapi/linux/nlb.h, kmod/nl-gen.[ch]
-#   make install       module (modules_install), nlbadm, nlb-healthd and its
-#                      systemd units, man page
+#   make install       module (modules_install), and install-tools:
+#                      nlbadm, nlb-healthd, man page, systemd units, bash
+#                      completion
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 all: module nlbadm healthd man
 
@@ -57,15 +59,28 @@ demo: deps
 bench: deps
 	tools/bench/run
 
-install: module nlbadm healthd man
+install: module install-tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+# Everything but the module: nlbadm, nlb-healthd, the man page,
+# nlb.service, nlb-exporter.service and nlb-healthd{,@}.service (for
+# $(PREFIX)/sbin), bash completion,
+# the example /etc/nlb/nlb.conf and the Grafana dashboard.
+install-tools: nlbadm healthd man
 	$(MAKE) -C tools/nlbadm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	$(MAKE) -C tools/healthd install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/systemd/system \
-		tools/systemd/nlb-healthd.service \
-		tools/systemd/nlb-healthd@.service
 	install -D -m 644 Documentation/nlbadm.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/nlbadm.8
+	$(MAKE) -C tools/systemd install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
+		UNITDIR=$(UNITDIR)
+	$(MAKE) -C tools/systemd clean
+	install -D -m 644 tools/completion/nlbadm \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nlbadm
+	install -D -m 644 tools/systemd/nlb.conf.example \
+		$(DESTDIR)$(PREFIX)/share/doc/nlb/nlb.conf.example
+	install -D -m 644 tools/grafana/nlb.json \
+		$(DESTDIR)$(PREFIX)/share/doc/nlb/grafana/nlb.json
+	install -d $(DESTDIR)/etc/nlb
 
 clean:
 	-test -e $(KDIR)/Makefile && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -74,4 +89,4 @@ clean:
 	rm -rf build Documentation/nlbadm.8
 
 .PHONY: all module nlbadm healthd man regen check-gen style kernels deps check demo bench \
-	install clean
+	install install-tools clean

@@ -241,41 +241,6 @@ static void nlb_backend_unapply(struct nlb_backend *be,
 }
 
 /*
- * The pools of the families marked in @dirty, built for the group's lists
- * as they are now; all or nothing.
- */
-static int nlb_backend_pools_build(struct nlb_net *nn, struct nlb_group *g,
-				   const bool *dirty, struct nlb_pool **pool)
-{
-	int fam;
-
-	for (fam = 0; fam < NLB_NFAM; fam++) {
-		pool[fam] = NULL;
-		if (!dirty[fam])
-			continue;
-		pool[fam] = nlb_pool_build(nn, g, fam, g->sched);
-		if (IS_ERR(pool[fam])) {
-			int err = PTR_ERR(pool[fam]);
-
-			while (fam--)
-				nlb_pool_free(pool[fam]);
-			return err;
-		}
-	}
-	return 0;
-}
-
-static void nlb_backend_pools_publish(struct nlb_net *nn, struct nlb_group *g,
-				      const bool *dirty, struct nlb_pool **pool)
-{
-	int fam;
-
-	for (fam = 0; fam < NLB_NFAM; fam++)
-		if (dirty[fam])
-			nlb_pool_publish(nn, g, fam, pool[fam]);
-}
-
-/*
  * Was @be named by an earlier entry of request @gen? Entries mark the
  * backends they name with their request's generation.
  */
@@ -328,9 +293,9 @@ int nlb_backends_add(struct nlb_net *nn, struct nlb_group *g,
 		     struct nlb_backend_cfg *cfg, unsigned int n,
 		     struct netlink_ext_ack *extack)
 {
-	bool dirty[NLB_NFAM] = {}, undrained = false;
+	struct nlb_pool_set ps = {};
 	u64 gen = ++nn->req_gen;
-	struct nlb_pool *pool[NLB_NFAM];
+	bool undrained = false;
 	unsigned int i;
 	int err = 0;
 
@@ -344,6 +309,12 @@ int nlb_backends_add(struct nlb_net *nn, struct nlb_group *g,
 			NL_SET_ERR_MSG_ATTR(extack, c->attr,
 					    "an ipv4 server group holds only IPv4 backends; use a dualstack group for IPv6 backends");
 			err = -EAFNOSUPPORT;
+			break;
+		}
+		if (c->fam == NLB_FAM4 && nlb_group_needs_pool4(g)) {
+			NL_SET_ERR_MSG_ATTR(extack, c->attr,
+					    NLB_GROUP_NEED_POOL4_MSG);
+			err = -EINVAL;
 			break;
 		}
 		be = nlb_backend_find(nn, g, c->fam, &c->addr, c->port);
@@ -392,16 +363,16 @@ int nlb_backends_add(struct nlb_net *nn, struct nlb_group *g,
 		be->req_gen = gen;
 		g->n_backends[c->fam]++;
 		c->be = be;
-		dirty[c->fam] = true;
+		ps.dirty[c->fam] = true;
 	}
 	if (!err)
-		err = nlb_backend_pools_build(nn, g, dirty, pool);
+		err = nlb_pools_build(nn, g, &ps, g->sched, g->affinity);
 	if (err) {
 		nlb_backends_add_undo(nn, g, cfg, i);
 		return err;
 	}
 
-	nlb_backend_pools_publish(nn, g, dirty, pool);
+	nlb_pools_publish(nn, g, &ps);
 	for (i = 0; i < n; i++)
 		WRITE_ONCE(cfg[i].be->draining, false);
 	/* Their connections may go into the flowtable again. */
@@ -453,8 +424,7 @@ int nlb_backends_change(struct nlb_net *nn, struct nlb_group *g,
 			struct nlb_backend_cfg *cfg, unsigned int n,
 			struct netlink_ext_ack *extack)
 {
-	struct nlb_pool *pool[NLB_NFAM];
-	bool dirty[NLB_NFAM] = {};
+	struct nlb_pool_set ps = {};
 	u64 gen = ++nn->req_gen;
 	unsigned int i;
 	int err = 0;
@@ -468,17 +438,17 @@ int nlb_backends_change(struct nlb_net *nn, struct nlb_group *g,
 			err = PTR_ERR(be);
 			break;
 		}
-		dirty[be->key.fam] |= nlb_backend_apply(be, &cfg[i]);
+		ps.dirty[be->key.fam] |= nlb_backend_apply(be, &cfg[i]);
 		cfg[i].be = be;
 	}
 	if (!err)
-		err = nlb_backend_pools_build(nn, g, dirty, pool);
+		err = nlb_pools_build(nn, g, &ps, g->sched, g->affinity);
 	if (err) {
 		while (i--)
 			nlb_backend_unapply(cfg[i].be, &cfg[i]);
 		return err;
 	}
-	nlb_backend_pools_publish(nn, g, dirty, pool);
+	nlb_pools_publish(nn, g, &ps);
 	return 0;
 }
 
@@ -500,8 +470,7 @@ int nlb_backends_del(struct nlb_net *nn, struct nlb_group *g,
 		     struct nlb_backend_cfg *cfg, unsigned int n,
 		     struct netlink_ext_ack *extack)
 {
-	struct nlb_pool *pool[NLB_NFAM];
-	bool dirty[NLB_NFAM] = {};
+	struct nlb_pool_set ps = {};
 	u64 gen = ++nn->req_gen;
 	unsigned int i;
 	int err = 0;
@@ -518,11 +487,11 @@ int nlb_backends_del(struct nlb_net *nn, struct nlb_group *g,
 		cfg[i].prev = be->node.prev;
 		list_del(&be->node);
 		g->n_backends[be->key.fam]--;
-		dirty[be->key.fam] = true;
+		ps.dirty[be->key.fam] = true;
 		cfg[i].be = be;
 	}
 	if (!err)
-		err = nlb_backend_pools_build(nn, g, dirty, pool);
+		err = nlb_pools_build(nn, g, &ps, g->sched, g->affinity);
 	if (err) {
 		while (i--) {
 			struct nlb_backend *be = cfg[i].be;
@@ -534,9 +503,11 @@ int nlb_backends_del(struct nlb_net *nn, struct nlb_group *g,
 	}
 
 	/* Persistence must not send new connections there any more. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		WRITE_ONCE(cfg[i].be->in_pool, false);
-	nlb_backend_pools_publish(nn, g, dirty, pool);
+		WRITE_ONCE(cfg[i].be->in_all, false);
+	}
+	nlb_pools_publish(nn, g, &ps);
 	for (i = 0; i < n; i++) {
 		struct nlb_backend *be = cfg[i].be;
 

@@ -49,6 +49,7 @@ struct nlb_backend_key {
  * @draining: deleted, waiting for its connections to end
  * @in_pool: in the currently published pool of its family (read locklessly
  *	by persistence)
+ * @in_all: likewise, in the group's pool of both families
  * @in_new_pool: scratch for nlb_pool_publish()
  * @drain_since: when (jiffies) it was deleted, for the drain timeout
  * @drain_seq: the first census that started after it was deleted: the
@@ -74,6 +75,7 @@ struct nlb_backend {
 	bool healthy;
 	bool draining;
 	bool in_pool;
+	bool in_all;
 	bool in_new_pool;
 	unsigned long drain_since;
 	u64 drain_seq;

@@ -43,9 +43,15 @@
 #include "listener.h"
 #include "reset.h"
 #include "track.h"
+#include "xconn.h"
+#include "xpool.h"
 
-/* One slice: at most this many buckets, or connections of the namespace. */
+/*
+ * One slice: at most this many buckets walked under their lock, empty
+ * buckets passed by, or connections of the namespace.
+ */
 #define NLB_CENSUS_SLICE_BUCKETS	2048
+#define NLB_CENSUS_SLICE_PEEKS		65536
 #define NLB_CENSUS_SLICE_CONNS		4096
 /* Actions a slice may gather; more wait for the next census. */
 #define NLB_CENSUS_BATCH		64
@@ -65,6 +71,8 @@
 
 enum nlb_census_kind {
 	NLB_CENSUS_END,		/* delete the connection, after its RSTs */
+	/* The same for a client's leg; its backend's leg resets the backend. */
+	NLB_CENSUS_END_XLAT,
 	NLB_CENSUS_PROBE,	/* draw ACKs from its ends */
 };
 
@@ -73,7 +81,7 @@ enum nlb_census_kind {
  * @ct: the connection, with a reference
  * @be_id: its backend
  * @l_id: its listener, or 0
- * @kind: NLB_CENSUS_END or NLB_CENSUS_PROBE
+ * @kind: enum nlb_census_kind
  * @has_segs: @segs holds segments to send
  * @segs: the RSTs (or probing ACKs) to send
  */
@@ -353,7 +361,7 @@ static struct nlb_census_act *nlb_census_act_get(struct nlb_census_batch *b,
  */
 static bool nlb_census_drain(struct nlb_census *c, struct nf_conn *ct,
 			     const struct nlb_backend *be,
-			     const struct nlb_listener *l)
+			     const struct nlb_listener *l, bool client)
 {
 	struct nlb_census_act *act;
 
@@ -362,7 +370,7 @@ static bool nlb_census_drain(struct nlb_census *c, struct nf_conn *ct,
 	act = nlb_census_act_get(c->batch, ct, be, l);
 	if (!act)
 		return false;
-	if (nlb_drain_unsynced(ct, be, act)) {
+	if (!client && nlb_drain_unsynced(ct, be, act)) {
 		act->kind = NLB_CENSUS_PROBE;
 		if (!act->has_segs) {
 			/* Still offloaded: nothing to do yet. */
@@ -371,9 +379,26 @@ static bool nlb_census_drain(struct nlb_census *c, struct nf_conn *ct,
 		}
 		return false;
 	}
-	act->kind = NLB_CENSUS_END;
-	act->has_segs = nlb_reset_prepare(ct, &act->segs);
+	act->kind = client ? NLB_CENSUS_END_XLAT : NLB_CENSUS_END;
+	act->has_segs = nlb_reset_prepare(ct, &act->segs, client ?
+					  NLB_RESET_CLIENT : NLB_RESET_BOTH);
 	return true;
+}
+
+/* A connection that cannot go on (a translated one whose group is gone). */
+static void nlb_census_kill(struct nlb_census *c, struct nf_conn *ct)
+{
+	struct nlb_census_act *act;
+
+	if (!c->batch || c->batch->n == NLB_CENSUS_BATCH ||
+	    !refcount_inc_not_zero(&ct->ct_general.use))
+		return;
+	act = &c->batch->act[c->batch->n++];
+	act->ct = ct;
+	act->be_id = 0;
+	act->l_id = 0;
+	act->kind = NLB_CENSUS_END;
+	act->has_segs = false;
 }
 
 static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
@@ -384,22 +409,33 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 	const struct nf_conn_acct *acct;
 	struct nlb_listener *l = NULL;
 	struct nlb_backend *be = NULL;
+	bool counted = false, client = false, closed;
 	struct nlb_track_view v;
-	bool counted = false, closed;
 	int fam, dir;
 
 	c->conns++;
-	if (nf_ct_is_dying(ct) || !(READ_ONCE(ct->status) & IPS_DST_NAT))
+	if (nf_ct_is_dying(ct))
 		return;
 	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
 	if (nlb_track_view(ct, &v)) {
+		/* A translated connection counts with its client's leg. */
+		if (v.role == NLB_CT_SERVER)
+			return;
 		be = nlb_backend_lookup_id(v.be_id);
 		l = nlb_listener_lookup_id(v.l_id);
 		counted = v.counted;
-	} else {
+		client = v.role == NLB_CT_CLIENT;
+		if (client) {
+			if (!be) {
+				/* Its group is gone: it cannot be translated. */
+				nlb_census_kill(c, ct);
+				return;
+			}
+			nlb_xconn_census_seen(ct, nlb_ct_find(ct), be, c->seq);
+		}
+	} else if (READ_ONCE(ct->status) & IPS_DST_NAT) {
 		o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-		l = nlb_listener_lookup(nn, fam, &o->dst.u3, o->dst.protonum,
-					ntohs(o->dst.u.all));
+		l = nlb_listener_lookup_tuple(nn, fam, o);
 		if (l)
 			be = nlb_census_backend(nn, rcu_dereference(l->group),
 						fam, ct);
@@ -408,7 +444,7 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 		return;
 
 	closed = nlb_ct_closed(ct);
-	if (!closed && nlb_census_drain(c, ct, be, l))
+	if (!closed && nlb_census_drain(c, ct, be, l, client))
 		return;
 	acct = nf_conn_acct_find(ct);
 	for (dir = 0; acct && dir < NLB_NDIR; dir++) {
@@ -428,12 +464,13 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 static int nlb_census_slice(struct nlb_net *nn)
 {
 	struct nlb_census *c = nlb_census_of(nn);
-	unsigned int buckets = 0, conns = 0;
+	unsigned int buckets = 0, peeks = 0, conns = 0;
 	u64 seen = c->conns;
 	int ret = 0;
 
 	rcu_read_lock();
 	while (buckets < NLB_CENSUS_SLICE_BUCKETS &&
+	       peeks < NLB_CENSUS_SLICE_PEEKS &&
 	       conns < NLB_CENSUS_SLICE_CONNS &&
 	       (!c->batch || c->batch->n < NLB_CENSUS_BATCH)) {
 		struct nf_conntrack_tuple_hash *h;
@@ -442,6 +479,22 @@ static int nlb_census_slice(struct nlb_net *nn)
 		unsigned int i = c->bucket;
 		spinlock_t *lockp; /* conntrack's lock of bucket i */
 		unsigned int size;
+
+		/*
+		 * An empty bucket of the table the census walks is passed by
+		 * without its lock: a connection confirmed into it meanwhile
+		 * is one the next census counts. The table stays valid under
+		 * RCU; whether it is still the current one is checked under a
+		 * lock, at the latest when the census ends.
+		 */
+		hash = READ_ONCE(nf_conntrack_hash);
+		size = READ_ONCE(nf_conntrack_htable_size);
+		peeks++;
+		if (i && i < size && hash == c->hash && size == c->hsize &&
+		    hlist_nulls_empty(&hash[i])) {
+			c->bucket++;
+			continue;
+		}
 
 		lockp = &nf_conntrack_locks[i % CONNTRACK_LOCKS];
 		local_bh_disable();
@@ -482,18 +535,47 @@ static int nlb_census_slice(struct nlb_net *nn)
 	return ret;
 }
 
+/*
+ * The RSTs to the backend of the translated connection of client's leg
+ * @ct, from its backend's leg (of the other family), while it is there:
+ * deleting the client's leg takes it. Looked up here, without the
+ * conntrack locks the walk holds: a lookup may delete expired entries.
+ */
+static bool nlb_census_server_rst(struct nf_conn *ct, u32 be_id,
+				  struct nlb_reset *r)
+{
+	struct nlb_backend *be;
+	struct nf_conn *server;
+	bool has = false;
+
+	rcu_read_lock();
+	be = nlb_backend_lookup_id(be_id);
+	server = be ? nlb_xconn_server_get(ct, be) : NULL;
+	rcu_read_unlock();
+	if (server) {
+		has = nlb_reset_prepare(server, r, NLB_RESET_BACKEND);
+		nf_ct_put(server);
+	}
+	return has;
+}
+
 /* Do what the slice found to do, its locks dropped. */
 static void nlb_census_act(struct nlb_net *nn)
 {
 	struct nlb_census_batch *b = nn->census.batch;
+	struct nlb_reset server_rst;
 	unsigned int i;
 
 	for (i = 0; b && i < b->n; i++) {
 		struct nlb_census_act *act = &b->act[i];
+		bool server_segs = false;
 		struct nlb_listener *l;
 		struct nlb_backend *be;
 
-		if (act->kind == NLB_CENSUS_END &&
+		if (act->kind == NLB_CENSUS_END_XLAT)
+			server_segs = nlb_census_server_rst(act->ct, act->be_id,
+							    &server_rst);
+		if (act->kind != NLB_CENSUS_PROBE &&
 		    nf_ct_delete(act->ct, 0, 0)) {
 			rcu_read_lock();
 			be = nlb_backend_lookup_id(act->be_id);
@@ -509,6 +591,8 @@ static void nlb_census_act(struct nlb_net *nn)
 		/* Sent after the deletion, and never under a conntrack lock. */
 		if (act->has_segs)
 			nlb_reset_send(nn->net, &act->segs);
+		if (server_segs)
+			nlb_reset_send(nn->net, &server_rst);
 		nf_ct_put(act->ct);
 		if (!(i % 8))
 			cond_resched();
@@ -543,6 +627,28 @@ static void nlb_census_clear(struct nlb_counters *c)
 	memset(&c->acc, 0, sizeof(c->acc));
 }
 
+/* The source pools of every group: a census begins or ends. */
+static void nlb_census_xpools(struct nlb_net *nn, bool end)
+{
+	struct nlb_group *g;
+	int fam;
+
+	list_for_each_entry(g, &nn->groups, node) {
+		for (fam = 0; fam < NLB_NFAM; fam++) {
+			struct nlb_xpool *p;
+
+			p = rcu_dereference_protected(g->xpool[fam],
+						      lockdep_is_held(&nn->lock));
+			if (!p)
+				continue;
+			if (end)
+				nlb_xpool_census_end(p, nn->census.seq);
+			else
+				nlb_xpool_census_begin(p, nn->census.seq);
+		}
+	}
+}
+
 static void nlb_census_publish(struct nlb_counters *c)
 {
 	c->snap = c->acc;
@@ -557,6 +663,7 @@ static void nlb_census_begin(struct nlb_net *nn)
 		c->batch = kvzalloc(sizeof(*c->batch), GFP_KERNEL);
 	nlb_census_each(nn, nlb_census_clear);
 	c->seq++;
+	nlb_census_xpools(nn, false);
 	c->bucket = 0;
 	c->conns = 0;
 	c->start = ktime_get();
@@ -569,6 +676,7 @@ static void nlb_census_end(struct nlb_net *nn)
 	struct nlb_census *c = nlb_census_of(nn);
 
 	nlb_census_each(nn, nlb_census_publish);
+	nlb_census_xpools(nn, true);
 	c->snap_seq = c->seq;
 	c->snap_time = jiffies;
 	c->snap_conns = c->conns;

@@ -5,12 +5,15 @@
  * nlb plugs into conntrack's NAT core the way nft nat chains do: through
  * the nf_nat register functions. NAT calls nlb_nat_fn() only for a
  * connection whose destination manip is not yet set up, i.e. once, on the
- * first packet of a new connection, at PRE_ROUTING (forwarded and local
+ * first packet of a new connection (a TCP SYN, a UDP datagram, an ICMP or
+ * ICMPv6 echo request), at PRE_ROUTING (forwarded and local
  * input traffic) and LOCAL_OUT (clients on the gateway itself). nlb picks
  * a backend and sets up DNAT; from then on conntrack and nf_nat carry
  * every packet of the flow, replies and ICMP errors included, and nlb
  * never sees it again.
  */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/jhash.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -22,10 +25,12 @@
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "backend.h"
+#include "group.h"
 #include "hook.h"
 #include "listener.h"
 #include "persist.h"
 #include "track.h"
+#include "xconn.h"
 
 /* Refuse a new connection no backend can take, as the listener says. */
 static unsigned int nlb_reject(struct sk_buff *skb,
@@ -36,7 +41,14 @@ static unsigned int nlb_reject(struct sk_buff *skb,
 
 	if (mode == NLB_REJECT_DROP)
 		return NF_DROP;
-	if (mode == NLB_REJECT_RESET && proto == IPPROTO_TCP) {
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
+		/* An echo nobody can answer: its destination is unreachable. */
+		if (v4)
+			nf_send_unreach(skb, ICMP_HOST_UNREACH, state->hook);
+		else
+			nf_send_unreach6(state->net, skb, ICMPV6_ADDR_UNREACH,
+					 state->hook);
+	} else if (mode == NLB_REJECT_RESET && proto == IPPROTO_TCP) {
 		if (v4)
 			nf_send_reset(state->net, state->sk, skb, state->hook);
 		else
@@ -52,14 +64,49 @@ static unsigned int nlb_reject(struct sk_buff *skb,
 }
 
 /*
+ * The pool a new connection of a client of family @fam is scheduled from,
+ * as the group's IP version affinity says: its own family's (on); both
+ * families' (off); its own family's while that has a healthy backend, else
+ * the other's if that has one, else its own family's fail-open pool, else
+ * the other's (prefer). @idx is set to the pool's index and @failover when
+ * prefer chose the other family.
+ */
+static struct nlb_pool *nlb_pool_for(const struct nlb_group *g, int fam,
+				     int *idx, bool *failover)
+{
+	struct nlb_pool *own, *other;
+
+	*failover = false;
+	*idx = fam;
+	switch (READ_ONCE(g->affinity)) {
+	case NLB_AFFINITY_OFF:
+		*idx = NLB_POOL_ALL;
+		return rcu_dereference(g->pool[NLB_POOL_ALL]);
+	case NLB_AFFINITY_PREFER:
+		own = rcu_dereference(g->pool[fam]);
+		if (own && !own->failopen)
+			return own;
+		other = rcu_dereference(g->pool[!fam]);
+		if (other && (!other->failopen || !own)) {
+			*idx = !fam;
+			*failover = true;
+			return other;
+		}
+		return own;
+	default:
+		return rcu_dereference(g->pool[fam]);
+	}
+}
+
+/*
  * Choose the backend of a new connection: the client's persistence entry
- * if it has a usable one, else the scheduler of the pool of the client's
- * own family (IP version affinity). @key is set to the client's masked
- * address when the listener has persistence.
+ * if it has a usable one, else the scheduler of pool @pool, of index @idx.
+ * @key is set to the client's masked address when the listener has
+ * persistence.
  */
 static struct nlb_backend *nlb_choose(struct nlb_listener *l,
 				      const struct nlb_group *g,
-				      struct nlb_pool *pool, int fam,
+				      struct nlb_pool *pool, int idx, int fam,
 				      const struct nf_conntrack_tuple *t,
 				      struct nlb_persist **persist,
 				      union nf_inet_addr *key,
@@ -78,7 +125,7 @@ static struct nlb_backend *nlb_choose(struct nlb_listener *l,
 		*persist = p;
 		*key = t->src.u3;
 		nlb_persist_mask(key, fam, READ_ONCE(l->persist_prefix[fam]));
-		be = nlb_persist_get(p, key, fam, g,
+		be = nlb_persist_get(p, key, fam, g, idx,
 				     (unsigned long)timeout * HZ);
 		if (be) {
 			*persisted = true;
@@ -100,6 +147,7 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	struct nf_nat_range2 range = {};
 	enum ip_conntrack_info ctinfo;
 	struct nlb_persist *persist;
+	bool persisted, failover;
 	union nf_inet_addr key;
 	struct nlb_listener *l;
 	struct nlb_backend *be;
@@ -107,8 +155,8 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	struct nlb_group *g;
 	struct nf_conn *ct;
 	unsigned int ret;
-	bool persisted;
-	int fam;
+	int fam, idx, err;
+	bool echo = false;
 
 	/*
 	 * The NAT core also calls for a NEW connection that was confirmed
@@ -118,6 +166,9 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	 */
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct))
+		return NF_ACCEPT;
+	/* The backend's leg of a translated connection, on its way out. */
+	if (unlikely(test_bit(IPS_HELPER_BIT, &ct->status)) && nlb_ct_find(ct))
 		return NF_ACCEPT;
 
 	tuple = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
@@ -135,35 +186,56 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 		break;
 	case IPPROTO_UDP:
 		break;
+	case IPPROTO_ICMP:
+		/* Of what ICMP conntrack makes connections of: echo. */
+		if (tuple->dst.u.icmp.type != ICMP_ECHO)
+			return NF_ACCEPT;
+		echo = true;
+		break;
+	case IPPROTO_ICMPV6:
+		if (tuple->dst.u.icmp.type != ICMPV6_ECHO_REQUEST)
+			return NF_ACCEPT;
+		echo = true;
+		break;
 	default:
 		return NF_ACCEPT;
 	}
 
 	fam = state->pf == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
-	l = nlb_listener_lookup(nlb_net(state->net), fam, &tuple->dst.u3,
-				tuple->dst.protonum,
-				ntohs(tuple->dst.u.all));
+	l = nlb_listener_lookup_tuple(nlb_net(state->net), fam, tuple);
 	if (!l)
 		return NF_ACCEPT;
 
-	/*
-	 * IP version affinity: only the pool of the client's own family is
-	 * ever considered.
-	 */
+	/* IP version affinity chooses the pool. */
 	g = rcu_dereference(l->group);
-	pool = rcu_dereference(g->pool[fam]);
-	be = nlb_choose(l, g, pool, fam, tuple, &persist, &key, &persisted);
+	pool = nlb_pool_for(g, fam, &idx, &failover);
+	be = nlb_choose(l, g, pool, idx, fam, tuple, &persist, &key,
+			&persisted);
 	if (!be) {
 		nlb_stats_count(&l->cnt, drop_no_backend);
 		nlb_stats_count(&g->cnt, drop_no_backend);
 		return nlb_reject(skb, state, READ_ONCE(l->reject),
 				  tuple->dst.protonum);
 	}
+	if (be->key.fam != fam) {
+		/* A translated connection: no NAT; its legs carry it. */
+		err = nlb_xconn_new(ct, l, g, be);
+		if (err == -ENOSPC) {
+			nlb_stats_count(&l->cnt, drop_pool);
+			nlb_stats_count(&g->cnt, drop_pool);
+			nlb_stats_count(&be->cnt, drop_pool);
+			return nlb_reject(skb, state, READ_ONCE(l->reject),
+					  tuple->dst.protonum);
+		}
+		ret = err ? NF_DROP : NF_ACCEPT;
+		goto acct;
+	}
 
 	range.flags = NF_NAT_RANGE_MAP_IPS;
 	range.min_addr = be->key.addr;
 	range.max_addr = be->key.addr;
-	if (be->key.port) {
+	/* An echo keeps its identifier, which NAT changes only if it must. */
+	if (be->key.port && !echo) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 		range.min_proto.all = htons(be->key.port);
 		range.max_proto.all = range.min_proto.all;
@@ -172,14 +244,20 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	if (ret == NF_ACCEPT && !nf_nat_initialized(ct, NF_NAT_MANIP_DST))
 		ret = NF_DROP;
 	/*
-	 * Per-connection packet and byte counters, whatever the acct sysctl
-	 * says, unless the group does without; then, after NAT so that NAT
-	 * adds no seqadj extension for it, the helper of tracked groups.
+	 * After NAT, so that NAT adds no seqadj extension for it: the helper
+	 * of tracked groups. An echo, which no flowtable carries, is always
+	 * tracked: its reply tuple does not name its backend's port.
 	 */
-	if (ret == NF_ACCEPT &&
-	    ((READ_ONCE(g->acct) && !nf_conn_acct_find(ct) &&
-	      !nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC)) ||
-	     (READ_ONCE(g->track) && nlb_track_attach(ct, l, be))))
+	if (ret == NF_ACCEPT && (READ_ONCE(g->track) || echo) &&
+	    !nlb_track_attach(ct, l, be, NLB_CT_PLAIN))
+		ret = NF_DROP;
+acct:
+	/*
+	 * Per-connection packet and byte counters, whatever the acct sysctl
+	 * says, unless the group does without.
+	 */
+	if (ret == NF_ACCEPT && READ_ONCE(g->acct) && !nf_conn_acct_find(ct) &&
+	    !nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC))
 		ret = NF_DROP;
 	if (ret != NF_ACCEPT) {
 		nlb_stats_count(&l->cnt, drop_error);
@@ -201,6 +279,16 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 		nlb_stats_count(&l->cnt, failopen);
 		nlb_stats_count(&g->cnt, failopen);
 		nlb_stats_count(&be->cnt, failopen);
+	}
+	if (failover) {
+		nlb_stats_count(&l->cnt, failover_family);
+		nlb_stats_count(&g->cnt, failover_family);
+		nlb_stats_count(&be->cnt, failover_family);
+	}
+	if (be->key.fam != fam) {
+		nlb_stats_count(&l->cnt, translated);
+		nlb_stats_count(&g->cnt, translated);
+		nlb_stats_count(&be->cnt, translated);
 	}
 	return NF_ACCEPT;
 }
@@ -301,10 +389,37 @@ void nlb_hooks_stop(struct nlb_net *nn)
 	lockdep_assert_held(&nn->lock);
 	if (!nn->hooked)
 		return;
+	nlb_xconn_hooks_stop(nn);
 	nlb_hooks_unregister(nn->net, ARRAY_SIZE(nlb_nat_ops4),
 			     ARRAY_SIZE(nlb_nat_ops6));
 	nf_ct_netns_put(nn->net, NFPROTO_INET);
 	nn->hooked = false;
+}
+
+/**
+ * nlb_hooks_xlat() - make sure the translation hooks are there if a group
+ * of the namespace may translate
+ * @nn: the namespace state, locked
+ * @affinity: the affinity a group of the namespace is getting
+ *
+ * They are registered while the NAT hooks are and a group has had affinity
+ * off or prefer; namespaces that never translate do without them.
+ *
+ * Return: 0 or a negative errno.
+ */
+int nlb_hooks_xlat(struct nlb_net *nn, u8 affinity)
+{
+	struct nlb_group *g;
+
+	lockdep_assert_held(&nn->lock);
+	if (!nn->hooked)
+		return 0;
+	if (affinity != NLB_AFFINITY_ON)
+		return nlb_xconn_hooks_get(nn);
+	list_for_each_entry(g, &nn->groups, node)
+		if (g->affinity != NLB_AFFINITY_ON)
+			return nlb_xconn_hooks_get(nn);
+	return 0;
 }
 
 /**

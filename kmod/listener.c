@@ -44,8 +44,8 @@ static bool nlb_vip_match(const struct nlb_vip *vip, int fam,
  * @nn: the namespace state
  * @fam: the family of @addr
  * @addr: destination address
- * @proto: IPPROTO_TCP or IPPROTO_UDP
- * @port: destination port, host byte order
+ * @proto: IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP
+ * @port: destination port, host byte order; 0 for ICMP
  *
  * Called on the packet path under rcu_read_lock(), and by the
  * configuration path with @nn->lock held.
@@ -64,6 +64,30 @@ struct nlb_listener *nlb_listener_lookup(struct nlb_net *nn, int fam,
 		if (nlb_vip_match(vip, fam, addr, proto, port))
 			return vip->listener;
 	return NULL;
+}
+
+/**
+ * nlb_listener_lookup_tuple() - find the listener of a connection
+ * @nn: the namespace state
+ * @fam: the family of @t
+ * @t: the connection's original tuple
+ *
+ * An ICMP or ICMPv6 echo goes to the VIP's icmp listener, which has no
+ * port. Under rcu_read_lock() or @nn->lock.
+ *
+ * Return: the listener or NULL.
+ */
+struct nlb_listener *nlb_listener_lookup_tuple(struct nlb_net *nn, int fam,
+					       const struct nf_conntrack_tuple *t)
+{
+	switch (t->dst.protonum) {
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return nlb_listener_lookup(nn, fam, &t->dst.u3, IPPROTO_ICMP,
+					   0);
+	}
+	return nlb_listener_lookup(nn, fam, &t->dst.u3, t->dst.protonum,
+				   ntohs(t->dst.u.all));
 }
 
 /**
@@ -123,27 +147,6 @@ static struct nlb_group *nlb_listener_cfg_group(struct nlb_net *nn,
 		return ERR_PTR(-ENOENT);
 	}
 	return g;
-}
-
-/* Can a listener with VIPs @vip_used send its connections to group @g? */
-static int nlb_listener_check_group(const bool *vip_used,
-				    const struct nlb_group *g,
-				    const struct nlb_listener_cfg *cfg,
-				    struct netlink_ext_ack *extack)
-{
-	const struct nlattr *attr = cfg->tb[NLB_A_LISTENER_GROUP];
-
-	if (g->ipversion == NLB_IPVERSION_IPV4 && vip_used[NLB_FAM6]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "an IPv6 VIP needs a dualstack server group: IPv6 clients to IPv4 backends need cross-family translation, which nlb does not have yet");
-		return -EOPNOTSUPP;
-	}
-	if (g->ipversion == NLB_IPVERSION_DUALSTACK && !vip_used[NLB_FAM6]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "a dualstack server group needs a listener with an IPv6 VIP");
-		return -EINVAL;
-	}
-	return 0;
 }
 
 /*
@@ -242,9 +245,6 @@ struct nlb_listener *nlb_listener_add(struct nlb_net *nn,
 	g = nlb_listener_cfg_group(nn, cfg, extack);
 	if (IS_ERR(g))
 		return ERR_CAST(g);
-	err = nlb_listener_check_group(cfg->vip_used, g, cfg, extack);
-	if (err)
-		return ERR_PTR(err);
 	for (fam = 0; fam < NLB_NFAM; fam++) {
 		if (cfg->vip_used[fam] &&
 		    nlb_listener_lookup(nn, fam, &cfg->vip[fam], cfg->proto,
@@ -291,6 +291,12 @@ struct nlb_listener *nlb_listener_add(struct nlb_net *nn,
 		nlb_hooks_put(nn);
 		goto err_free;
 	}
+	/* The first listener of a namespace whose groups translate. */
+	err = nlb_hooks_xlat(nn, NLB_AFFINITY_ON);
+	if (err) {
+		nlb_listener_del(nn, l);
+		return ERR_PTR(err);
+	}
 	nlb_census_kick(nn);
 	return l;
 
@@ -319,19 +325,13 @@ int nlb_listener_change(struct nlb_net *nn, struct nlb_listener *l,
 			struct netlink_ext_ack *extack)
 {
 	struct nlb_group *old = nlb_listener_group(nn, l), *g = old;
-	bool vip_used[NLB_NFAM];
-	int fam, err;
+	int err;
 
 	lockdep_assert_held(&nn->lock);
 	if (cfg->set & NLB_LISTENER_SET_GROUP) {
 		g = nlb_listener_cfg_group(nn, cfg, extack);
 		if (IS_ERR(g))
 			return PTR_ERR(g);
-		for (fam = 0; fam < NLB_NFAM; fam++)
-			vip_used[fam] = l->vip[fam].used;
-		err = nlb_listener_check_group(vip_used, g, cfg, extack);
-		if (err)
-			return err;
 	}
 	err = nlb_listener_set_opts(nn, l, cfg);
 	if (err)

@@ -103,6 +103,8 @@ struct nlb_listener_cfg {
 struct nlb_listener *nlb_listener_lookup(struct nlb_net *nn, int fam,
 					 const union nf_inet_addr *addr,
 					 u8 proto, u16 port);
+struct nlb_listener *nlb_listener_lookup_tuple(struct nlb_net *nn, int fam,
+					       const struct nf_conntrack_tuple *t);
 struct nlb_listener *nlb_listener_find(struct nlb_net *nn, const char *name);
 struct nlb_listener *nlb_listener_lookup_id(u32 id);
 struct nlb_listener *nlb_listener_add(struct nlb_net *nn,

@@ -23,6 +23,7 @@
 #include "listener.h"
 #include "netlink.h"
 #include "nl-gen.h"
+#include "xstats.h"
 
 static struct genl_family nlb_family;
 
@@ -249,7 +250,7 @@ static int nlb_fill_listener(struct sk_buff *skb, struct nlb_net *nn,
 	     nla_put_in6_addr(skb, NLB_A_LISTENER_VIP6,
 			      &l->vip[NLB_FAM6].addr.in6)) ||
 	    nla_put_u8(skb, NLB_A_LISTENER_PROTO, l->proto) ||
-	    nla_put_u16(skb, NLB_A_LISTENER_PORT, l->port) ||
+	    (l->port && nla_put_u16(skb, NLB_A_LISTENER_PORT, l->port)) ||
 	    nla_put_string(skb, NLB_A_LISTENER_GROUP,
 			   nlb_listener_group(nn, l)->name) ||
 	    nlb_stats_put(skb, NLB_A_LISTENER_STATS, &l->cnt) ||
@@ -342,8 +343,7 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (NLB_REQUIRE(info, NLB_A_LISTENER_NAME, "missing listener name") ||
 	    NLB_REQUIRE(info, NLB_A_LISTENER_PROTO,
-			"missing protocol (tcp or udp)") ||
-	    NLB_REQUIRE(info, NLB_A_LISTENER_PORT, "missing listener port") ||
+			"missing protocol (tcp, udp or icmp)") ||
 	    NLB_REQUIRE(info, NLB_A_LISTENER_GROUP,
 			"missing server group of the listener"))
 		return -EINVAL;
@@ -355,14 +355,29 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	cfg->proto = nla_get_u8(info->attrs[NLB_A_LISTENER_PROTO]);
-	if (cfg->proto != IPPROTO_TCP && cfg->proto != IPPROTO_UDP) {
+	if (cfg->proto != IPPROTO_TCP && cfg->proto != IPPROTO_UDP &&
+	    cfg->proto != IPPROTO_ICMP) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[NLB_A_LISTENER_PROTO],
-				    "protocol must be tcp (6) or udp (17)");
+				    "protocol must be tcp (6), udp (17) or icmp (1)");
 		err = -EINVAL;
 		goto out;
 	}
-	cfg->port = nla_get_u16(info->attrs[NLB_A_LISTENER_PORT]);
+	if (cfg->proto == IPPROTO_ICMP) {
+		if (info->attrs[NLB_A_LISTENER_PORT]) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[NLB_A_LISTENER_PORT],
+					    "an icmp listener has no port");
+			err = -EINVAL;
+			goto out;
+		}
+	} else if (NLB_REQUIRE(info, NLB_A_LISTENER_PORT,
+			       "missing listener port")) {
+		err = -EINVAL;
+		goto out;
+	} else {
+		cfg->port = nla_get_u16(info->attrs[NLB_A_LISTENER_PORT]);
+	}
 	err = nlb_parse_vips(info, cfg);
 	if (err)
 		goto out;
@@ -483,6 +498,48 @@ int nlb_nl_listener_get_dumpit(struct sk_buff *skb,
 
 /* Server groups */
 
+static int nlb_fill_group_xlat(struct sk_buff *skb, struct nlb_net *nn,
+			       const struct nlb_group *g)
+{
+	static const int attr[NLB_NFAM][4] = {
+		[NLB_FAM4] = { NLB_A_GROUP_POOL4_FIRST, NLB_A_GROUP_POOL4_LAST,
+			       NLB_A_GROUP_POOL4_USED, NLB_A_GROUP_POOL4_SIZE },
+		[NLB_FAM6] = { NLB_A_GROUP_POOL6_FIRST, NLB_A_GROUP_POOL6_LAST,
+			       NLB_A_GROUP_POOL6_USED, NLB_A_GROUP_POOL6_SIZE },
+	};
+	int fam;
+
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		struct nlb_xpool *p;
+
+		p = rcu_dereference_protected(g->xpool[fam],
+					      lockdep_is_held(&nn->lock));
+		if (!p)
+			continue;
+		/* The last address only when it is not the first. */
+		if (fam == NLB_FAM4 ?
+		    nla_put_in_addr(skb, attr[fam][0], g->xcfg[fam].first.ip) ||
+		    (g->xcfg[fam].last.ip != g->xcfg[fam].first.ip &&
+		     nla_put_in_addr(skb, attr[fam][1], g->xcfg[fam].last.ip)) :
+		    nla_put_in6_addr(skb, attr[fam][0],
+				     &g->xcfg[fam].first.in6) ||
+		    (!ipv6_addr_equal(&g->xcfg[fam].last.in6,
+				      &g->xcfg[fam].first.in6) &&
+		     nla_put_in6_addr(skb, attr[fam][1],
+				      &g->xcfg[fam].last.in6)))
+			return -EMSGSIZE;
+		if (nla_put_u32(skb, attr[fam][2], nlb_xpool_used(p)) ||
+		    nla_put_u32(skb, attr[fam][3], p->size))
+			return -EMSGSIZE;
+	}
+	if (nla_put_u16(skb, NLB_A_GROUP_POOL_PORT_MIN, g->port_min) ||
+	    nla_put_u16(skb, NLB_A_GROUP_POOL_PORT_MAX, g->port_max) ||
+	    nla_put_in6_addr(skb, NLB_A_GROUP_PREFIX6, &g->prefix6) ||
+	    nla_put_u8(skb, NLB_A_GROUP_SRC6, g->src6))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 			  const void *obj)
 {
@@ -502,6 +559,7 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout) ||
 	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct) ||
 	    nla_put_u8(skb, NLB_A_GROUP_OFFLOAD, g->offload) ||
+	    nlb_fill_group_xlat(skb, nn, g) ||
 	    nlb_health_fill_group(skb, &g->health))
 		return -EMSGSIZE;
 	return 0;
@@ -512,6 +570,46 @@ static void nlb_notify_group(struct nlb_net *nn, const struct nlb_group *g,
 {
 	nlb_notify(nn, NLB_CMD_GROUP_NTF, nlb_fill_group, g,
 		   NLB_A_GROUP_EVENT, event);
+}
+
+/* The source pools of translated legs, their ports, prefix6 and src6. */
+static void nlb_parse_group_xlat(struct nlattr **tb, struct nlb_group_cfg *cfg)
+{
+	static const int attr[NLB_NFAM][2] = {
+		[NLB_FAM4] = { NLB_A_GROUP_POOL4_FIRST, NLB_A_GROUP_POOL4_LAST },
+		[NLB_FAM6] = { NLB_A_GROUP_POOL6_FIRST, NLB_A_GROUP_POOL6_LAST },
+	};
+	int fam;
+
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		struct nlb_xpool_cfg *x = &cfg->xcfg[fam];
+
+		if (!nlb_get_addr(tb, fam, attr[NLB_FAM4][0], attr[NLB_FAM6][0],
+				  &x->first) &&
+		    !tb[attr[fam][1]])
+			continue;
+		/* The last address defaults to the first. */
+		if (!nlb_get_addr(tb, fam, attr[NLB_FAM4][1],
+				  attr[NLB_FAM6][1], &x->last))
+			x->last = x->first;
+		cfg->set |= fam == NLB_FAM4 ? NLB_GROUP_SET_POOL4 :
+					      NLB_GROUP_SET_POOL6;
+	}
+	if (tb[NLB_A_GROUP_POOL_PORT_MIN] || tb[NLB_A_GROUP_POOL_PORT_MAX]) {
+		if (tb[NLB_A_GROUP_POOL_PORT_MIN])
+			cfg->port_min = nla_get_u16(tb[NLB_A_GROUP_POOL_PORT_MIN]);
+		if (tb[NLB_A_GROUP_POOL_PORT_MAX])
+			cfg->port_max = nla_get_u16(tb[NLB_A_GROUP_POOL_PORT_MAX]);
+		cfg->set |= NLB_GROUP_SET_PORTS;
+	}
+	if (tb[NLB_A_GROUP_PREFIX6]) {
+		cfg->prefix6 = nla_get_in6_addr(tb[NLB_A_GROUP_PREFIX6]);
+		cfg->set |= NLB_GROUP_SET_PREFIX6;
+	}
+	if (tb[NLB_A_GROUP_SRC6]) {
+		cfg->src6 = nla_get_u8(tb[NLB_A_GROUP_SRC6]);
+		cfg->set |= NLB_GROUP_SET_SRC6;
+	}
 }
 
 static void nlb_parse_group(struct genl_info *info, struct nlb_group_cfg *cfg)
@@ -547,6 +645,7 @@ static void nlb_parse_group(struct genl_info *info, struct nlb_group_cfg *cfg)
 		cfg->offload = nla_get_u8(tb[NLB_A_GROUP_OFFLOAD]);
 		cfg->set |= NLB_GROUP_SET_OFFLOAD;
 	}
+	nlb_parse_group_xlat(tb, cfg);
 }
 
 int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -1005,7 +1104,7 @@ static int nlb_fill_info(struct sk_buff *skb, struct nlb_net *nn,
 	     nla_put_u64_64bit(skb, NLB_A_INFO_CENSUS_CONNS, c->snap_conns,
 			       NLB_A_INFO_PAD)))
 		return -EMSGSIZE;
-	return 0;
+	return nlb_xstats_put(skb, NLB_A_INFO_XLAT_DROPS, nn);
 }
 
 static u32 nlb_req_max_age(struct genl_info *info, u32 dflt)

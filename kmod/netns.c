@@ -10,6 +10,7 @@
 #include "listener.h"
 #include "netns.h"
 #include "offload.h"
+#include "xstats.h"
 
 unsigned int nlb_net_id __read_mostly;
 
@@ -23,9 +24,14 @@ static int __net_init nlb_net_init(struct net *net)
 	INIT_LIST_HEAD(&nn->listeners);
 	INIT_LIST_HEAD(&nn->groups);
 	hash_init(nn->vips);
-	err = nlb_backends_net_init(nn);
+	err = nlb_xstats_net_init(nn);
 	if (err)
 		return err;
+	err = nlb_backends_net_init(nn);
+	if (err) {
+		nlb_xstats_net_exit(nn);
+		return err;
+	}
 	nlb_census_net_init(nn);
 	nlb_offload_net_init(nn);
 	nlb_drain_net_init(nn);
@@ -73,6 +79,7 @@ static void __net_exit nlb_net_exit(struct net *net)
 	mutex_unlock(&nn->lock);
 	nlb_census_net_exit(nn);
 	nlb_backends_net_exit(nn);
+	nlb_xstats_net_exit(nn);
 	mutex_destroy(&nn->lock);
 }
 

@@ -12,6 +12,8 @@
 
 #include "census.h"
 
+struct nlb_xstats;
+
 #define NLB_VIP_HASH_BITS 10
 
 /* Index of the per-family tables. */
@@ -33,6 +35,8 @@ enum nlb_fam {
  * @n_persist: persistence entries of all listeners
  * @hooked: the NAT hooks are registered (while there are listeners, and
  *	never again once the namespace is going away)
+ * @xhooked: the translation hooks are registered (with the NAT hooks, once
+ *	a group has had affinity off or prefer)
  * @genid: bumped on every change, so that dumps detect interruptions
  * @req_gen: numbers configuration requests (scratch marks of backends)
  * @vips: listener VIPs by address, protocol and port; written under @lock,
@@ -50,6 +54,7 @@ enum nlb_fam {
  * @offload_on: the flowtable's ingress hook follows new devices (RTNL)
  * @offload_devs: devices with the flowtable's ingress hook (RTNL)
  * @ft: the flowtable of offloaded connections
+ * @xstats: the translation path's drops by reason
  */
 struct nlb_net {
 	struct net *net;
@@ -61,6 +66,7 @@ struct nlb_net {
 	unsigned int n_backends;
 	atomic_t n_persist;
 	bool hooked;
+	bool xhooked;
 	u32 genid;
 	u64 req_gen;
 	DECLARE_HASHTABLE(vips, NLB_VIP_HASH_BITS);
@@ -73,6 +79,7 @@ struct nlb_net {
 	bool offload_on;
 	struct list_head offload_devs;
 	struct nf_flowtable ft;
+	struct nlb_xstats __percpu *xstats;
 };
 
 extern unsigned int nlb_net_id;

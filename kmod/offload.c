@@ -65,11 +65,10 @@ static struct nlb_group *nlb_offload_group(const struct nf_conn *ct)
 	struct nlb_listener *l;
 
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	l = nlb_listener_lookup(nlb_net(nf_ct_net(ct)),
-				t->src.l3num == NFPROTO_IPV4 ? NLB_FAM4 :
-							       NLB_FAM6,
-				&t->dst.u3, t->dst.protonum,
-				ntohs(t->dst.u.all));
+	l = nlb_listener_lookup_tuple(nlb_net(nf_ct_net(ct)),
+				      t->src.l3num == NFPROTO_IPV4 ? NLB_FAM4 :
+								     NLB_FAM6,
+				      t);
 	return l ? rcu_dereference(l->group) : NULL;
 }
 

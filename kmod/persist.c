@@ -99,18 +99,22 @@ nlb_persist_find(struct nlb_persist *p, const union nf_inet_addr *key,
  * @key: the masked client address
  * @fam: its family
  * @g: the group the listener sends new connections to now
+ * @pool: the pool of @g the connection is scheduled from: a family, or
+ *	NLB_POOL_ALL
  * @timeout: the listener's timeout, in jiffies
  *
  * Called on the packet path under RCU, which keeps the backend's memory.
  *
  * Return: the backend of the client's last new connection if that was
- * less than @timeout ago and the backend, of group @g, can take new
- * connections, else NULL. (An entry can name a backend of another group:
- * one set by a connection that saw the listener's previous group.)
+ * less than @timeout ago and the backend, of group @g, is in @pool, else
+ * NULL. (An entry can name a backend of another group: one set by a
+ * connection that saw the listener's previous group; or of another pool:
+ * one set while the group's affinity was different, or, with affinity
+ * prefer, while the client's own family had no backend.)
  */
 struct nlb_backend *nlb_persist_get(struct nlb_persist *p,
 				    const union nf_inet_addr *key, int fam,
-				    const struct nlb_group *g,
+				    const struct nlb_group *g, int pool,
 				    unsigned long timeout)
 {
 	struct nlb_backend *be = NULL;
@@ -119,7 +123,8 @@ struct nlb_backend *nlb_persist_get(struct nlb_persist *p,
 	spin_lock_bh(&p->lock);
 	e = nlb_persist_find(p, key, fam);
 	if (e && e->be->group == g && time_before(jiffies, e->last + timeout) &&
-	    READ_ONCE(e->be->in_pool)) {
+	    (pool == NLB_POOL_ALL ? READ_ONCE(e->be->in_all) :
+	     e->be->key.fam == pool && READ_ONCE(e->be->in_pool))) {
 		e->last = jiffies;
 		be = e->be;
 	}

@@ -38,7 +38,7 @@ struct nlb_persist {
 struct nlb_persist *nlb_persist_alloc(atomic_t *total);
 struct nlb_backend *nlb_persist_get(struct nlb_persist *p,
 				    const union nf_inet_addr *key, int fam,
-				    const struct nlb_group *g,
+				    const struct nlb_group *g, int pool,
 				    unsigned long timeout);
 void nlb_persist_set(struct nlb_persist *p, const union nf_inet_addr *key,
 		     int fam, struct nlb_backend *be);

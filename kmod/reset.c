@@ -54,6 +54,7 @@
 #include <net/tcp.h>
 
 #include "reset.h"
+#include "route.h"
 
 /*
  * A fresh skb with a TCP RST and room in front for a network header of
@@ -103,30 +104,25 @@ static int nlb_send_reset4(struct net *net, u32 mark, __be32 saddr,
 			   __be32 daddr, __be16 sport, __be16 dport, u32 seq,
 			   u32 ack, u8 flags)
 {
-	struct flowi4 fl4 = {};
+	struct nlb_flow f = {
+		.saddr.ip = saddr, .daddr.ip = daddr, .sport = sport,
+		.dport = dport, .proto = IPPROTO_TCP, .mark = mark,
+	};
+	struct dst_entry *dst;
 	struct sk_buff *skb;
 	struct iphdr *iph;
 	struct tcphdr *th;
-	struct rtable *rt;
 
-	fl4.daddr = daddr;
-	fl4.saddr = saddr;
-	fl4.flowi4_proto = IPPROTO_TCP;
-	fl4.fl4_sport = sport;
-	fl4.fl4_dport = dport;
-	fl4.flowi4_mark = mark;
-	/* The source need not be a local address. */
-	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
+	dst = nlb_route(net, NFPROTO_IPV4, &f);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
 
 	skb = nlb_reset_build(sizeof(*iph), sport, dport, seq, ack, flags);
 	if (!skb) {
-		ip_rt_put(rt);
+		dst_release(dst);
 		return -ENOMEM;
 	}
-	skb_dst_set(skb, &rt->dst);
+	skb_dst_set(skb, dst);
 	skb->mark = mark;
 
 	th = tcp_hdr(skb);
@@ -139,7 +135,7 @@ static int nlb_send_reset4(struct net *net, u32 mark, __be32 saddr,
 	iph->tos = 0;
 	iph->tot_len = htons(skb->len);
 	iph->frag_off = htons(IP_DF);
-	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->ttl = ip4_dst_hoplimit(dst);
 	iph->protocol = IPPROTO_TCP;
 	iph->check = 0;
 	iph->saddr = saddr;
@@ -155,27 +151,16 @@ static int nlb_send_reset6(struct net *net, u32 mark,
 			   const struct in6_addr *daddr, __be16 sport,
 			   __be16 dport, u32 seq, u32 ack, u8 flags)
 {
-	struct flowi6 fl6 = {};
+	struct nlb_flow f = {
+		.saddr.in6 = *saddr, .daddr.in6 = *daddr, .sport = sport,
+		.dport = dport, .proto = IPPROTO_TCP, .mark = mark,
+	};
 	struct dst_entry *dst;
 	struct ipv6hdr *ip6h;
 	struct sk_buff *skb;
 	struct tcphdr *th;
-	int err;
 
-	fl6.daddr = *daddr;
-	/* IPv6 routing takes any source, local or not. */
-	fl6.saddr = *saddr;
-	fl6.flowi6_proto = IPPROTO_TCP;
-	fl6.fl6_sport = sport;
-	fl6.fl6_dport = dport;
-	fl6.flowi6_mark = mark;
-	dst = ip6_route_output(net, NULL, &fl6);
-	err = dst->error;
-	if (err) {
-		dst_release(dst);
-		return err;
-	}
-	dst = xfrm_lookup_route(net, dst, flowi6_to_flowi(&fl6), NULL, 0);
+	dst = nlb_route(net, NFPROTO_IPV6, &f);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);
 
@@ -319,6 +304,8 @@ static bool nlb_reset_read(struct nf_conn *ct, u8 *state,
  * nlb_reset_prepare() - work out the RSTs that end a TCP connection
  * @ct: the connection's conntrack entry
  * @r: filled with the segments to send (@r->list is left alone)
+ * @ends: NLB_RESET_CLIENT, NLB_RESET_BACKEND or both: which ends get RSTs
+ *	(a leg of a translated connection has only one of the two)
  *
  * Reads the connection's state and sequence numbers under @ct->lock and
  * describes the RSTs that end it at both ends: to the client, from the
@@ -338,7 +325,7 @@ static bool nlb_reset_read(struct nf_conn *ct, u8 *state,
  * needs no RST (not open or already closing down: TIME_WAIT, CLOSE), or its
  * sequence numbers are adjusted by a helper.
  */
-bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
+bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r, u8 ends)
 {
 	const struct nf_conntrack_tuple *orig, *reply;
 	struct ip_ct_tcp_state client, backend;
@@ -365,9 +352,11 @@ bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r)
 	r->mark = nlb_ct_mark(ct);
 	r->nsegs = 0;
 	/* To the client, in the backend's place. */
-	nlb_reset_add(r, orig, &backend, &client, state);
+	if (ends & NLB_RESET_CLIENT)
+		nlb_reset_add(r, orig, &backend, &client, state);
 	/* To the backend, in the client's place. */
-	nlb_reset_add(r, reply, &client, &backend, state);
+	if (ends & NLB_RESET_BACKEND)
+		nlb_reset_add(r, reply, &client, &backend, state);
 	return r->nsegs > 0;
 }
 

@@ -51,7 +51,12 @@ struct nlb_reset {
 	struct nlb_reset_seg segs[NLB_RESET_MAX_SEGS];
 };
 
-bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r);
+/* Which ends nlb_reset_prepare() resets. */
+#define NLB_RESET_CLIENT	0x01	/* the original direction's sender */
+#define NLB_RESET_BACKEND	0x02	/* the reply direction's sender */
+#define NLB_RESET_BOTH		(NLB_RESET_CLIENT | NLB_RESET_BACKEND)
+
+bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r, u8 ends);
 bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r);
 void nlb_reset_send(struct net *net, const struct nlb_reset *r);
 

@@ -17,6 +17,9 @@ enum {
 	NLB_SUM_PERSISTED,
 	NLB_SUM_FAILOPEN,
 	NLB_SUM_DRAINED,
+	NLB_SUM_TRANSLATED,
+	NLB_SUM_FAILOVER_FAMILY,
+	NLB_SUM_DROP_POOL,
 	NLB_SUM_IN_PACKETS,
 	NLB_SUM_OUT_PACKETS,
 	NLB_SUM_IN_BYTES,
@@ -81,6 +84,9 @@ static const int nlb_sum_attr[NLB_NSUM] = {
 	[NLB_SUM_PERSISTED]	= NLB_A_STATS_PERSISTED,
 	[NLB_SUM_FAILOPEN]	= NLB_A_STATS_FAILOPEN,
 	[NLB_SUM_DRAINED]	= NLB_A_STATS_DRAINED,
+	[NLB_SUM_TRANSLATED]	= NLB_A_STATS_TRANSLATED,
+	[NLB_SUM_FAILOVER_FAMILY] = NLB_A_STATS_FAILOVER_FAMILY,
+	[NLB_SUM_DROP_POOL]	= NLB_A_STATS_DROP_POOL,
 };
 
 static int nlb_put_u64(struct sk_buff *skb, int type, u64 value)
@@ -108,6 +114,10 @@ static void nlb_stats_read(const struct nlb_stats __percpu *stats, u64 *sum)
 			v[NLB_SUM_PERSISTED] = u64_stats_read(&s->persisted);
 			v[NLB_SUM_FAILOPEN] = u64_stats_read(&s->failopen);
 			v[NLB_SUM_DRAINED] = u64_stats_read(&s->drained);
+			v[NLB_SUM_TRANSLATED] = u64_stats_read(&s->translated);
+			v[NLB_SUM_FAILOVER_FAMILY] =
+				u64_stats_read(&s->failover_family);
+			v[NLB_SUM_DROP_POOL] = u64_stats_read(&s->drop_pool);
 			v[NLB_SUM_IN_PACKETS] =
 				u64_stats_read(&s->packets[NLB_DIR_IN]);
 			v[NLB_SUM_OUT_PACKETS] =
@@ -156,7 +166,7 @@ int nlb_stats_put(struct sk_buff *skb, int attrtype,
 	    nlb_put_u64(skb, NLB_A_STATS_OUT_BYTES,
 			sum[NLB_SUM_OUT_BYTES] + snap->bytes[NLB_DIR_OUT]))
 		goto cancel;
-	for (i = NLB_SUM_DROP_ERROR; i <= NLB_SUM_DRAINED; i++)
+	for (i = NLB_SUM_DROP_ERROR; i <= NLB_SUM_DROP_POOL; i++)
 		if (nlb_put_u64(skb, nlb_sum_attr[i], sum[i]))
 			goto cancel;
 	nla_nest_end(skb, nest);

@@ -25,6 +25,9 @@ struct nlb_stats {
 	u64_stats_t persisted;
 	u64_stats_t failopen;
 	u64_stats_t drained;
+	u64_stats_t translated;
+	u64_stats_t failover_family;
+	u64_stats_t drop_pool;
 	u64_stats_t packets[NLB_NDIR];
 	u64_stats_t bytes[NLB_NDIR];
 	struct u64_stats_sync syncp;

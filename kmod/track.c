@@ -27,30 +27,12 @@
 #include "group.h"
 #include "listener.h"
 #include "track.h"
-
-/* Where a tracked connection is in its life. */
-enum {
-	NLB_CT_NEW,	/* not counted yet */
-	NLB_CT_COUNTED,	/* in the active counts */
-	NLB_CT_ENDED,	/* ended, or never counted */
-};
-
-/*
- * nlb's data in a tracked connection's helper extension, changed under
- * ct->lock. The magic changes with every load of the module, so that a
- * connection tracked by an earlier load is not taken for one of this load's.
- */
-struct nlb_ct {
-	u32 magic;
-	u32 be_id;
-	u32 l_id;
-	u8 state;
-};
+#include "xconn.h"
 
 static_assert(sizeof(struct nlb_ct) <=
 	      sizeof_field(struct nf_conn_help, data));
 
-static struct nf_conntrack_helper nlb_helpers[2];
+static struct nf_conntrack_helper nlb_helpers[4];
 static u32 nlb_ct_magic __read_mostly;
 
 /* nlb's data in @ct, or NULL; @ours says whether it still has nlb's helper. */
@@ -63,7 +45,8 @@ static struct nlb_ct *nlb_ct_data(const struct nf_conn *ct, bool *ours)
 	if (!help)
 		return NULL;
 	h = rcu_dereference_raw(help->helper);
-	*ours = h == &nlb_helpers[0] || h == &nlb_helpers[1];
+	*ours = h >= &nlb_helpers[0] &&
+		h < &nlb_helpers[ARRAY_SIZE(nlb_helpers)];
 	/*
 	 * The helper of a connection never changes to another one; ctnetlink
 	 * can only remove it. So the data of a connection without a helper
@@ -76,31 +59,90 @@ static struct nlb_ct *nlb_ct_data(const struct nf_conn *ct, bool *ours)
 }
 
 /**
- * nlb_track_attach() - attach nlb's helper to a new, unconfirmed connection
- * @ct: the connection, with its NAT set up
- * @l: its listener
- * @be: its backend
+ * nlb_ct_find() - nlb's data in a connection
+ * @ct: the connection
  *
- * Return: 0 or -ENOMEM.
+ * Return: the data of a connection nlb tracks or translates (also one
+ * whose helper ctnetlink removed), or NULL.
  */
-int nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
-		     struct nlb_backend *be)
+struct nlb_ct *nlb_ct_find(const struct nf_conn *ct)
+{
+	bool ours;
+
+	return nlb_ct_data(ct, &ours);
+}
+
+/* nlb's helper of @ct's protocol. */
+static struct nf_conntrack_helper *nlb_helper_of(const struct nf_conn *ct)
+{
+	unsigned int i;
+
+	for (i = 1; i < ARRAY_SIZE(nlb_helpers); i++)
+		if (nlb_helpers[i].tuple.dst.protonum == nf_ct_protonum(ct))
+			return &nlb_helpers[i];
+	return &nlb_helpers[0];
+}
+
+/* Attach nlb's helper to a new, unconfirmed connection, with zeroed data. */
+static struct nlb_ct *nlb_track_new(struct nf_conn *ct, u8 role)
 {
 	struct nf_conn_help *help;
 	struct nlb_ct *d;
 
 	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
 	if (!help)
-		return -ENOMEM;
+		return NULL;
 	d = (struct nlb_ct *)help->data;
-	d->be_id = be->id;
-	d->l_id = l->id;
-	d->state = NLB_CT_NEW;
+	memset(d, 0, sizeof(*d));
+	d->role = role;
 	d->magic = nlb_ct_magic;
-	rcu_assign_pointer(help->helper,
-			   &nlb_helpers[nf_ct_protonum(ct) == IPPROTO_UDP]);
+	rcu_assign_pointer(help->helper, nlb_helper_of(ct));
 	set_bit(IPS_HELPER_BIT, &ct->status);
-	return 0;
+	return d;
+}
+
+/**
+ * nlb_track_attach() - attach nlb's helper to a new, unconfirmed
+ * connection that nlb counts
+ * @ct: the connection, with its NAT set up (a plain one)
+ * @l: its listener
+ * @be: its backend
+ * @role: NLB_CT_PLAIN, or NLB_CT_CLIENT for the client's leg of a
+ *	translated connection (whose caller then fills in the rest)
+ *
+ * Return: the data, or NULL when out of memory.
+ */
+struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
+				struct nlb_backend *be, u8 role)
+{
+	struct nlb_ct *d = nlb_track_new(ct, role);
+
+	if (d) {
+		d->be_id = be->id;
+		d->l_id = l->id;
+		d->state = NLB_CT_NEW;
+	}
+	return d;
+}
+
+/**
+ * nlb_track_attach_server() - attach nlb's helper to the new, unconfirmed
+ * backend's leg of a translated connection
+ * @ct: the backend's leg
+ * @peer: the client's leg, confirmed
+ *
+ * Return: the data, or NULL when out of memory.
+ */
+struct nlb_ct *nlb_track_attach_server(struct nf_conn *ct,
+				       struct nf_conn *peer)
+{
+	struct nlb_ct *d = nlb_track_new(ct, NLB_CT_SERVER);
+
+	if (d) {
+		d->state = NLB_CT_ENDED;
+		d->peer = peer;
+	}
+	return d;
 }
 
 /* Count a confirmed connection, under its lock: from now on it ends. */
@@ -178,23 +220,43 @@ bool nlb_ct_closed(const struct nf_conn *ct)
 	return state == TCP_CONNTRACK_TIME_WAIT || state == TCP_CONNTRACK_CLOSE;
 }
 
+/**
+ * nlb_track_packet() - a packet of a counted connection: count it on its
+ * first packet after confirmation, end it once TCP has closed
+ * @ct: the connection
+ * @d: its data
+ *
+ * Called by .help on the packets that reach the confirm hooks, and by the
+ * translation path on those of a client's leg that it takes earlier.
+ */
+void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d)
+{
+	/* Nothing to do before confirmation, nor once it has ended. */
+	if (!nf_ct_is_confirmed(ct) ||
+	    (READ_ONCE(d->state) == NLB_CT_ENDED &&
+	     !(READ_ONCE(d->flags) & NLB_CT_F_SLOT)))
+		return;
+	spin_lock_bh(&ct->lock);
+	if (nlb_ct_closed(ct)) {
+		nlb_ct_end(ct, d);	/* the packets that follow are late */
+		/* Its TIME_WAIT needs no pool slot: conntrack has the tuple. */
+		if (d->role == NLB_CT_CLIENT)
+			nlb_xconn_release(d);
+	} else if (d->state == NLB_CT_NEW) {
+		nlb_ct_count(d);
+	}
+	spin_unlock_bh(&ct->lock);
+}
+
 static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
 		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
 	struct nlb_ct *d;
 	bool ours;
 
-	/* Nothing to do before confirmation, nor once it has ended. */
 	d = nlb_ct_data(ct, &ours);
-	if (!d || !nf_ct_is_confirmed(ct) ||
-	    READ_ONCE(d->state) == NLB_CT_ENDED)
-		return NF_ACCEPT;
-	spin_lock_bh(&ct->lock);
-	if (nlb_ct_closed(ct))
-		nlb_ct_end(ct, d);	/* the packets that follow are late */
-	else if (d->state == NLB_CT_NEW)
-		nlb_ct_count(d);
-	spin_unlock_bh(&ct->lock);
+	if (d && d->role != NLB_CT_SERVER)
+		nlb_track_packet(ct, d);
 	return NF_ACCEPT;
 }
 
@@ -206,9 +268,15 @@ static void nlb_ct_destroy(struct nf_conn *ct)
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return;
-	spin_lock_bh(&ct->lock);
-	nlb_ct_end(ct, d);
-	spin_unlock_bh(&ct->lock);
+	if (d->role != NLB_CT_SERVER) {
+		spin_lock_bh(&ct->lock);
+		nlb_ct_end(ct, d);
+		if (d->role == NLB_CT_CLIENT)
+			nlb_xconn_release(d);
+		spin_unlock_bh(&ct->lock);
+	}
+	if (d->role != NLB_CT_PLAIN)
+		nlb_xconn_destroy(ct, d);
 }
 
 /**
@@ -231,10 +299,17 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return false;
+	v->role = d->role;
+	if (d->role == NLB_CT_SERVER)
+		return true;
 	spin_lock_bh(&ct->lock);
+	/*
+	 * Its end will not be told. A translated connection stays the
+	 * backend's, counted as an untracked one.
+	 */
 	if (!ours)
 		nlb_ct_end(ct, d);
-	tracked = d->state != NLB_CT_ENDED;
+	tracked = d->state != NLB_CT_ENDED || d->role == NLB_CT_CLIENT;
 	v->be_id = d->be_id;
 	v->l_id = d->l_id;
 	v->counted = d->state == NLB_CT_COUNTED;
@@ -247,8 +322,11 @@ static const struct nf_conntrack_expect_policy nlb_expect_policy = {
 	.timeout	= 1,
 };
 
-/* One helper per protocol, the same otherwise; see nlb_track_init(). */
-static struct nf_conntrack_helper nlb_helpers[2] = {
+/*
+ * One helper per protocol (as conntrack names a helper by name, family and
+ * protocol), the same otherwise; see nlb_track_init().
+ */
+static struct nf_conntrack_helper nlb_helpers[4] = {
 	{
 		.name		= "nlb",
 		.me		= THIS_MODULE,
@@ -268,10 +346,17 @@ static struct nf_conntrack_helper nlb_helpers[2] = {
  */
 int nlb_track_init(void)
 {
+	static const u8 protos[] = { IPPROTO_UDP, IPPROTO_ICMP,
+				     IPPROTO_ICMPV6 };
+	unsigned int i;
+
+	static_assert(ARRAY_SIZE(protos) + 1 == ARRAY_SIZE(nlb_helpers));
 	/* Never 0, the value of a zeroed helper data area. */
 	nlb_ct_magic = get_random_u32() | 1;
-	nlb_helpers[1] = nlb_helpers[0];
-	nlb_helpers[1].tuple.dst.protonum = IPPROTO_UDP;
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
+		nlb_helpers[i + 1] = nlb_helpers[0];
+		nlb_helpers[i + 1].tuple.dst.protonum = protos[i];
+	}
 	return nf_conntrack_helpers_register(nlb_helpers,
 					     ARRAY_SIZE(nlb_helpers));
 }

@@ -252,13 +252,19 @@ survive "affinity on"
 msg=$(nlb group change echo affinity off 2>&1)
 rc=$?
 diag "affinity off: exit $rc: $msg"
-check "runtime: affinity off refused until cross-family translation exists" -- \
+check "runtime: affinity off refused without an IPv4 source pool" -- \
 	test "$rc" -ne 0
-check "runtime: the refusal says why (translation / not supported)" -- \
-	grep -qiE 'translat|not supported' <<<"$msg"
+check "runtime: the refusal names the pool the IPv4 backends need" -- \
+	grep -q 'need an IPv4 source pool' <<<"$msg"
 check_eq "runtime: affinity still on after the refusal" \
-	"$(nlb_eval 'G("echo")["affinity"]')" True
+	"$(nlb_eval 'G("echo")["affinity"]')" on
 survive "refused affinity off"
+check "runtime: affinity prefer, with a source pool" -- \
+	nlb group change echo affinity prefer pool 100.64.0.1
+survive "affinity prefer"
+check "runtime: affinity on again" -- \
+	nlb group change echo affinity on
+survive "affinity on after prefer"
 check "runtime: scheduler to wlc (track on)" -- \
 	nlb group change echo sched wlc track on
 survive "sched wlc"

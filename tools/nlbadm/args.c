@@ -138,10 +138,13 @@ static int parse_addr(const struct arg_spec *s, const char *str,
 	const char *what = s->flags & ARG_POSITIONAL ? "address" : s->name;
 	bool *has;
 
-	if (inet_pton(AF_INET, str, &v->v4) == 1)
+	if (s->attr && inet_pton(AF_INET, str, &v->v4) == 1)
 		has = &v->has4;
 	else if (inet_pton(AF_INET6, str, &v->v6) == 1)
 		has = &v->has6;
+	else if (!s->attr)
+		return usage_error("invalid %s '%s' (expected an IPv6 address)",
+				   what, str);
 	else
 		return usage_error("invalid %s '%s' (expected an IPv4 or IPv6 address)",
 				   what, str);
@@ -152,8 +155,8 @@ static int parse_addr(const struct arg_spec *s, const char *str,
 	return 0;
 }
 
-static int parse_value(const struct arg_spec *s, const char *str,
-		       struct arg_val *v)
+/* Check one value of an argument into *v (see args_parse()). */
+int arg_value(const struct arg_spec *s, const char *str, struct arg_val *v)
 {
 	unsigned char bytes[1024];
 	const struct choice *c;
@@ -176,9 +179,11 @@ static int parse_value(const struct arg_spec *s, const char *str,
 			if ((unsigned char)str[i] < ' ' ||
 			    (unsigned char)str[i] > '~')
 				break;
-		if (len < 1 || len > s->max || i < len)
-			return usage_error("invalid %s '%s' (expected 1-%lu printable characters)",
-					   s->name, str, s->max);
+		if ((len < 1 && !(s->flags & ARG_EMPTY)) || len > s->max ||
+		    i < len)
+			return usage_error("invalid %s '%s' (expected %d-%lu printable characters)",
+					   s->name, str,
+					   s->flags & ARG_EMPTY ? 0 : 1, s->max);
 		v->str = str;
 		return 0;
 	case ARG_TEXT:
@@ -228,7 +233,7 @@ int args_parse(const struct arg_spec *specs, int argc, char **argv,
 	for (i = 0, s = specs; s->name && s->flags & ARG_POSITIONAL; i++, s++) {
 		if (!argc)
 			break;
-		err = parse_value(s, argv[0], &vals[i]);
+		err = arg_value(s, argv[0], &vals[i]);
 		if (err)
 			return err;
 		vals[i].count++;
@@ -247,7 +252,7 @@ int args_parse(const struct arg_spec *specs, int argc, char **argv,
 		if (vals[i].count && !(s->flags & ARG_PER_FAMILY))
 			return usage_error("'%s' given more than once",
 					   s->name);
-		err = parse_value(s, argv[1], &vals[i]);
+		err = arg_value(s, argv[1], &vals[i]);
 		if (err)
 			return err;
 		vals[i].count++;

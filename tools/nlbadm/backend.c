@@ -71,15 +71,19 @@ const struct object backend_obj = {
 			  .attr6 = NLB_A_BACKEND_ADDR6 }
 #define PORT_ARG	{ .name = "port", .kind = ARG_U16, \
 			  .flags = ARG_LOOKUP, \
-			  .attr = NLB_A_BACKEND_PORT, .max = 65535 }
+			  .attr = NLB_A_BACKEND_PORT, .max = 65535, \
+			  .dflt = "0" }
 /* What add sets and change changes. */
 #define SETTING_ARGS \
 	{ .name = "weight", .kind = ARG_U32, \
-	  .attr = NLB_A_BACKEND_WEIGHT, .max = 255 }, \
+	  .attr = NLB_A_BACKEND_WEIGHT, .max = 255, .dflt = "1" }, \
 	{ .name = "state", .kind = ARG_CHOICE, \
-	  .attr = NLB_A_BACKEND_ENABLED, .choices = state_choices }, \
-	{ .name = "health", .kind = ARG_CHOICE, \
-	  .attr = NLB_A_BACKEND_HEALTHY, .choices = health_choices }
+	  .attr = NLB_A_BACKEND_ENABLED, .choices = state_choices, \
+	  .dflt = "enabled" }, \
+	/* a health checker's: apply leaves it unless the file says */ \
+	{ .name = "health", .kind = ARG_CHOICE, .flags = ARG_RUNTIME, \
+	  .attr = NLB_A_BACKEND_HEALTHY, .choices = health_choices, \
+	  .dflt = "up" }
 
 static const struct arg_spec set_args[] = {
 	GROUP_ARG(ARG_REQUIRED),

@@ -63,7 +63,18 @@ static const struct cmd top_cmds[] = {
 	{ .name = "flush", .usage = "", .run = flush_all },
 	{ .name = "info", .usage = "", .run = info_show },
 	{ .name = "monitor", .usage = "[count N]", .args = monitor_args,
-	  .run = monitor_run },
+	  .run = monitor_run, .no_batch = true },
+	{ .name = "save", .usage = "", .main = save_main },
+	{ .name = "apply", .usage = "[--dry-run] FILE", .main = apply_main,
+	  .no_batch = true },
+	{ .name = "import",
+	  .usage = "ipvs|keepalived [--dry-run] [--hosts FILE] [FILE]",
+	  .main = import_main, .no_batch = true },
+	{ .name = "metrics", .usage = "[--output FILE]", .main = metrics_main },
+	{ .name = "exporter", .usage = "[--listen ADDRESS:PORT]",
+	  .main = exporter_main, .no_batch = true },
+	{ .name = "top", .usage = "[--interval SECONDS] [--count N]",
+	  .main = top_main, .no_batch = true },
 	{ 0 }
 };
 
@@ -89,6 +100,17 @@ int usage_hint(const struct cmd_group *g, const struct cmd *c)
 	fputs("Usage: ", stderr);
 	cmd_usage(stderr, g, c);
 	return EXIT_USAGE;
+}
+
+/*
+ * After a usage error of a command with its own argument syntax: its
+ * usage line; returns EXIT_USAGE.
+ */
+int usage_cmd(const char *name)
+{
+	const struct cmd *c = cmd_find(&cmd_top, name);
+
+	return c ? usage_hint(&cmd_top, c) : EXIT_USAGE;
 }
 
 /* Whether a keyword argument other than an ARG_LOOKUP one is given. */
@@ -136,6 +158,12 @@ int cmd_parse(const struct cmd *c, int argc, char **argv,
 		return EXIT_USAGE;
 	if (c->need_option && !has_option(c->args, vals))
 		return usage_error("nothing to change");
+	if (c->check) {
+		const char *err = c->check(vals);
+
+		if (err)
+			return usage_error("%s", err);
+	}
 	return 0;
 }
 
@@ -147,6 +175,11 @@ int cmd_exec(const struct cmd_group *g, const struct cmd *c,
 	struct nl_msg *req;
 	int ret;
 
+	if (batch_file && c->no_batch)
+		return usage_error("'%s' cannot be used in a batch file",
+				   c->name);
+	if (c->main)
+		return c->main(argc, argv);
 	if (cmd_parse(c, argc, argv, vals))
 		return usage_hint(g, c);
 	if (c->run)

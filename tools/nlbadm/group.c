@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nlbadm group: server groups (scheduler, IP versions, affinity,
- * connection tracking, drain timeout, accounting, flowtable offload,
- * health checks).
+ * nlbadm group: server groups (scheduler, IP versions, affinity and the
+ * translation of clients of the other IP version, connection tracking,
+ * drain timeout, accounting, flowtable offload, health checks).
  */
 #include "nlbadm.h"
 
@@ -75,13 +75,27 @@ const struct object health_obj = {
 	.fields = health_fields,
 };
 
+static const struct choice affinity_choices[] = {
+	{ "on", NLB_AFFINITY_ON },
+	{ "off", NLB_AFFINITY_OFF },
+	{ "prefer", NLB_AFFINITY_PREFER },
+	{ 0 }
+};
+
+static const struct choice src6_choices[] = {
+	{ "embed", NLB_XLAT_SRC6_EMBED },
+	{ "pool", NLB_XLAT_SRC6_POOL },
+	{ 0 }
+};
+
 static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_NAME, FIELD_STR, "name", NULL),
 	FIELD_CHOICE(NLB_A_GROUP_IPVERSION, "ipversion", "ipversion",
 		     ipversion_choices),
 	FIELD_CHOICE(NLB_A_GROUP_SCHED, "sched", "sched",
 		     sched_choices),
-	FIELD(NLB_A_GROUP_AFFINITY, FIELD_BOOL, "affinity", "affinity"),
+	FIELD_CHOICE(NLB_A_GROUP_AFFINITY, "affinity", "affinity",
+		     affinity_choices),
 	FIELD(NLB_A_GROUP_TRACK, FIELD_BOOL, "track", "track"),
 	FIELD(NLB_A_GROUP_ACCT, FIELD_BOOL, "acct", "acct"),
 	FIELD(NLB_A_GROUP_OFFLOAD, FIELD_BOOL, "offload", "offload"),
@@ -90,10 +104,24 @@ static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
 	FIELD(NLB_A_GROUP_BACKENDS6, FIELD_U32, "backends6", "backends6"),
 	FIELD(NLB_A_GROUP_LISTENERS, FIELD_U32, "listeners", "listeners"),
+	FIELD(NLB_A_GROUP_POOL4_FIRST, FIELD_ADDR4, "pool4", "pool"),
+	FIELD(NLB_A_GROUP_POOL4_LAST, FIELD_ADDR4, "pool4_last", "pool-last"),
+	FIELD(NLB_A_GROUP_POOL4_USED, FIELD_U32, "pool4_used", "pool-used"),
+	FIELD(NLB_A_GROUP_POOL4_SIZE, FIELD_U32, "pool4_size", "pool-size"),
+	FIELD(NLB_A_GROUP_POOL6_FIRST, FIELD_ADDR6, "pool6", "pool"),
+	FIELD(NLB_A_GROUP_POOL6_LAST, FIELD_ADDR6, "pool6_last", "pool-last"),
+	FIELD(NLB_A_GROUP_POOL6_USED, FIELD_U32, "pool6_used", "pool-used"),
+	FIELD(NLB_A_GROUP_POOL6_SIZE, FIELD_U32, "pool6_size", "pool-size"),
+	FIELD_IF(NLB_A_GROUP_POOL_PORT_MIN, FIELD_U16, "pool_port_min",
+		 "pool-port-min", NLB_A_GROUP_POOL4_SIZE),
+	FIELD_IF(NLB_A_GROUP_POOL_PORT_MAX, FIELD_U16, "pool_port_max",
+		 "pool-port-max", NLB_A_GROUP_POOL4_SIZE),
+	FIELD(NLB_A_GROUP_PREFIX6, FIELD_ADDR6, "prefix6", "prefix6"),
+	FIELD_CHOICE(NLB_A_GROUP_SRC6, "src6", "src6", src6_choices),
 	FIELD(NLB_A_GROUP_PASSIVE, FIELD_BOOL, "passive", "passive"),
 	FIELD_IF(NLB_A_GROUP_PASSIVE_TIMEOUT, FIELD_MSEC, "passive_timeout",
 		 "passive-timeout", NLB_A_GROUP_PASSIVE),
-	{ .attr = NLB_A_GROUP_HEALTH, .kind = FIELD_NEST, .key = "health",
+	{ .attr = NLB_A_GROUP_HEALTH, .kind = FIELD_INLINE, .key = "health",
 	  .sub = &health_obj },
 	FIELD(NLB_A_GROUP_STATS, FIELD_STATS, "stats", NULL),
 	{ 0 }
@@ -119,48 +147,71 @@ const struct object group_obj = {
 #define HEALTH_ARG(n, k, a, ...) { .name = (n), .kind = (k), \
 	  .attr = NLB_A_HEALTH_##a, .nest = NLB_A_GROUP_HEALTH, __VA_ARGS__ }
 #define HEALTH_ARGS \
-	HEALTH_ARG("check", ARG_CHOICE, TYPE, .choices = check_choices), \
-	HEALTH_ARG("check-port", ARG_U16, PORT, .max = 65535), \
+	HEALTH_ARG("check", ARG_CHOICE, TYPE, .choices = check_choices, \
+		   .dflt = "tcp"), \
+	HEALTH_ARG("check-port", ARG_U16, PORT, .max = 65535, .dflt = "0"), \
 	HEALTH_ARG("interval", ARG_MSEC, INTERVAL, .min = 100, \
-		   .max = 3600000), \
-	HEALTH_ARG("timeout", ARG_MSEC, TIMEOUT, .min = 10, .max = 3600000), \
-	HEALTH_ARG("rise", ARG_U32, RISE, .min = 1, .max = 100), \
-	HEALTH_ARG("fall", ARG_U32, FALL, .min = 1, .max = 100), \
+		   .max = 3600000, .dflt = "5s"), \
+	HEALTH_ARG("timeout", ARG_MSEC, TIMEOUT, .min = 10, .max = 3600000, \
+		   .dflt = "2s"), \
+	HEALTH_ARG("rise", ARG_U32, RISE, .min = 1, .max = 100, .dflt = "2"), \
+	HEALTH_ARG("fall", ARG_U32, FALL, .min = 1, .max = 100, .dflt = "3"), \
 	HEALTH_ARG("http-path", ARG_STR, HTTP_PATH, \
-		   .max = NLB_HTTP_TEXT_MAX_LEN), \
-	HEALTH_ARG("http-host", ARG_STR, HTTP_HOST, \
-		   .max = NLB_HTTP_TEXT_MAX_LEN), \
-	HEALTH_ARG("http-status", ARG_STR, HTTP_STATUS, .max = 63), \
+		   .max = NLB_HTTP_TEXT_MAX_LEN, .dflt = "/"), \
+	HEALTH_ARG("http-host", ARG_STR, HTTP_HOST, .flags = ARG_EMPTY, \
+		   .max = NLB_HTTP_TEXT_MAX_LEN, .dflt = ""), \
+	HEALTH_ARG("http-status", ARG_STR, HTTP_STATUS, .max = 63, \
+		   .dflt = "200-399"), \
 	HEALTH_ARG("udp-payload", ARG_TEXT, UDP_PAYLOAD, \
-		   .max = NLB_UDP_PAYLOAD_MAX_LEN), \
+		   .max = NLB_UDP_PAYLOAD_MAX_LEN, .dflt = ""), \
 	HEALTH_ARG("udp-reply", ARG_CHOICE, UDP_REPLY, \
-		   .choices = onoff_choices), \
+		   .choices = onoff_choices, .dflt = "on"), \
 	HEALTH_ARG("passive-fails", ARG_U32, PASSIVE_FAILS, .min = 1, \
-		   .max = 100000), \
+		   .max = 100000, .dflt = "5"), \
 	HEALTH_ARG("passive-window", ARG_MSEC, PASSIVE_WINDOW, .min = 100, \
-		   .max = 3600000)
+		   .max = 3600000, .dflt = "10s")
 
 /* add and change: the kernel refuses to change the IP version. */
 static const struct arg_spec set_args[] = {
 	NAME_ARG(ARG_REQUIRED),
-	{ .name = "ipversion", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_IPVERSION, .choices = ipversion_choices },
+	{ .name = "ipversion", .kind = ARG_CHOICE, .flags = ARG_FIXED,
+	  .attr = NLB_A_GROUP_IPVERSION, .choices = ipversion_choices,
+	  .dflt = "ipv4" },
 	{ .name = "sched", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices },
+	  .attr = NLB_A_GROUP_SCHED, .choices = sched_choices,
+	  .dflt = "wrr" },
 	{ .name = "affinity", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_AFFINITY, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_AFFINITY, .choices = affinity_choices,
+	  .dflt = "on" },
+	/* default: on for wlc, off otherwise (conf.c knows) */
 	{ .name = "track", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_TRACK, .choices = onoff_choices },
 	{ .name = "drain-timeout", .kind = ARG_U32,
-	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000 },
+	  .attr = NLB_A_GROUP_DRAIN_TIMEOUT, .max = 2592000, .dflt = "0" },
 	{ .name = "acct", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_ACCT, .choices = onoff_choices, .dflt = "on" },
 	{ .name = "offload", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices,
+	  .dflt = "off" },
+	/* The kernel reports pool-last only when it is not pool's. */
+	{ .name = "pool", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY,
+	  .attr = NLB_A_GROUP_POOL4_FIRST, .attr6 = NLB_A_GROUP_POOL6_FIRST },
+	{ .name = "pool-last", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY,
+	  .attr = NLB_A_GROUP_POOL4_LAST, .attr6 = NLB_A_GROUP_POOL6_LAST },
+	{ .name = "pool-port-min", .kind = ARG_U16, .min = 1, .max = 65535,
+	  .attr = NLB_A_GROUP_POOL_PORT_MIN, .dflt = "1024" },
+	{ .name = "pool-port-max", .kind = ARG_U16, .min = 1, .max = 65535,
+	  .attr = NLB_A_GROUP_POOL_PORT_MAX, .dflt = "65535" },
+	{ .name = "prefix6", .kind = ARG_ADDR, .attr6 = NLB_A_GROUP_PREFIX6,
+	  .dflt = "64:ff9b::" },
+	{ .name = "src6", .kind = ARG_CHOICE, .attr = NLB_A_GROUP_SRC6,
+	  .choices = src6_choices, .dflt = "embed" },
 	{ .name = "passive", .kind = ARG_CHOICE,
-	  .attr = NLB_A_GROUP_PASSIVE, .choices = onoff_choices },
+	  .attr = NLB_A_GROUP_PASSIVE, .choices = onoff_choices,
+	  .dflt = "off" },
 	{ .name = "passive-timeout", .kind = ARG_MSEC,
-	  .attr = NLB_A_GROUP_PASSIVE_TIMEOUT, .min = 100, .max = 60000 },
+	  .attr = NLB_A_GROUP_PASSIVE_TIMEOUT, .min = 100, .max = 60000,
+	  .dflt = "3s" },
 	HEALTH_ARGS,
 	{ 0 }
 };
@@ -175,9 +226,12 @@ static const struct arg_spec show_args[] = {
 	{ 0 }
 };
 
-#define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off] " \
+#define SETTINGS_USAGE	"[sched rr|wrr|wlc|sh|maglev] [affinity on|off|prefer] " \
 			"[track on|off] [drain-timeout SECONDS] [acct on|off] " \
-			"[offload on|off] [check none|tcp|http|udp|agent] " \
+			"[offload on|off] [pool ADDRESS [pool-last ADDRESS]]... " \
+			"[pool-port-min PORT] [pool-port-max PORT] " \
+			"[prefix6 ADDRESS] [src6 embed|pool] " \
+			"[check none|tcp|http|udp|agent] " \
 			"[check-port PORT] [interval TIME] [timeout TIME] " \
 			"[rise N] [fall N] [http-path PATH] [http-host HOST] " \
 			"[http-status CODES] [udp-payload TEXT] " \

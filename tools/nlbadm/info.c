@@ -10,6 +10,34 @@
 
 #include "nlbadm.h"
 
+static const struct field xlat_drop_fields[] = {
+#define DROP(a, j, t) FIELD(NLB_A_XLAT_DROPS_##a, FIELD_U64, j, t)
+	DROP(TRUNCATED, "truncated", "truncated"),
+	DROP(BAD_LEN, "bad_len", "bad-len"),
+	DROP(BAD_HDR, "bad_hdr", "bad-hdr"),
+	DROP(BAD_CSUM, "bad_csum", "bad-csum"),
+	DROP(HOP_LIMIT, "hop_limit", "hop-limit"),
+	DROP(SOURCE_ROUTE, "source_route", "source-route"),
+	DROP(UNSUPPORTED_EXTHDR, "unsupported_exthdr", "unsupported-exthdr"),
+	DROP(UNSUPPORTED_PROTO, "unsupported_proto", "unsupported-proto"),
+	DROP(FRAGMENT, "fragment", "fragment"),
+	DROP(GSO, "gso", "gso"),
+	DROP(ICMP_DROP, "icmp_drop", "icmp-drop"),
+	DROP(ICMP_INNER, "icmp_inner", "icmp-inner"),
+	DROP(TOO_BIG, "too_big", "too-big"),
+	DROP(NOMEM, "nomem", "nomem"),
+	DROP(NO_ROUTE, "no_route", "no-route"),
+	DROP(ORPHAN, "orphan", "orphan"),
+#undef DROP
+	{ 0 }
+};
+
+static const struct object xlat_drops_obj = {
+	.name = "xlat-drops",
+	.maxattr = NLB_A_XLAT_DROPS_MAX,
+	.fields = xlat_drop_fields,
+};
+
 static const struct field fields[] = {
 	FIELD(NLB_A_INFO_LISTENERS, FIELD_U32, "listeners", "listeners"),
 	FIELD(NLB_A_INFO_GROUPS, FIELD_U32, "groups", "groups"),
@@ -27,6 +55,8 @@ static const struct field fields[] = {
 	      "census-passes"),
 	FIELD(NLB_A_INFO_CENSUS_CONNS, FIELD_U64, "census_conns",
 	      "census-conns"),
+	FIELD_NEST(NLB_A_INFO_XLAT_DROPS, "xlat_drops", "xlat-drops",
+		   &xlat_drops_obj),
 	{ 0 }
 };
 

@@ -8,6 +8,7 @@
 static const struct choice proto_choices[] = {
 	{ "tcp", NLB_PROTO_TCP },
 	{ "udp", NLB_PROTO_UDP },
+	{ "icmp", NLB_PROTO_ICMP },
 	{ 0 }
 };
 
@@ -60,13 +61,17 @@ const struct object listener_obj = {
 /* The settings add and change have in common. */
 #define SETTING_ARGS \
 	{ .name = "reject", .kind = ARG_CHOICE, \
-	  .attr = NLB_A_LISTENER_REJECT, .choices = reject_choices }, \
+	  .attr = NLB_A_LISTENER_REJECT, .choices = reject_choices, \
+	  .dflt = "reset" }, \
 	{ .name = "persist", .kind = ARG_U32, \
-	  .attr = PERSIST, .max = 86400 }, \
+	  .attr = PERSIST, .max = 86400, .dflt = "0" }, \
 	{ .name = "persist-prefix4", .kind = ARG_U8, \
-	  .attr = NLB_A_LISTENER_PERSIST_PREFIX4, .max = 32 }, \
+	  .attr = NLB_A_LISTENER_PERSIST_PREFIX4, .max = 32, .dflt = "32" }, \
 	{ .name = "persist-prefix6", .kind = ARG_U8, \
-	  .attr = NLB_A_LISTENER_PERSIST_PREFIX6, .max = 128 }
+	  .attr = NLB_A_LISTENER_PERSIST_PREFIX6, .max = 128, .dflt = "128" }
+
+/* The indices of add_args[] that add_check() looks at. */
+enum { ADD_PROTO = 2, ADD_PORT = 3 };
 
 static const struct arg_spec add_args[] = {
 	NAME_ARG(ARG_REQUIRED),
@@ -75,7 +80,8 @@ static const struct arg_spec add_args[] = {
 	  .attr = NLB_A_LISTENER_VIP4, .attr6 = NLB_A_LISTENER_VIP6 },
 	{ .name = "proto", .kind = ARG_CHOICE, .flags = ARG_REQUIRED,
 	  .attr = NLB_A_LISTENER_PROTO, .choices = proto_choices },
-	{ .name = "port", .kind = ARG_U16, .flags = ARG_REQUIRED,
+	/* The kernel says which protocols need one (not icmp). */
+	{ .name = "port", .kind = ARG_U16,
 	  .attr = NLB_A_LISTENER_PORT, .min = 1, .max = 65535 },
 	GROUP_ARG(ARG_REQUIRED),
 	SETTING_ARGS,
@@ -99,14 +105,28 @@ static const struct arg_spec show_args[] = {
 	{ 0 }
 };
 
+/* tcp and udp listeners have a port, icmp ones none. */
+static const char *add_check(const struct arg_val *vals)
+{
+	bool icmp = vals[ADD_PROTO].num == NLB_PROTO_ICMP;
+
+	if (icmp && vals[ADD_PORT].count)
+		return "an icmp listener has no port";
+	if (!icmp && !vals[ADD_PORT].count)
+		return "missing 'port'";
+	return NULL;
+}
+
 #define SETTINGS_USAGE	"[reject reset|icmp|drop] [persist SECONDS] " \
 			"[persist-prefix4 LEN] [persist-prefix6 LEN]"
 
 const struct cmd listener_cmds[] = {
 	{ .name = "add",
-	  .usage = "NAME vip ADDRESS [vip ADDRESS] proto tcp|udp port PORT "
+	  .usage = "NAME vip ADDRESS [vip ADDRESS] "
+		   "{proto tcp|udp port PORT | proto icmp} "
 		   "group GROUP " SETTINGS_USAGE,
-	  .nlcmd = NLB_CMD_LISTENER_ADD, .args = add_args },
+	  .nlcmd = NLB_CMD_LISTENER_ADD, .args = add_args,
+	  .check = add_check },
 	{ .name = "change", .usage = "NAME [group GROUP] " SETTINGS_USAGE,
 	  .nlcmd = NLB_CMD_LISTENER_CHANGE, .args = change_args,
 	  .need_option = true },

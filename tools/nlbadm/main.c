@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	      "                run the commands of FILE (- for stdin), one a line,\n"
 	      "                written without '" PROG_NAME "'; stop at the first failing one\n"
 	      "  -f, --force   with -b: run every line, even after a failing one\n"
+	      "  -n, --dry-run apply, import: print the changes, make none\n"
 	      "\n"
 	      "Commands:\n", f);
 	for (g = cmd_objects; g->name; g++) {
@@ -85,6 +86,8 @@ int main(int argc, char **argv)
 			opts.stats = true;
 		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
 			opts.pretty = true;
+		} else if (!strcmp(a, "-n") || !strcmp(a, "--dry-run")) {
+			opts.dry_run = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return EXIT_OK;

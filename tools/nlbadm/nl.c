@@ -25,6 +25,12 @@ static char errbuf[512];
 /* Byte offset in its request of the attribute the last error blames, or -1. */
 long nl_err_offset = -1;
 
+/* The error nl_report() would print. */
+const char *nl_error(void)
+{
+	return errbuf;
+}
+
 struct exec {
 	struct nlmsghdr *req;
 	struct msg_list *replies;
@@ -43,16 +49,28 @@ void nl_put_fail(void)
 	nl_fatal("cannot build a netlink request", NLE_NOMEM);
 }
 
-static void nl_open(void)
+/*
+ * Open the socket and resolve the family. Returns 0, or -ENOENT when the
+ * module is not loaded, or another negative errno, with the error in
+ * errbuf (for nl_report()).
+ */
+int nl_try_open(void)
 {
 	int one = 1, err;
 
+	if (sock)
+		return 0;
 	sock = nl_socket_alloc();
 	if (!sock)
 		nl_fatal("cannot allocate a netlink socket", NLE_NOMEM);
 	err = genl_connect(sock);
-	if (err)
-		nl_fatal("cannot open a generic netlink socket", err);
+	if (err) {
+		snprintf(errbuf, sizeof(errbuf),
+			 "cannot open a generic netlink socket: %s",
+			 nl_geterror(err));
+		nl_shut();
+		return -EIO;
+	}
 	/* Replies may be larger than a page. */
 	nl_socket_enable_msg_peek(sock);
 	/* Without extended ACKs errors lack the kernel's message. */
@@ -60,14 +78,38 @@ static void nl_open(void)
 		   &one, sizeof(one));
 
 	family = genl_ctrl_resolve(sock, NLB_FAMILY_NAME);
-	if (family == -NLE_OBJ_NOTFOUND) {
-		pr_err("the nlb module is not loaded (generic netlink family \"%s\" not found)",
-		       NLB_FAMILY_NAME);
+	if (family < 0) {
+		if (family == -NLE_OBJ_NOTFOUND)
+			snprintf(errbuf, sizeof(errbuf),
+				 "the nlb module is not loaded (generic netlink family \"%s\" not found)",
+				 NLB_FAMILY_NAME);
+		else
+			snprintf(errbuf, sizeof(errbuf),
+				 "cannot resolve the generic netlink family \"nlb\": %s",
+				 nl_geterror(family));
+		err = family == -NLE_OBJ_NOTFOUND ? -ENOENT : -EIO;
+		nl_shut();
+		return err;
+	}
+	return 0;
+}
+
+/* Close the socket: the next request opens a new one (and resolves the
+ * family again, which changes when the module is loaded again).
+ */
+void nl_shut(void)
+{
+	if (sock)
+		nl_socket_free(sock);
+	sock = NULL;
+}
+
+static void nl_open(void)
+{
+	if (nl_try_open()) {
+		nl_report();
 		exit(EXIT_KERNEL);
 	}
-	if (family < 0)
-		nl_fatal("cannot resolve the generic netlink family \"nlb\"",
-			 family);
 }
 
 /*

@@ -53,6 +53,10 @@ static const struct field stats_fields[] = {
 	FIELD(NLB_A_STATS_PERSISTED, FIELD_U64, "persisted", "persisted"),
 	FIELD(NLB_A_STATS_FAILOPEN, FIELD_U64, "failopen", "failopen"),
 	FIELD(NLB_A_STATS_DRAINED, FIELD_U64, "drained", "drained"),
+	FIELD(NLB_A_STATS_TRANSLATED, FIELD_U64, "translated", "translated"),
+	FIELD(NLB_A_STATS_FAILOVER_FAMILY, FIELD_U64, "failover_family",
+	      "failover-family"),
+	FIELD(NLB_A_STATS_DROP_POOL, FIELD_U64, "drop_pool", "drop-pool"),
 	FIELD(NLB_A_STATS_FAIL_RESET, FIELD_U64, "fail_reset", "fail-reset"),
 	FIELD(NLB_A_STATS_FAIL_TIMEOUT, FIELD_U64, "fail_timeout",
 	      "fail-timeout"),
@@ -118,6 +122,7 @@ static void policy(const struct object *ob, struct nla_policy *pol)
 		[FIELD_ENUM] = { .type = NLA_U8 },
 		[FIELD_STATS] = { .type = NLA_NESTED },
 		[FIELD_NEST] = { .type = NLA_NESTED },
+		[FIELD_INLINE] = { .type = NLA_NESTED },
 		[FIELD_QSTR] = { .type = NLA_STRING },
 		[FIELD_TEXT] = { .type = NLA_UNSPEC },
 		[FIELD_MSEC] = { .type = NLA_U32 },
@@ -147,22 +152,29 @@ static bool nonzero(const struct nlattr *a)
 static void put_fields(const struct field *f, struct nlattr **tb,
 		       struct nlattr **parent);
 
-/* A nest of the fields of ob: in text with -s only (stats) or inline. */
+/*
+ * A nest of the fields of @ob: FIELD_STATS and FIELD_NEST with -s only, in
+ * text a line of their own that starts with the field's label (or none);
+ * FIELD_INLINE inline. In JSON an object under the field's key.
+ */
 static void put_nest(const struct field *f, const struct object *ob,
 		     struct nlattr *nest, struct nlattr **parent)
 {
-	struct nla_policy pol[NLB_NEST_MAX + 1] = { { 0 } };
-	struct nlattr *tb[NLB_NEST_MAX + 1];
-	bool line = f->kind == FIELD_STATS;
+	struct nla_policy pol[NLB_ATTR_MAX + 1] = { { 0 } };
+	struct nlattr *tb[NLB_ATTR_MAX + 1];
+	bool line = f->kind != FIELD_INLINE;
 
 	policy(ob, pol);
 	if ((line && !opts.stats) ||
 	    nla_parse_nested(tb, ob->maxattr, nest, pol) < 0)
 		return;
-	if (opts.json)
+	if (opts.json) {
 		json_begin('{', f->key);
-	else if (line)
+	} else if (line) {
 		text_line();
+		if (f->label)
+			text_word(f->label);
+	}
 	put_fields(ob->fields, tb, parent);
 	if (opts.json)
 		json_end('{');
@@ -305,7 +317,7 @@ static void put_fields(const struct field *f, struct nlattr **tb,
 				 nla_get_u8(a));
 			put(f, buf, false);
 			break;
-		case FIELD_NEST:
+		case FIELD_INLINE:
 			put_nest(f, f->sub, a, tb);
 			break;
 		case FIELD_ADDR4:
@@ -358,6 +370,9 @@ static void put_fields(const struct field *f, struct nlattr **tb,
 			break;
 		case FIELD_STATS:
 			put_nest(f, &stats_obj, a, tb);
+			break;
+		case FIELD_NEST:
+			put_nest(f, f->sub, a, tb);
 			break;
 		}
 	}

@@ -25,6 +25,39 @@ enum nlb_ipversion {
 };
 
 /**
+ * enum nlb_affinity - IP version affinity of a server group.
+ * @NLB_AFFINITY_OFF: Every client is scheduled over the group's backends of
+ *   both families as one set (weights compare across families); a client on a
+ *   backend of the other family is translated (RFC 7915).
+ * @NLB_AFFINITY_ON: IPv4 clients go only to IPv4 backends and IPv6 clients
+ *   only to IPv6 backends; a family without a backend that can take a new
+ *   connection refuses it (the listener's reject mode), never crosses.
+ * @NLB_AFFINITY_PREFER: The client's own family while it has a backend that
+ *   can take new connections (enabled, of non-zero weight, healthy); the other
+ *   family, translated, only when it has none; the own family's unhealthy
+ *   backends (fail-open) only when the other family has no healthy one either.
+ */
+enum nlb_affinity {
+	NLB_AFFINITY_OFF,
+	NLB_AFFINITY_ON,
+	NLB_AFFINITY_PREFER,
+};
+
+/**
+ * enum nlb_xlat_src6 - The IPv6 source address of the translated leg of an
+ *   IPv4 client's connection to an IPv6 backend.
+ * @NLB_XLAT_SRC6_EMBED: The client's IPv4 address embedded in the group's /96
+ *   prefix (RFC 6052; prefix6, 64:ff9b::/96 by default), with the client's
+ *   port: the backend sees the client's own address.
+ * @NLB_XLAT_SRC6_POOL: An address and port of the group's IPv6 source pool
+ *   (pool6-*).
+ */
+enum nlb_xlat_src6 {
+	NLB_XLAT_SRC6_EMBED = 1,
+	NLB_XLAT_SRC6_POOL,
+};
+
+/**
  * enum nlb_sched - Scheduler of a server group.
  * @NLB_SCHED_RR: Round robin over backends with a non-zero weight.
  * @NLB_SCHED_WRR: Smooth weighted round robin: each backend gets new
@@ -102,8 +135,12 @@ enum nlb_check {
 
 /**
  * enum nlb_proto - Transport protocol of a listener (IANA protocol numbers).
+ * @NLB_PROTO_ICMP: ICMP echo (ping) to the VIP, IPv4 and IPv6 (ICMPv6) alike:
+ *   each echo identifier is a connection, balanced (and translated) like the
+ *   others; such a listener has no port.
  */
 enum nlb_proto {
+	NLB_PROTO_ICMP = 1,
 	NLB_PROTO_TCP = 6,
 	NLB_PROTO_UDP = 17,
 };
@@ -121,6 +158,9 @@ enum {
 	NLB_A_STATS_PERSISTED,
 	NLB_A_STATS_FAILOPEN,
 	NLB_A_STATS_DRAINED,
+	NLB_A_STATS_TRANSLATED,
+	NLB_A_STATS_FAILOVER_FAMILY,
+	NLB_A_STATS_DROP_POOL,
 	NLB_A_STATS_FAIL_RESET,
 	NLB_A_STATS_FAIL_TIMEOUT,
 
@@ -179,6 +219,18 @@ enum {
 	NLB_A_GROUP_EVENT,
 	NLB_A_GROUP_ACCT,
 	NLB_A_GROUP_OFFLOAD,
+	NLB_A_GROUP_POOL4_FIRST,
+	NLB_A_GROUP_POOL4_LAST,
+	NLB_A_GROUP_POOL6_FIRST,
+	NLB_A_GROUP_POOL6_LAST,
+	NLB_A_GROUP_POOL_PORT_MIN,
+	NLB_A_GROUP_POOL_PORT_MAX,
+	NLB_A_GROUP_PREFIX6,
+	NLB_A_GROUP_SRC6,
+	NLB_A_GROUP_POOL4_USED,
+	NLB_A_GROUP_POOL4_SIZE,
+	NLB_A_GROUP_POOL6_USED,
+	NLB_A_GROUP_POOL6_SIZE,
 	NLB_A_GROUP_HEALTH,
 	NLB_A_GROUP_PASSIVE,
 	NLB_A_GROUP_PASSIVE_TIMEOUT,
@@ -213,6 +265,29 @@ enum {
 };
 
 enum {
+	NLB_A_XLAT_DROPS_PAD = 1,
+	NLB_A_XLAT_DROPS_TRUNCATED,
+	NLB_A_XLAT_DROPS_BAD_LEN,
+	NLB_A_XLAT_DROPS_BAD_HDR,
+	NLB_A_XLAT_DROPS_BAD_CSUM,
+	NLB_A_XLAT_DROPS_HOP_LIMIT,
+	NLB_A_XLAT_DROPS_SOURCE_ROUTE,
+	NLB_A_XLAT_DROPS_UNSUPPORTED_EXTHDR,
+	NLB_A_XLAT_DROPS_UNSUPPORTED_PROTO,
+	NLB_A_XLAT_DROPS_FRAGMENT,
+	NLB_A_XLAT_DROPS_GSO,
+	NLB_A_XLAT_DROPS_ICMP_DROP,
+	NLB_A_XLAT_DROPS_ICMP_INNER,
+	NLB_A_XLAT_DROPS_TOO_BIG,
+	NLB_A_XLAT_DROPS_NOMEM,
+	NLB_A_XLAT_DROPS_NO_ROUTE,
+	NLB_A_XLAT_DROPS_ORPHAN,
+
+	__NLB_A_XLAT_DROPS_MAX,
+	NLB_A_XLAT_DROPS_MAX = (__NLB_A_XLAT_DROPS_MAX - 1)
+};
+
+enum {
 	NLB_A_INFO_PAD = 1,
 	NLB_A_INFO_LISTENERS,
 	NLB_A_INFO_GROUPS,
@@ -225,6 +300,7 @@ enum {
 	NLB_A_INFO_CENSUS_PASSES,
 	NLB_A_INFO_CENSUS_CONNS,
 	NLB_A_INFO_MAX_AGE,
+	NLB_A_INFO_XLAT_DROPS,
 
 	__NLB_A_INFO_MAX,
 	NLB_A_INFO_MAX = (__NLB_A_INFO_MAX - 1)

@@ -89,7 +89,7 @@ u "'drain-timeout' given more than once" \
 	group change web drain-timeout 1 drain-timeout 2
 u "invalid ipversion 'ipv6' (expected ipv4 or dualstack)" \
 	group add web ipversion ipv6
-u "invalid affinity 'yes' (expected on or off)" group add web affinity yes
+u "invalid affinity 'yes' (expected on, off or prefer)" group add web affinity yes
 u "missing value after 'sched'" group add web sched
 u "'sched' given more than once" group add web sched rr sched wrr
 u "unknown argument 'weight'" group add web weight 1
@@ -161,7 +161,9 @@ u "more than one IPv4 vip given" \
 u "more than one IPv6 vip given" \
 	listener add http vip 2001:db8::1 vip 2001:db8::2 proto tcp port 80 group web
 u "invalid vip 'host'" listener add http vip host proto tcp port 80 group web
-u "invalid proto 'sctp' (expected tcp or udp)" \
+u "an icmp listener has no port" \
+	listener add ping vip 198.51.100.1 proto icmp port 80 group web
+u "invalid proto 'sctp' (expected tcp, udp or icmp)" \
 	listener add http vip 198.51.100.1 proto sctp port 80 group web
 u "invalid port '0' (expected 1-65535)" \
 	listener add http vip 198.51.100.1 proto tcp port 0 group web
@@ -198,6 +200,49 @@ u "unknown argument 'all'" monitor all
 u "unknown argument 'count'" backend show web 192.0.2.1 count 1
 u "unknown argument 'vip'" listener change http vip 198.51.100.1 group web
 u "missing value after 'group'" listener change http group
+
+# save, apply, import, metrics, exporter, top: their own arguments
+u "unexpected argument 'x'" save x
+u "missing FILE" apply
+u "missing FILE" apply --dry-run
+u "unexpected argument 'b'" apply a b
+u "cannot open /nonexistent: No such file or directory" apply /nonexistent
+u "tests/apply/bad-ref.conf:3: no group 'nosuch' in the configuration" \
+	apply tests/apply/bad-ref.conf
+u "tests/apply/bad-syntax.conf:2: not an add command" \
+	-n apply tests/apply/bad-syntax.conf
+u "missing what to import (ipvs or keepalived)" import
+u "cannot import 'lvs' (expected ipvs or keepalived)" import lvs
+u "missing FILE after '--hosts'" import ipvs --hosts
+u "unknown option '--frob'" import keepalived --frob
+u "unexpected argument 'b'" import ipvs a b
+u "cannot open /nonexistent" import ipvs /nonexistent
+u "tests/import/ipvs/refused.save:2: direct routing (-g) is not supported" \
+	import ipvs tests/import/ipvs/refused.save
+u "nothing imported: 8 lines cannot be done by nlb" \
+	import keepalived --dry-run tests/import/keepalived/refused.conf
+u "unexpected argument 'x'" metrics x
+u "missing FILE after '--output'" metrics --output
+u "missing ADDRESS:PORT after '--listen'" exporter --listen
+u "invalid listen address 'nowhere'" exporter --listen nowhere
+u "unexpected argument 'x'" exporter x
+u "invalid interval '0' (expected 0.1-3600 seconds)" top --interval 0
+u "invalid interval 'x'" top --interval x
+u "invalid count '0' (expected 1 or more)" top --count 0
+u "missing value after '--count'" top --count
+u "unexpected argument 'x'" top x
+expect 1 "Usage: nlbadm import ipvs|keepalived" import
+expect 1 "Usage: nlbadm top [--interval SECONDS] [--count N]" top --count 0
+# a dry-run import needs no kernel: exit 0, no socket
+n=$((n + 1))
+rm -f "$TMP/trace"
+if ! $STRACE "$NLBADM" import ipvs --dry-run \
+	tests/import/ipvs/web-numeric.save >"$TMP/out" 2>"$TMP/err" ||
+   ! grep -q '^listener add tcp-198.51.100.80-80 ' "$TMP/out" ||
+   { [ -n "$STRACE" ] && grep -q AF_NETLINK "$TMP/trace"; }; then
+	echo "FAIL: import --dry-run: $(head -n 1 "$TMP/err")"
+	fail=1
+fi
 
 # usage hint after the error
 expect 1 "Usage: nlbadm backend add GROUP ADDRESS [port PORT] [weight W] [state enabled|disabled] [health up|down]" \
@@ -238,13 +283,18 @@ lacks ":3:" "batch stops at the first bad line"
 u "nlbadm: $B.three:3: missing NAME" -f -b "$B.three"
 u "nlbadm: $B.three:4: invalid port 'x' (expected 0-65535)" \
 	--force -b "$B.three"
-for line in "monitor" "monitor count 1" "help" "-b $B.bad" "  -j group show" \
+for line in "apply x.conf" "import ipvs" "exporter" "top" \
+	"monitor" "monitor count 1" "help" "-b $B.bad" "  -j group show" \
 	'group add "web' 'group add "web"x' 'group add ""' "frob" "group frob" \
 	"$(printf 'group add w\001\002b sched 0')" \
 	"$(i=0; while [ $i -le 64 ]; do printf 'x '; i=$((i + 1)); done)"; do
 	printf '#\n%s\n' "$line" >"$B.line"
 	case $line in
 	monitor*)	msg="'monitor' cannot be used in a batch file" ;;
+	apply*)		msg="'apply' cannot be used in a batch file" ;;
+	import*)	msg="'import' cannot be used in a batch file" ;;
+	exporter)	msg="'exporter' cannot be used in a batch file" ;;
+	top)		msg="'top' cannot be used in a batch file" ;;
 	help)		msg="'help' cannot be used in a batch file" ;;
 	-b*)		msg="option '-b' in a batch file (options go before -b)" ;;
 	*-j*)		msg="option '-j' in a batch file" ;;
@@ -316,6 +366,17 @@ if ! grep -qw nlb /proc/modules 2>/dev/null; then
 		# shellcheck disable=SC2086
 		expect 2 "not loaded" $args
 	done
+	expect 2 "not loaded" save
+	expect 2 "not loaded" apply tests/apply/same.conf
+	expect 2 "not loaded" import ipvs tests/import/ipvs/web-numeric.save
+	expect 2 "not loaded" top --count 1
+	# metrics without the module: nlb_up 0, exit 0
+	n=$((n + 1))
+	if ! "$NLBADM" metrics >"$TMP/out" 2>"$TMP/err" ||
+	   ! grep -qx 'nlb_up 0' "$TMP/out"; then
+		echo "FAIL: metrics without the module"
+		fail=1
+	fi
 	# batch: the first line sent names its line, even with -f
 	printf '# nlb\n\ngroup add web\ngroup add\n' >"$B.good"
 	expect 2 "nlbadm: $B.good:3: the nlb module is not loaded" -b "$B.good"

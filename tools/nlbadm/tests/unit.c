@@ -22,6 +22,7 @@
 static int failed, run;
 
 static void test_health_output(void);
+static void test_health_save(void);
 
 static void check(const char *what, const char *got, const char *want)
 {
@@ -266,7 +267,7 @@ static void test_output(void)
 		 "group web ipversion dualstack sched 9 affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 0\n"
 		 "    conns 18446744073709551615 drop-no-backend 0\n");
 	show_one("group json, unknown sched", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":9,\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":9,\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0}]\n");
 	nlmsg_free(m);
 
 	m = backend("web", "2001:db8:1::10", 8080, 255);
@@ -294,7 +295,7 @@ static void test_output(void)
 		    "    backend web 192.0.2.10 port 80 weight 10\n"
 		    "    backend web 2001:db8:1::10 port 0 weight 0\n");
 	show_nested("show json", true, false, false,
-		    "{\"listeners\":[],\"groups\":[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0,\"backends\":["
+		    "{\"listeners\":[],\"groups\":[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":0,\"backends\":["
 		    "{\"group\":\"web\",\"address\":\"192.0.2.10\",\"port\":80,\"weight\":10},"
 		    "{\"group\":\"web\",\"address\":\"2001:db8:1::10\",\"port\":0,\"weight\":0}]}]}\n");
 	show_nested("show json pretty", true, false, true,
@@ -305,7 +306,7 @@ static void test_output(void)
 		    "      \"name\": \"web\",\n"
 		    "      \"ipversion\": \"dualstack\",\n"
 		    "      \"sched\": \"wrr\",\n"
-		    "      \"affinity\": true,\n"
+		    "      \"affinity\": \"on\",\n"
 		    "      \"track\": false,\n"
 		    "      \"drain_timeout\": 0,\n"
 		    "      \"backends4\": 1,\n"
@@ -503,7 +504,7 @@ static void test_output_settings(void)
 	show_one("group text", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wrr affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 0, 0);
@@ -511,7 +512,7 @@ static void test_output_settings(void)
 	show_one("group text, acct off", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wrr affinity on track off acct off drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json, acct off", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"acct\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"acct\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 0, 0);
@@ -520,14 +521,14 @@ static void test_output_settings(void)
 	show_one("group text, offload on", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wrr affinity on track off acct on offload on drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json, offload on", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"acct\":true,\"offload\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"acct\":true,\"offload\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WLC, 1, 2592000);
 	show_one("group text, wlc", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wlc affinity on track on drain-timeout 2592000 backends4 1 backends6 1 listeners 1\n");
 	show_one("group json, wlc", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wlc\",\"affinity\":true,\"track\":true,\"drain_timeout\":2592000,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wlc\",\"affinity\":\"on\",\"track\":true,\"drain_timeout\":2592000,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_SH, 0, 60);
@@ -573,13 +574,14 @@ static void test_output_settings(void)
 	put_all_stats(m, NLB_A_BACKEND_STATS);
 	show_one("all counters, text", &backend_obj, m, false, true,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n"
-		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 fail-reset 113 fail-timeout 114\n");
+		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115 fail-reset 116 fail-timeout 117\n");
 	show_one("all counters, json", &backend_obj, m, true, true,
-		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"fail_reset\":113,\"fail_timeout\":114}}]\n");
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115,\"fail_reset\":116,\"fail_timeout\":117}}]\n");
 	show_one("all counters, without -s", &backend_obj, m, false, false,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
 	nlmsg_free(m);
 	test_health_output();
+	test_health_save();
 }
 
 /* A group with health check settings, as the kernel describes it. */
@@ -617,6 +619,95 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* group_health() with all the other settings a kernel reports */
+static struct nl_msg *group_health_full(uint8_t type, uint8_t passive,
+					const char *payload, size_t plen)
+{
+	struct nl_msg *m = group_health(type, passive, payload, plen);
+	struct in6_addr p6;
+
+	inet_pton(AF_INET6, "64:ff9b::", &p6);
+	nla_put_u8(m, NLB_A_GROUP_ACCT, 1);
+	nla_put_u8(m, NLB_A_GROUP_OFFLOAD, 0);
+	nla_put_u16(m, NLB_A_GROUP_POOL_PORT_MIN, 1024);
+	nla_put_u16(m, NLB_A_GROUP_POOL_PORT_MAX, 65535);
+	nla_put(m, NLB_A_GROUP_PREFIX6, sizeof(p6), &p6);
+	nla_put_u8(m, NLB_A_GROUP_SRC6, NLB_XLAT_SRC6_EMBED);
+	return m;
+}
+
+/*
+ * save of a group with health settings reads back as the same settings:
+ * apply of its own save changes nothing, and a file that changes one
+ * setting changes only that one.
+ */
+static void test_health_save(void)
+{
+	static const struct {
+		uint8_t type, passive;
+		const char *payload;
+		size_t plen;
+		const char *saved;
+	} cases[] = {
+		{ NLB_CHECK_HTTP, 1, "", 0,
+		  " passive on passive-timeout 3000ms check http check-port 0 interval 1500ms timeout 200ms rise 2 fall 3 http-path /healthz http-host \"\" http-status 200-299,301 udp-payload \"\" udp-reply on passive-fails 5 passive-window 10000ms\n" },
+		{ NLB_CHECK_UDP, 0, "\x01\x00\xff", 3,
+		  " udp-payload 0x0100ff " },
+		{ NLB_CHECK_AGENT, 0, "", 0, " check agent check-port 9999 " },
+		{ NLB_CHECK_NONE, 0, "", 0, " check none " },
+	};
+	struct conf cur, want;
+	struct plan *p;
+	char what[64];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		conf_init(&cur);
+		conf_take(&cur, CONF_GROUP,
+			  group_health_full(cases[i].type, cases[i].passive,
+				       cases[i].payload, cases[i].plen));
+		f = open_memstream(&buf, &buflen);
+		conf_save(f, &cur);
+		fclose(f);
+		snprintf(what, sizeof(what), "health save %zu", i);
+		check_true(what, strstr(buf, cases[i].saved) != NULL);
+		if (!strstr(buf, cases[i].saved))
+			printf("got: %s\nwant: ...%s...\n", buf, cases[i].saved);
+		f = fmemopen(buf, buflen, "r");
+		conf_init(&want);
+		ret = conf_read_file(&want, f, "saved");
+		fclose(f);
+		p = plan_make(&cur, &want, APPLY_REPLACE, &ret);
+		snprintf(what, sizeof(what), "health save %zu applies as no change", i);
+		check_true(what, !ret && p && plan_len(p) == 0);
+		plan_free(p);
+		conf_free(&want);
+		free(buf);
+		conf_free(&cur);
+	}
+
+	/* one setting of the nest changes: a change of that one, in its nest */
+	conf_init(&cur);
+	conf_take(&cur, CONF_GROUP, group_health_full(NLB_CHECK_HTTP, 0, "", 0));
+	conf_init(&want);
+	f = fmemopen("group add web ipversion dualstack check http interval 1500ms timeout 200ms http-path /healthz http-status 200-299,301 fall 5\n",
+		     strlen("group add web ipversion dualstack check http interval 1500ms timeout 200ms http-path /healthz http-status 200-299,301 fall 5\n"), "r");
+	ret = conf_read_file(&want, f, "file");
+	fclose(f);
+	p = plan_make(&cur, &want, APPLY_REPLACE, &ret);
+	f = open_memstream(&buf, &buflen);
+	if (p)
+		plan_print(f, p);
+	fclose(f);
+	check("health: apply changes one setting", buf,
+	      "group change web fall 5\n");
+	free(buf);
+	plan_free(p);
+	conf_free(&want);
+	conf_free(&cur);
+}
+
 static void test_health_output(void)
 {
 	const char *g = "group web ipversion dualstack sched wrr affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 1 passive ";
@@ -627,7 +718,7 @@ static void test_health_output(void)
 	snprintf(want, sizeof(want), "%soff check tcp interval 1.5s timeout 200ms rise 2 fall 3\n", g);
 	show_one("health: tcp check, text", &group_obj, m, false, false, want);
 	show_one("health: tcp check, json", &group_obj, m, true, false,
-		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":true,\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1,\"passive\":false,\"passive_timeout\":3000,"
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1,\"passive\":false,\"passive_timeout\":3000,"
 		 "\"health\":{\"type\":\"tcp\",\"port\":0,\"interval\":1500,\"timeout\":200,\"rise\":2,\"fall\":3,\"http_path\":\"/healthz\",\"http_host\":\"\",\"http_status\":\"200-299,301\",\"udp_payload\":\"\",\"udp_reply\":true,\"passive_fails\":5,\"passive_window\":10000}}]\n");
 	nlmsg_free(m);
 	m = group_health(NLB_CHECK_HTTP, 1, "", 0);
@@ -791,7 +882,7 @@ static void test_monitor(void)
 	m = group2(NLB_CMD_GROUP_NTF, NLB_SCHED_RR, 1, 0);
 	nla_put_u8(m, NLB_A_GROUP_EVENT, 9);
 	monitor_case("monitor json, unknown event", m, true, false,
-		     "{\"event\":9,\"object\":\"group\",\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"rr\",\"affinity\":true,\"track\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}\n");
+		     "{\"event\":9,\"object\":\"group\",\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"rr\",\"affinity\":\"on\",\"track\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}\n");
 
 	m = group2(NLB_CMD_GROUP_NTF, NLB_SCHED_RR, 1, 0);
 	nla_put_u8(m, NLB_A_GROUP_EVENT, 9);
@@ -1026,9 +1117,12 @@ static void check_cmd(const struct cmd_group *g, const struct cmd *c)
 	snprintf(what, sizeof(what), "%s %s: %d arguments, MAX_ARGS %d",
 		 g->name ? g->name : "", c->name, n, MAX_ARGS);
 	check_true(what, n < MAX_ARGS);
-	snprintf(what, sizeof(what), "%s %s: a request, or run",
+	snprintf(what, sizeof(what), "%s %s: a request, run or main",
 		 g->name ? g->name : "", c->name);
-	check_true(what, !!c->run != !!c->nlcmd);
+	check_true(what, !!c->run + !!c->nlcmd + !!c->main == 1);
+	snprintf(what, sizeof(what), "%s %s: main has no argument table",
+		 g->name ? g->name : "", c->name);
+	check_true(what, !c->main || !c->args);
 }
 
 static void test_tables(void)
@@ -1098,24 +1192,24 @@ static void test_args(void)
 	/* group: health checks */
 	args_ok("group", "add web check http interval 1.5s timeout 200ms rise 1 fall 100 http-path /healthz http-host www.example.com http-status 200-299,301",
 		NLB_CMD_GROUP_ADD,
-		"NAME=web 14={check=2 interval=1500 timeout=200 rise=1 fall=100 http-path=/healthz http-host=www.example.com http-status=200-299,301}");
+		"NAME=web 26={check=2 interval=1500 timeout=200 rise=1 fall=100 http-path=/healthz http-host=www.example.com http-status=200-299,301}");
 	args_ok("group", "change web check udp udp-payload ping udp-reply off check-port 53",
 		NLB_CMD_GROUP_CHANGE,
-		"NAME=web 14={check=3 check-port=53 udp-payload=70696e67 udp-reply=0}");
+		"NAME=web 26={check=3 check-port=53 udp-payload=70696e67 udp-reply=0}");
 	args_ok("group", "change web udp-payload 0x00ff10",
-		NLB_CMD_GROUP_CHANGE, "NAME=web 14={udp-payload=00ff10}");
+		NLB_CMD_GROUP_CHANGE, "NAME=web 26={udp-payload=00ff10}");
 	args_ok("group", "change web interval 5 timeout 2",
-		NLB_CMD_GROUP_CHANGE, "NAME=web 14={interval=5000 timeout=2000}");
+		NLB_CMD_GROUP_CHANGE, "NAME=web 26={interval=5000 timeout=2000}");
 	args_ok("group", "change web interval 3600s timeout 10ms",
 		NLB_CMD_GROUP_CHANGE,
-		"NAME=web 14={interval=3600000 timeout=10}");
+		"NAME=web 26={interval=3600000 timeout=10}");
 	args_ok("group", "add web passive on passive-timeout 0.5 passive-fails 3 passive-window 20s sched rr",
 		NLB_CMD_GROUP_ADD,
-		"NAME=web sched=1 passive=1 passive-timeout=500 14={passive-fails=3 passive-window=20000}");
+		"NAME=web sched=1 passive=1 passive-timeout=500 26={passive-fails=3 passive-window=20000}");
 	args_ok("group", "change web check agent check-port 9999",
-		NLB_CMD_GROUP_CHANGE, "NAME=web 14={check=4 check-port=9999}");
+		NLB_CMD_GROUP_CHANGE, "NAME=web 26={check=4 check-port=9999}");
 	args_ok("group", "change web check none", NLB_CMD_GROUP_CHANGE,
-		"NAME=web 14={check=0}");
+		"NAME=web 26={check=0}");
 	args_bad("group", "change web check icmp",
 		 "invalid check 'icmp' (expected none, tcp, http, udp or agent)");
 	args_bad("group", "change web interval 50ms",
@@ -1429,9 +1523,172 @@ static void test_batch_run(void)
 		   NULL, PROG_NAME ": t.nlb:2: invalid NAME 'nnnn", NULL);
 }
 
-int main(void)
+/* nlbadm info: the translation drops are counters, shown with -s. */
+static void test_info(void)
 {
+	struct nl_msg *m = reply(NLB_CMD_INFO_GET);
+	struct nlattr *nest;
+	int a;
+
+	nla_put_u32(m, NLB_A_INFO_LISTENERS, 2);
+	nest = nla_nest_start(m, NLB_A_INFO_XLAT_DROPS | NLA_F_NESTED);
+	for (a = NLB_A_XLAT_DROPS_TRUNCATED; a <= NLB_A_XLAT_DROPS_MAX; a++)
+		nla_put_u64(m, a, a == NLB_A_XLAT_DROPS_ORPHAN ? 7 : 0);
+	nla_put_u64(m, NLB_A_XLAT_DROPS_MAX + 1, 9);	/* unknown: skipped */
+	nla_nest_end(m, nest);
+	show_one("info text", &info_obj, m, false, false, "info listeners 2\n");
+	show_one("info text -s", &info_obj, m, false, true,
+		 "info listeners 2\n"
+		 "    xlat-drops truncated 0 bad-len 0 bad-hdr 0 bad-csum 0 "
+		 "hop-limit 0 source-route 0 unsupported-exthdr 0 "
+		 "unsupported-proto 0 fragment 0 gso 0 icmp-drop 0 "
+		 "icmp-inner 0 too-big 0 nomem 0 no-route 0 orphan 7\n");
+	show_one("info json -s", &info_obj, m, true, true,
+		 "[{\"listeners\":2,\"xlat_drops\":{\"truncated\":0,"
+		 "\"bad_len\":0,\"bad_hdr\":0,\"bad_csum\":0,"
+		 "\"hop_limit\":0,\"source_route\":0,"
+		 "\"unsupported_exthdr\":0,\"unsupported_proto\":0,"
+		 "\"fragment\":0,\"gso\":0,\"icmp_drop\":0,"
+		 "\"icmp_inner\":0,\"too_big\":0,\"nomem\":0,"
+		 "\"no_route\":0,\"orphan\":7}}]\n");
+	nlmsg_free(m);
+}
+
+/* A configuration with every counter, as replies would give it. */
+static void sample_conf(struct conf *c)
+{
+	struct nl_msg *m;
+
+	conf_init(c);
+	m = listener2(NLB_CMD_LISTENER_GET, NLB_REJECT_RESET, 0, 32, 128);
+	put_all_stats(m, NLB_A_LISTENER_STATS);
+	conf_take(c, CONF_LISTENER, m);
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_MAGLEV, 0, 30);
+	put_all_stats(m, NLB_A_GROUP_STATS);
+	conf_take(c, CONF_GROUP, m);
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 0);
+	put_all_stats(m, NLB_A_BACKEND_STATS);
+	conf_take(c, CONF_BACKEND, m);
+	m = backend("web", "2001:db8:1::10", 8080, 7);
+	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 1);
+	nla_put_u32(m, NLB_A_BACKEND_DRAIN_LEFT, 12);
+	conf_take(c, CONF_BACKEND, m);
+	/* the namespace's info */
+	m = reply(NLB_CMD_INFO_GET);
+	nla_put_u32(m, NLB_A_INFO_LISTENERS, 1);
+	nla_put_u32(m, NLB_A_INFO_GROUPS, 2);
+	nla_put_u32(m, NLB_A_INFO_BACKENDS, 2);
+	nla_put_u32(m, NLB_A_INFO_MAX_BACKENDS, 1000000);
+	nla_put_u32(m, NLB_A_INFO_CENSUS_AGE, 1500);
+	nla_put_u32(m, NLB_A_INFO_CENSUS_DURATION, 2500);
+	nla_put_u64(m, NLB_A_INFO_CENSUS_PASSES, 42);
+	c->info.v = malloc(sizeof(*c->info.v));
+	c->info.v[0] = m;
+	c->info.n = c->info.cap = 1;
+	obj_parse(&info_obj, m, c->itb);
+	/* a name that needs escaping in a label */
+	m = reply(NLB_CMD_GROUP_GET);
+	nla_put_string(m, NLB_A_GROUP_NAME, "a\\\"b");
+	conf_take(c, CONF_GROUP, m);
+}
+
+static void test_metrics(void)
+{
+	static const char *const want[] = {
+		"nlb_up 1\n",
+		"nlb_listener_info{listener=\"http\",group=\"web\",proto=\"tcp\",port=\"80\",vip4=\"203.0.113.10\",vip6=\"2001:db8:ff::10\"} 1\n",
+		"nlb_group_info{group=\"web\",ipversion=\"dualstack\",sched=\"maglev\"} 1\n",
+		"# TYPE nlb_listener_connections_total counter\n"
+		"nlb_listener_connections_total{listener=\"http\"} 102\n",
+		"nlb_listener_active_connections{listener=\"http\"} 104\n",
+		"nlb_listener_dropped_connections_total{listener=\"http\",reason=\"no_backend\"} 103\n"
+		"nlb_listener_dropped_connections_total{listener=\"http\",reason=\"error\"} 109\n",
+		"nlb_backend_in_bytes_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 106\n",
+		"nlb_backend_healthy{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 0\n",
+		"nlb_backend_weight{group=\"web\",address=\"2001:db8:1::10\",port=\"8080\",family=\"ipv6\"} 7\n",
+		"nlb_backend_drain_left_seconds{group=\"web\",address=\"2001:db8:1::10\",port=\"8080\",family=\"ipv6\"} 12\n",
+		"nlb_group_backends{group=\"web\",family=\"ipv4\"} 1\n"
+		"nlb_group_backends{group=\"web\",family=\"ipv6\"} 1\n",
+		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\"} 1\n",
+		"nlb_scrape_duration_seconds 0.250000\n",
+		"# TYPE nlb_census_age_seconds gauge\nnlb_census_age_seconds 1.500000\n",
+		"nlb_census_duration_seconds 0.002500\n",
+		"nlb_census_passes_total 42\n",
+		"nlb_objects{kind=\"listener\"} 1\nnlb_objects{kind=\"group\"} 2\nnlb_objects{kind=\"backend\"} 2\n",
+		"# TYPE nlb_objects_max gauge\nnlb_objects_max{kind=\"backend\"} 1000000\n",
+	};
+	struct conf c;
+	size_t i;
+	char what[64];
+
+	sample_conf(&c);
+	f = open_memstream(&buf, &buflen);
+	metrics_render(f, &c, 0.25);
+	fclose(f);
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		snprintf(what, sizeof(what), "metrics line %zu", i);
+		check_true(what, strstr(buf, want[i]) != NULL);
+		if (!strstr(buf, want[i]))
+			printf("want: %s\n", want[i]);
+	}
+	free(buf);
+	f = open_memstream(&buf, &buflen);
+	metrics_render(f, NULL, 0);
+	fclose(f);
+	check("metrics without the module", buf,
+	      "# HELP nlb_up Whether the nlb module answered (1) or is not loaded (0).\n"
+	      "# TYPE nlb_up gauge\nnlb_up 0\n");
+	free(buf);
+	conf_free(&c);
+}
+
+/*
+ * For tests/golden.sh, without the kernel:
+ *   unit plan RUNNING WANT      the changes apply would make (RUNNING: a
+ *                               file as "nlbadm save" writes it)
+ *   unit check FILE             whether apply would take FILE
+ *   unit metrics RUNNING        the Prometheus text of RUNNING
+ *   unit metrics -              ... of a sample with every counter
+ */
+static int offline(int argc, char **argv)
+{
+	struct conf cur, want;
+	struct plan *p;
+	int ret;
+
+	if (!strcmp(argv[1], "metrics") && !strcmp(argv[2], "-")) {
+		sample_conf(&cur);
+		metrics_render(stdout, &cur, 0.25);
+		conf_free(&cur);
+		return 0;
+	}
+
+	conf_init(&cur);
+	conf_init(&want);
+	ret = conf_read_path(&cur, argv[2]);
+	if (!ret && !strcmp(argv[1], "check"))
+		ret = conf_check(&cur);
+	else if (!ret && !strcmp(argv[1], "metrics"))
+		metrics_render(stdout, &cur, 0.25);
+	else if (!ret && argc > 3)
+		ret = conf_read_path(&want, argv[3]);
+	if (!ret && !strcmp(argv[1], "plan")) {
+		p = plan_make(&cur, &want, APPLY_REPLACE, &ret);
+		if (p)
+			plan_print(stdout, p);
+		plan_free(p);
+	}
+	conf_free(&cur);
+	conf_free(&want);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2)
+		return offline(argc, argv);
 	test_output();
+	test_info();
 	test_output_settings();
 	test_monitor();
 	test_json_escape();
@@ -1440,6 +1697,7 @@ int main(void)
 	test_args();
 	test_batch_split();
 	test_batch_run();
+	test_metrics();
 	if (failed)
 		printf("unit: %d of %d tests failed\n", failed, run);
 	else
