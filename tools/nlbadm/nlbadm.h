@@ -401,6 +401,8 @@ struct ireal {
 	uint16_t port;
 	uint32_t weight;
 	unsigned long line;
+	int check_port;		/* keepalived: its checker's port, 0 its own */
+	bool checked;		/* keepalived: it has a checker */
 };
 
 /* A virtual service, as IPVS has it: one address, protocol and port. */
