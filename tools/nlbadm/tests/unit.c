@@ -1568,6 +1568,10 @@ static void sample_conf(struct conf *c)
 	conf_take(c, CONF_GROUP, m);
 	m = backend2(NLB_CMD_BACKEND_GET, 1, 0);
 	put_all_stats(m, NLB_A_BACKEND_STATS);
+	nla_put_u8(m, NLB_A_BACKEND_AGENT_WEIGHT, 50);
+	nla_put_u8(m, NLB_A_BACKEND_PROBE_OK, 0);
+	nla_put_u64(m, NLB_A_BACKEND_PROBE_TIME, 1764590400250ULL);
+	nla_put_u64(m, NLB_A_BACKEND_HEALTH_TIME, 1764590399007ULL);
 	conf_take(c, CONF_BACKEND, m);
 	m = backend("web", "2001:db8:1::10", 8080, 7);
 	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 1);
@@ -1610,6 +1614,12 @@ static void test_metrics(void)
 		"nlb_group_backends{group=\"web\",family=\"ipv4\"} 1\n"
 		"nlb_group_backends{group=\"web\",family=\"ipv6\"} 1\n",
 		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\"} 1\n",
+		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"reset\"} 116\n"
+		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"timeout\"} 117\n",
+		"nlb_backend_agent_weight_percent{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 50\n",
+		"nlb_backend_probe_ok{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 0\n",
+		"# TYPE nlb_backend_probe_timestamp_seconds gauge\nnlb_backend_probe_timestamp_seconds{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 1764590400.250\n",
+		"nlb_backend_health_changed_timestamp_seconds{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 1764590399.007\n",
 		"nlb_scrape_duration_seconds 0.250000\n",
 		"# TYPE nlb_census_age_seconds gauge\nnlb_census_age_seconds 1.500000\n",
 		"nlb_census_duration_seconds 0.002500\n",
