@@ -18,8 +18,15 @@
 #include <linux/timekeeping.h>
 #include <net/netlink.h>
 
+#include "backend.h"
+#include "group.h"
 #include "health.h"
+#include "netlink.h"
+#include "netns.h"
 #include "nl-gen.h"
+
+/* The failed notifications of a namespace go out at most this often. */
+#define NLB_PASSIVE_NTF_GAP	(HZ / 10)
 
 #define NLB_HTTP_STATUS_MAX	8
 
@@ -463,4 +470,89 @@ int nlb_health_fill_backend(struct sk_buff *skb,
 			       NLB_A_BACKEND_PAD)))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/*
+ * Passive signals. The conntrack helper (track.c) watches the new
+ * connections of groups with passive on until their backend answers; one
+ * that fails (reset, or no answer within the passive timeout) is counted
+ * here, on its backend and group, and the backend is marked for a failed
+ * notification. The notifications of a namespace go out from a work item,
+ * which takes nlb_net.lock, at most every NLB_PASSIVE_NTF_GAP: a burst of
+ * failures makes one notification per backend and gap. The health checker
+ * reads the counters and decides.
+ */
+static void nlb_health_passive_work(struct work_struct *work)
+{
+	struct nlb_net *nn = container_of(to_delayed_work(work),
+					  struct nlb_net, passive_ntf);
+	struct nlb_backend *be;
+	struct nlb_group *g;
+	int fam;
+
+	mutex_lock(&nn->lock);
+	WRITE_ONCE(nn->passive_last, jiffies);
+	list_for_each_entry(g, &nn->groups, node)
+		for (fam = 0; fam < NLB_NFAM; fam++)
+			list_for_each_entry(be, &g->backends[fam], node)
+				if (test_and_clear_bit(NLB_HS_FAILED,
+						       &be->hs.flags))
+					nlb_notify_backend(nn, be,
+							   NLB_EVENT_FAILED);
+	mutex_unlock(&nn->lock);
+}
+
+/**
+ * nlb_health_passive_failed() - a new connection failed at its start
+ * @net: the connection's namespace
+ * @be: its backend, found under RCU (which the caller holds)
+ * @reset: the backend reset it; else it did not answer in time
+ *
+ * May be called in any context but hard interrupts.
+ */
+void nlb_health_passive_failed(struct net *net, struct nlb_backend *be,
+			       bool reset)
+{
+	struct nlb_net *nn = nlb_net(net);
+	unsigned long now = jiffies, next, delay = 0;
+
+	if (reset) {
+		nlb_stats_count(&be->cnt, fail_reset);
+		nlb_stats_count(&be->group->cnt, fail_reset);
+	} else {
+		nlb_stats_count(&be->cnt, fail_timeout);
+		nlb_stats_count(&be->group->cnt, fail_timeout);
+	}
+	if (test_and_set_bit(NLB_HS_FAILED, &be->hs.flags))
+		return;		/* the notification is on its way */
+	next = READ_ONCE(nn->passive_last) + NLB_PASSIVE_NTF_GAP;
+	if (time_before(now, next))
+		delay = next - now;
+	spin_lock_bh(&nn->passive_lock);
+	if (!nn->passive_stop)
+		queue_delayed_work(system_wq, &nn->passive_ntf, delay);
+	spin_unlock_bh(&nn->passive_lock);
+}
+
+/**
+ * nlb_health_net_init() - set up a namespace's failed notifications
+ * @nn: the namespace state
+ */
+void nlb_health_net_init(struct nlb_net *nn)
+{
+	INIT_DELAYED_WORK(&nn->passive_ntf, nlb_health_passive_work);
+	spin_lock_init(&nn->passive_lock);
+	nn->passive_last = jiffies - NLB_PASSIVE_NTF_GAP;
+}
+
+/**
+ * nlb_health_net_stop() - stop a namespace's failed notifications for good
+ * @nn: the namespace state, going away
+ */
+void nlb_health_net_stop(struct nlb_net *nn)
+{
+	spin_lock_bh(&nn->passive_lock);
+	nn->passive_stop = true;
+	spin_unlock_bh(&nn->passive_lock);
+	cancel_delayed_work_sync(&nn->passive_ntf);
 }

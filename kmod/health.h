@@ -7,6 +7,11 @@
 #include <uapi/linux/nlb.h>
 
 struct nlb_health_check;
+struct nlb_backend;
+struct nlb_net;
+
+/* Bits of nlb_health_state.flags */
+#define NLB_HS_FAILED	0	/* failed starts counted, not notified yet */
 
 /**
  * struct nlb_health - the health check settings of a server group
@@ -25,6 +30,7 @@ struct nlb_health {
 
 /**
  * struct nlb_health_state - what a health checker reported on a backend
+ * @flags: NLB_HS_* bits (atomic bit operations, set by the packet path)
  * @agent_weight: percentage of the weight the scheduler uses
  * @probe_ok: whether the last probe succeeded
  * @probe_time: when the last probe was reported, milliseconds since the
@@ -34,10 +40,12 @@ struct nlb_health {
  * @reason: why the backend has its health state, or empty
  * @probe: what the last probe found, or empty
  *
- * Written and read under nlb_net.lock; the packet path reads none of it
- * (agent_weight reaches it through the pool).
+ * Written and read under nlb_net.lock but @flags; the packet path reads
+ * none of it (agent_weight reaches it through the pool).
  */
+
 struct nlb_health_state {
+	unsigned long flags;
 	u8 agent_weight;
 	bool probe_ok;
 	u64 probe_time;
@@ -60,6 +68,11 @@ bool nlb_health_backend_report(struct genl_info *info,
 			       struct nlb_health_state *hs);
 int nlb_health_fill_backend(struct sk_buff *skb,
 			    const struct nlb_health_state *hs);
+
+void nlb_health_passive_failed(struct net *net, struct nlb_backend *be,
+			       bool reset);
+void nlb_health_net_init(struct nlb_net *nn);
+void nlb_health_net_stop(struct nlb_net *nn);
 
 /*
  * The weight the scheduler uses: @weight scaled by the agent's percentage,

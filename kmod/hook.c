@@ -245,10 +245,12 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 		ret = NF_DROP;
 	/*
 	 * After NAT, so that NAT adds no seqadj extension for it: the helper
-	 * of tracked groups. An echo, which no flowtable carries, is always
-	 * tracked: its reply tuple does not name its backend's port.
+	 * of tracked groups and of groups with passive on. An echo, which no
+	 * flowtable carries, is always tracked: its reply tuple does not name
+	 * its backend's port.
 	 */
-	if (ret == NF_ACCEPT && (READ_ONCE(g->track) || echo) &&
+	if (ret == NF_ACCEPT &&
+	    (READ_ONCE(g->track) || echo || READ_ONCE(g->health.passive)) &&
 	    !nlb_track_attach(ct, l, be, NLB_CT_PLAIN))
 		ret = NF_DROP;
 acct:

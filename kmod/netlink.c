@@ -648,6 +648,23 @@ static void nlb_parse_group(struct genl_info *info, struct nlb_group_cfg *cfg)
 	nlb_parse_group_xlat(tb, cfg);
 }
 
+/*
+ * Passive signals need nlb's conntrack helper on each connection, which a
+ * flowtable cannot offload.
+ */
+static int nlb_check_passive(struct genl_info *info, bool passive,
+			     bool offload)
+{
+	if (passive && offload) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NLB_A_GROUP_PASSIVE] ?:
+				    info->attrs[NLB_A_GROUP_OFFLOAD],
+				    "passive on needs offload off: a watched connection carries nlb's conntrack helper, which a flowtable cannot offload");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
@@ -663,11 +680,18 @@ int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	nlb_parse_group(info, &cfg);
+	err = nlb_check_passive(info, health.passive,
+				cfg.set & NLB_GROUP_SET_OFFLOAD && cfg.offload);
+	if (err) {
+		nlb_health_free(&health);
+		return err;
+	}
 
 	mutex_lock(&nn->lock);
 	g = nlb_group_add(nn, &cfg, info->extack);
 	err = PTR_ERR_OR_ZERO(g);
 	if (!err) {
+		nn->passive_used |= health.passive;
 		nlb_health_commit(&g->health, &health);
 		nlb_changed(nn);
 		nlb_notify_group(nn, g, NLB_EVENT_ADD);
@@ -690,8 +714,12 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 	g = nlb_req_group(info, nn, NLB_A_GROUP_NAME);
 	err = PTR_ERR_OR_ZERO(g) ?:
 	      nlb_health_prepare(info, &g->health, &health) ?:
+	      nlb_check_passive(info, health.passive,
+				cfg.set & NLB_GROUP_SET_OFFLOAD ? cfg.offload :
+				g->offload) ?:
 	      nlb_group_change(nn, g, &cfg, info->extack);
 	if (!err) {
+		nn->passive_used |= health.passive;
 		nlb_health_commit(&g->health, &health);
 		nlb_changed(nn);
 		nlb_notify_group(nn, g, NLB_EVENT_CHANGE);

@@ -25,6 +25,11 @@ enum nlb_ct_state {
 #define NLB_CT_F_POOL	BIT(0)
 /* ... and it still holds its slot. */
 #define NLB_CT_F_SLOT	BIT(1)
+/* Plain or client's leg, of a group with passive on: no answer yet. */
+#define NLB_CT_F_WATCH	BIT(2)
+
+/* The unit of nlb_ct.start, in milliseconds. */
+#define NLB_CT_TICK_MS	16
 
 /**
  * struct nlb_ct - nlb's data in a connection's helper extension
@@ -37,6 +42,9 @@ enum nlb_ct_state {
  * @l_id: plain, client's leg: the listener's identifier
  * @xaddr: client's leg: the source of the backend's leg, an IPv4 address
  *	or the last 32 bits of an IPv6 one (the rest from the group)
+ * @start: plain, client's leg: when it was set up, in NLB_CT_TICK_MS
+ *	ticks (wrapping every 17 minutes), for the passive timeout of
+ *	NLB_CT_F_WATCH; in the struct's padding
  * @xport: client's leg: the source port of the backend's leg (an echo's
  *	identifier)
  * @peer: backend's leg: the client's leg, not held: checked before use
@@ -56,6 +64,7 @@ struct nlb_ct {
 			u32 l_id;
 			__be32 xaddr;
 			__be16 xport;
+			u16 start;
 		};
 		struct nf_conn *peer;
 	};
@@ -81,6 +90,8 @@ struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
 struct nlb_ct *nlb_track_attach_server(struct nf_conn *ct,
 				       struct nf_conn *peer);
 void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d);
+void nlb_track_passive(struct sk_buff *skb, struct nf_conn *ct,
+		       enum ip_conntrack_info ctinfo, struct nlb_ct *d);
 bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v);
 bool nlb_ct_closed(const struct nf_conn *ct);
 int nlb_track_init(void);

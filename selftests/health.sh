@@ -84,7 +84,7 @@ hd_stop() {
 	rc=$?
 	unset "hd_pid[$id]"
 	[ "$rc" -eq 0 ] || diag "nlb-healthd $id exit $rc: $(flat "$(tail -n 20 "/tmp/hd-$id.log")")"
-	return $rc
+	return "$rc"
 }
 
 # hd_stats ID KEY: a figure of the daemon's statistics, fresh (SIGUSR1).
@@ -436,25 +436,89 @@ check_eq "SIGTERM leaves the kernel's state as it is" \
 	"$(be web "$b1" 80 healthy)/$(be us "$b3" 5301 healthy)/$(be us "$b3" 5301 reason)" \
 	"True/False/$r"
 
-# ---- 7. passive: a backend that resets every SYN is marked down by the
-# kernel's signal before its next probe (needs the kernel's fail counters)
+# ---- 7. passive: the kernel counts failed connection starts of groups with
+# passive on, and the daemon marks the backend down on its signal, before
+# the next probe (the groups are probed every 60 s, fall 3): a backend
+# whose firewall resets every SYN (fail-reset), one whose firewall drops
+# them (fail-timeout: the client's retransmission after the 300 ms passive
+# timeout), and one that answers (nothing counted).
 hd_start asan "$P-lb" "$HEALTHD_ASAN"
-if [ "$(nlb_eval 'S(B("web", "'"$b1"'"), "fail_reset")')" = None ]; then
-	tap_skip "passive: the kernel counts no failed connection starts (no fail-reset in the stats)"
+if ! command -v nft >/dev/null; then
+	tap_skip "passive: no nft to make a backend reset or drop SYNs"
 else
 	conf_pv() {
+		ip netns exec "$P-b3" nft -f - <<-EOF &&
+		table inet pv {
+			chain in {
+				type filter hook input priority 0;
+				tcp dport 8090 tcp flags & (syn | ack) == syn reject with tcp reset
+				tcp dport 8091 tcp flags & (syn | ack) == syn drop
+			}
+		}
+		EOF
 		nlb group add pv check tcp interval 60 timeout 1 passive on \
-			passive-fails 3 passive-timeout 500ms &&
+			passive-fails 3 passive-timeout 300ms &&
 		nlb backend add pv "$b3" port 8090 &&
-		nlb listener add pv vip "$VIP4" proto tcp port 8090 group pv
+		nlb listener add pv vip "$VIP4" proto tcp port 8090 group pv &&
+		nlb group add pt check tcp interval 60 timeout 1 passive on \
+			passive-fails 2 passive-timeout 300ms &&
+		nlb backend add pt "$b3" port 8091 &&
+		nlb listener add pt vip "$VIP4" proto tcp port 8091 group pt &&
+		nlb group add pg check tcp interval 60 timeout 1 passive on \
+			passive-fails 1 passive-timeout 300ms &&
+		nlb backend add pg "$b3" port 80 &&
+		nlb listener add pg vip "$VIP4" proto tcp port 8092 group pg
 	}
-	check "passive: group pv (checked every 60 s), b3:8090 closed (RST)" -- conf_pv
-	out=$(curl_tally "$P-c4" "http://$VIP4:8090/" 5 -4)
-	check_eq "passive: marked down before its next probe" \
+	check "passive: groups pv, pt, pg (checked every 60 s); b3 resets SYNs to 8090, drops those to 8091" -- conf_pv
+	t0=$SECONDS
+	curl_tally "$P-c4" "http://$VIP4:8090/" 5 -4 >/dev/null
+	check_eq "passive: reset: marked down before its next probe" \
 		"$(be_wait 20 pv "$b3" 8090 healthy False)" False
 	r=$(be pv "$b3" 8090 reason)
-	diag "passive: $r; counters $(nlb_eval 'S(B("pv", "'"$b3"'"), "fail_reset"), S(B("pv", "'"$b3"'"), "fail_timeout")')"
-	check "passive: the reason says passive" -- eval '[[ "$r" == "passive "*" failed" ]]'
+	diag "passive: reset: down after $((SECONDS - t0)) s: $r; fail-reset, fail-timeout: $(nlb_eval 'S(B("pv", "'"$b3"'"), "fail_reset"), S(B("pv", "'"$b3"'"), "fail_timeout")')"
+	check "passive: reset: the reason says passive" -- eval '[[ "$r" == "passive "*" failed" ]]'
+	check_eq "passive: reset: counted as fail-reset, not fail-timeout" \
+		"$(nlb_eval 'S(B("pv", "'"$b3"'"), "fail_reset") >= 3, S(B("pv", "'"$b3"'"), "fail_timeout")')" \
+		"(True, 0)"
+	t0=$SECONDS
+	for i in 1 2 3; do
+		ip netns exec "$P-c4" curl -s -m 2 -o /dev/null "http://$VIP4:8091/"
+	done
+	check_eq "passive: timeout: marked down before its next probe" \
+		"$(be_wait 20 pt "$b3" 8091 healthy False)" False
+	r=$(be pt "$b3" 8091 reason)
+	diag "passive: timeout: down after $((SECONDS - t0)) s: $r; fail-reset, fail-timeout: $(nlb_eval 'S(B("pt", "'"$b3"'"), "fail_reset"), S(B("pt", "'"$b3"'"), "fail_timeout")')"
+	check "passive: timeout: the reason says passive" -- eval '[[ "$r" == "passive "*" failed" ]]'
+	check_eq "passive: timeout: counted as fail-timeout, not fail-reset" \
+		"$(nlb_eval 'S(B("pt", "'"$b3"'"), "fail_reset"), S(B("pt", "'"$b3"'"), "fail_timeout") >= 2')" \
+		"(0, True)"
+	# translated: IPv6 clients on the IPv4 backend that resets, watched
+	# on the client's leg
+	conf_px() {
+		nlb group add px ipversion dualstack affinity off \
+			pool 100.64.0.1 check tcp interval 60 timeout 1 \
+			passive on passive-fails 2 passive-timeout 300ms &&
+		nlb backend add px "$b3" port 8090 &&
+		nlb listener add px vip "$VIP4" vip "$VIP6" proto tcp \
+			port 8093 group px
+	}
+	check "passive: translated: group px, IPv6 clients on b3:8090 (IPv4)" -- conf_px
+	curl_tally "$P-c6" "http://[$VIP6]:8093/" 4 -6 >/dev/null
+	check_eq "passive: translated: marked down before its next probe" \
+		"$(be_wait 20 px "$b3" 8090 healthy False)" False
+	check_eq "passive: translated: counted as fail-reset" \
+		"$(nlb_eval 'S(B("px", "'"$b3"'"), "fail_reset") >= 2, S(B("px", "'"$b3"'"), "translated") >= 2')" \
+		"(True, True)"
+	nlb listener del px; nlb group del px
+	out=$(curl_tally "$P-c4" "http://$VIP4:8092/" 5 -4)
+	check_eq "passive: answered: 5 connections served" \
+		"$(nof $page4b <<<"$out")" 5
+	check_eq "passive: answered: nothing counted, still up" \
+		"$(nlb_eval 'S(B("pg", "'"$b3"'"), "fail_reset"), S(B("pg", "'"$b3"'"), "fail_timeout"), B("pg", "'"$b3"'")["healthy"]')" \
+		"(0, 0, True)"
+	nlb listener del pv; nlb listener del pt; nlb listener del pg
+	nlb group del pv; nlb group del pt; nlb group del pg
+	ip netns exec "$P-b3" nft delete table inet pv
 fi
 
 # ---- 8. misbehaving peers, restarts, changes while running (ASan build)
