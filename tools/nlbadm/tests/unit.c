@@ -1039,6 +1039,42 @@ static void args_ok(const char *obj, const char *line, uint8_t nlcmd,
 	nlmsg_free(m);
 }
 
+/*
+ * What apply sends for a group: the health settings in their nest, the
+ * whole object for an add, only the changed slots for a change.
+ */
+static void test_health_put(void)
+{
+	static const char line[] = "group add web check http http-path /healthz fall 5 passive on\n";
+	uint64_t attrs = 1ULL << (CONF_HEALTH_BASE + NLB_A_HEALTH_FALL) |
+			 1ULL << NLB_A_GROUP_PASSIVE;
+	char out[512];
+	struct conf c;
+	struct nl_msg *m;
+	FILE *in;
+
+	conf_init(&c);
+	in = fmemopen((void *)line, strlen(line), "r");
+	check_true("health put: read", !conf_read_file(&c, in, "put"));
+	fclose(in);
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, FAMILY, 0, 0, NLB_CMD_GROUP_ADD, 1))
+		abort();
+	cobj_put(m, &c.v[CONF_GROUP][0], ctypes[CONF_GROUP].add, NULL, 0);
+	render(ctypes[CONF_GROUP].add->args, m, out, sizeof(out));
+	check("health put: add", out,
+	      "NAME=web track=0 passive=1 26={check=2 fall=5 http-path=/healthz}");
+	nlmsg_free(m);
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, FAMILY, 0, 0, NLB_CMD_GROUP_CHANGE, 1))
+		abort();
+	cobj_put(m, &c.v[CONF_GROUP][0], ctypes[CONF_GROUP].change, &attrs, 0);
+	render(ctypes[CONF_GROUP].change->args, m, out, sizeof(out));
+	check("health put: change", out, "NAME=web passive=1 26={fall=5}");
+	nlmsg_free(m);
+	conf_free(&c);
+}
+
 /* A malformed command line: a usage error, its first line has msg. */
 static void args_bad(const char *obj, const char *line, const char *msg)
 {
@@ -1705,6 +1741,7 @@ int main(int argc, char **argv)
 	test_ext_ack();
 	test_tables();
 	test_args();
+	test_health_put();
 	test_batch_split();
 	test_batch_run();
 	test_metrics();
