@@ -30,19 +30,31 @@ require ip curl socat ss nft conntrack python3
 
 mon=/tmp/drain-monitor.out
 cleanup() {
-	hold_stop h4
-	hold_stop h6
+	local h
+	for h in h4 h6 t4 t6 g4 g6; do
+		hold_stop $h
+	done
 	monitor_stop
 	topo_cleanup
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
+
+# udp_echo NS NAME PORT: a UDP server (both families) answering "NAME".
+udp_echo() {
+	nsexec "$1" python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", int(sys.argv[2])))
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(sys.argv[1].encode() + b"\n", a)' "$2" "$3" &
+}
 
 tap_begin
-nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+nlb_load || tap_bail "insmod failed"
 topo_setup 3
 for i in 1 2 3; do
 	start_echo "$P-b$i" "b$i" 9000
+	udp_echo "$P-b$i" "b$i" 9001
 done
 check "monitor: nlbadm monitor prints notifications" -- monitor_start "$mon"
 
@@ -120,6 +132,10 @@ check "counters: packets and bytes both ways counted" -- \
 	python3 -c 'import sys; v = eval(sys.argv[1]); sys.exit(not all(x > 0 for x in v))' "${v[3]}"
 check_eq "counters: packets and bytes: group == listener == sum of backends" \
 	"${v[4]} ${v[5]}" "${v[3]} ${v[3]}"
+out=$(ct_vs_nlb tcp 9000 echo echo)
+diag "packets and bytes against conntrack: $out"
+check "counters: packets and bytes of listener, group and each backend are conntrack's" -- \
+	test "${out%% *}" = ok
 
 # ---- Delete b1 (IPv4): draining.
 want4=${c4//conn/say}
@@ -128,6 +144,15 @@ check "drain: delete backend b1 (IPv4) with 3 connections" -- \
 mapfile -t v < <(nlb_eval "B('echo', '$b14')['draining']" \
 	"S(B('echo', '$b14'), 'active')")
 check_eq "drain: b1 shown as draining, active 3" "${v[0]} ${v[1]}" "True 3"
+out=$(nlb backend change echo "$b14" port 9000 weight 2 2>&1)
+rc=$?
+diag "backend change of the draining b1: exit $rc: $out"
+check_eq "drain: a draining backend cannot be changed (exit 2, the kernel's refusal)" \
+	"$rc $(grep -c '^nlbadm: no backend with this address and port' <<<"$out")" "2 1"
+mapfile -t v < <(nlb_eval "[B('echo', '$b14')[k] for k in ('draining', 'weight', 'enabled', 'healthy')]" \
+	"S(B('echo', '$b14'), 'active')")
+check_eq "drain: ... and it is unchanged: draining, weight 1, enabled, healthy, active 3" \
+	"${v[0]} ${v[1]}" "[True, 1, True, True] 3"
 line=$(nlb backend show echo | grep "$b14")
 diag "show: $line"
 check "drain: backend show prints 'draining'" -- grep -q draining <<<"$line"
@@ -184,8 +209,12 @@ check "drain timeout: show prints draining and drain-left (${left:-none}) <= 6" 
 	test -n "$left" -a "${left:-99}" -le 6 -a "${left:-0}" -ge 1
 s4=$(hold h4 "say before")
 s6=$(hold h6 "say before")
-check_eq "drain timeout: before it expires every connection still answers" \
-	"$(grep -c FAIL <<<"$s4$s6")" 0
+n4all=$(($(nof b1 <<<"$t4") + $(nof b2 <<<"$t4")))
+n6all=$(($(nof b1 <<<"$t6") + $(nof b2 <<<"$t6")))
+check_eq "drain timeout: before it expires each of the $n4all IPv4 connections still answers, on its backend" \
+	"$(grep -c . <<<"$s4") $s4" "$n4all $(hold h4 list | sed 's/^conn /say /')"
+check_eq "drain timeout: ... and each of the $n6all IPv6 connections" \
+	"$(grep -c . <<<"$s6") $s6" "$n6all $(hold h6 list | sed 's/^conn /say /')"
 # Wait for the timeout, then read without sending: a reset shows as
 # ECONNRESET on the read.
 for ((i = 0; i < 30; i++)); do
@@ -227,6 +256,67 @@ check_eq "counters: every connection closed: active 0 (group, listener)" \
 	"$got ${v2[0]}" "0 0"
 check_eq "counters: exact conns: 6 + 4 + 4 + 2 + 2 = 18 (listener, group)" \
 	"${v2[1]} ${v2[2]}" "18 18"
+
+# ---- UDP and a drain timeout: the flow of a deleted backend loses its
+# conntrack entry when the timeout expires; the client's next datagram,
+# from the same address and port, is a new connection, scheduled to a
+# backend that is there.
+check "drain timeout, UDP: group udr (rr, drain-timeout 4) b1 b2 port 9001, listener udp 9001" -- \
+	eval 'nlb group add udr sched rr drain-timeout 4 &&
+	nlb backend add udr "$b14" port 9001 &&
+	nlb backend add udr "$b24" port 9001 &&
+	nlb listener add udr vip "$VIP4" proto udp port 9001 group udr'
+uask() { flows "$P-c4" udp "$VIP4" 9001 --src 192.0.2.2 --sport 41000 --timeout 3 | awk '{print $3}'; }
+u1=$(uask)
+check "drain timeout, UDP: the flow from 192.0.2.2:41000 answered by b1 or b2 ($u1)" -- \
+	eval '[[ $u1 =~ ^b[12]$ ]]'
+ub=$(backend4 "${u1#b}")
+[ "$u1" = b1 ] && uo=b2 || uo=b1
+check "drain timeout, UDP: delete its backend $u1" -- nlb backend del udr "$ub" port 9001
+check_eq "drain timeout, UDP: before the timeout the flow still goes to $u1" "$(uask)" "$u1"
+got=$(nlb_wait 20 "[S(G('udr'), 'drained'), B('udr', '$ub') is None]" "[1, True]")
+check_eq "drain timeout, UDP: at the timeout the flow is ended (drained 1), the backend gone" \
+	"$got" "[1, True]"
+check_eq "drain timeout, UDP: the next datagram of the flow is scheduled anew, to $uo" \
+	"$(uask)" "$uo"
+mapfile -t v < <(nlb_eval "S(G('udr'), 'conns')" "S(B('udr', '$(backend4 "${uo#b}")'), 'conns')")
+check_eq "drain timeout, UDP: counted as a new connection (group conns 2, $uo 1)" \
+	"${v[*]}" "2 1"
+
+# ---- Totals of ended tracked connections: when a connection of a group
+# with track on ends, its packets and bytes are added to the counters for
+# good. They must be conntrack's own at the end, and stay when conntrack
+# forgets the connection.
+check "ended totals: group tot (rr, track on) with b3 port 9000, listener tcp 9100" -- \
+	eval 'nlb group add tot ipversion dualstack sched rr track on &&
+	nlb backend add tot "$(backend4 3)" port 9000 &&
+	nlb backend add tot "$(backend6 3)" port 9000 &&
+	nlb listener add tot vip "$VIP4" vip "$VIP6" proto tcp port 9100 group tot'
+hold_start t4 "$P-c4" "$VIP4" 9100
+hold_start t6 "$P-c6" "$VIP6" 9100
+o=$(hold t4 "open 3"; hold t6 "open 2")
+check_eq "ended totals: 3 IPv4 and 2 IPv6 connections answered by b3" \
+	"$(grep -c ' b3$' <<<"$o")" 5
+s=$(hold t4 "say x"; hold t4 "say yy"; hold t6 "say zzz")
+check_eq "ended totals: 8 exchanges answered" "$(grep -c ' b3$' <<<"$s")" 8
+hold_stop t4
+hold_stop t6
+got=$(nlb_wait 30 "S(G('tot'), 'active')" 0) ||
+	diag "conntrack of port 9100: $(ct_states 9100)"
+check_eq "ended totals: all 5 closed, active 0" "$got" 0
+out=$(ct_vs_nlb tcp 9100 tot tot)
+diag "ended totals against conntrack (TIME_WAIT entries): $out"
+check "ended totals: packets and bytes of listener, group and backends are conntrack's at the end" -- \
+	test "${out%% *}" = ok
+tot0=$(nlb_eval "[S(L('tot'), k) for k in ('in_packets', 'in_bytes', 'out_packets', 'out_bytes')]")
+nsexec "$P-lb" conntrack -D -p tcp --orig-port-dst 9100 >/dev/null 2>&1
+nsexec "$P-lb" conntrack -D -f ipv6 -p tcp --orig-port-dst 9100 >/dev/null 2>&1
+check_eq "ended totals: conntrack's entries deleted" \
+	"$(nsexec "$P-lb" conntrack -L -p tcp --orig-port-dst 9100 2>/dev/null | grep -c .)/$(nsexec "$P-lb" conntrack -L -f ipv6 -p tcp --orig-port-dst 9100 2>/dev/null | grep -c .)" "0/0"
+check_eq "ended totals: the listener's totals stay ($tot0)" \
+	"$(nlb_eval "[S(L('tot'), k) for k in ('in_packets', 'in_bytes', 'out_packets', 'out_bytes')]")" "$tot0"
+check "ended totals: ... and are not zero" -- \
+	python3 -c 'import sys; sys.exit(not all(eval(sys.argv[1])))' "$tot0"
 
 # ---- Reject modes: a group whose backends are all disabled.
 conf_reject() {
@@ -374,6 +464,36 @@ u=$(flows "$P-c4" tcp "$VIP4" 8080 --timeout 3)
 diag "acct on: $(flat "$u"); conntrack: $(flat "$(ctl)")"
 check_eq "acct on: the next connection has counters, the first still none" \
 	"$(ctl | grep -c .) $(ctl | grep -c packets=)" "2 1"
+
+# ---- A group deleted with live connections (its listener deleted
+# first): the connections go on (conntrack carries them); tracked ones
+# end later without the objects, which KASAN and kmemleak watch.
+conf_gd() {
+	nlb group add gd ipversion dualstack sched rr track on &&
+	nlb backend add gd "$b14" port 9000 &&
+	nlb backend add gd "$b16" port 9000 &&
+	nlb listener add gd vip "$VIP4" vip "$VIP6" proto tcp port 9300 group gd &&
+	nlb group add gu ipversion dualstack sched rr &&
+	nlb backend add gu "$b24" port 9000 &&
+	nlb backend add gu "$b26" port 9000 &&
+	nlb listener add gu vip "$VIP4" vip "$VIP6" proto tcp port 9301 group gu
+}
+check "group deletion: groups gd (track on, tcp 9300) and gu (track off, tcp 9301)" -- conf_gd
+hold_start g4 "$P-c4" "$VIP4" 9300
+hold_start g6 "$P-c6" "$VIP6" 9301
+o=$(hold g4 "open 2"; hold g6 "open 2")
+check_eq "group deletion: 2 IPv4 connections to gd (b1), 2 IPv6 to gu (b2)" \
+	"$(grep -c ' b1$' <<<"$o") $(grep -c ' b2$' <<<"$o")" "2 2"
+check "group deletion: listeners and groups gd and gu deleted, their connections open" -- \
+	eval 'nlb listener del gd && nlb group del gd &&
+	nlb listener del gu && nlb group del gu'
+check_eq "group deletion: gone from show" \
+	"$(nlb_eval 'G("gd") is None and G("gu") is None and L("gd") is None')" True
+check_eq "group deletion: the connections go on, on their backends" \
+	"$(hold g4 "say on"; hold g6 "say on")" "$(sed 's/^conn /say /' <<<"$o")"
+hold_stop g4
+hold_stop g6
+sleep 1
 
 monitor_stop
 diag "monitor: $(wc -l <"$mon") notifications"

@@ -34,12 +34,11 @@ cleanup() {
 	hold_stop h4
 	hold_stop h6
 	topo_cleanup
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
 
 tap_begin
-nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+nlb_load || tap_bail "insmod failed"
 topo_setup 3
 start_nginx "$P-b1" "Hello from IPv4 backend"
 start_nginx "$P-b2" "Hello from IPv6 backend"

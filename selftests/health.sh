@@ -444,7 +444,7 @@ check_eq "SIGTERM leaves the kernel's state as it is" \
 # timeout), and one that answers (nothing counted).
 hd_start asan "$P-lb" "$HEALTHD_ASAN"
 if ! command -v nft >/dev/null; then
-	tap_skip "passive: no nft to make a backend reset or drop SYNs"
+	tap_skip "passive" "no nft to make a backend reset or drop SYNs"
 else
 	conf_pv() {
 		ip netns exec "$P-b3" nft -f - <<-EOF &&

@@ -30,6 +30,7 @@ tap_result() {
 		echo "not ok $tap_n - $*"
 		tap_fail=$((tap_fail + 1))
 	fi
+	return "$status"
 }
 
 # check DESCRIPTION -- COMMAND...: a test point that passes when COMMAND does.
@@ -41,21 +42,42 @@ check() {
 	tap_result $? "$desc"
 }
 
+# tap_skip DESCRIPTION REASON: a skipped test point. selftests/run fails
+# every skip that selftests/skip-allowlist does not list.
 tap_skip() {
 	tap_n=$((tap_n + 1))
 	tap_skip=$((tap_skip + 1))
-	echo "ok $tap_n - $* # SKIP"
+	echo "ok $tap_n - $1 # SKIP $2"
 }
 
 diag() {
 	echo "# $*"
 }
 
-# End the run: plan line and exit status (1 if anything failed).
+# End the run: the script's cleanup (its function "cleanup", if any), the
+# unload of a module loaded here as a test point of its own (a module that
+# does not unload is a failure, and would leave the next script a module
+# it did not load), then the plan line and the exit status (1 if anything
+# failed). selftests/run checks the plan against the test points.
 tap_end() {
+	trap - EXIT
+	if declare -F cleanup >/dev/null; then
+		cleanup
+	fi
+	if [ "$nlb_loaded_here" = 1 ]; then
+		check "cleanup: rmmod nlb" -- rmmod nlb
+		nlb_loaded_here=0
+	fi
 	echo "1..$tap_n"
 	[ "$tap_fail" -eq 0 ]
 	exit $?
+}
+
+# tap_bail REASON: stop the run (the EXIT trap cleans up); selftests/run
+# counts it as a failure.
+tap_bail() {
+	echo "Bail out! $*"
+	exit 1
 }
 
 # Skip the whole script (kselftest convention) when a tool is missing.
@@ -69,20 +91,36 @@ require() {
 	done
 }
 
+# nlb_load: a test point that loads a fresh $NLB_KO. A module already
+# loaded (left by an earlier script, whose own unload then failed) is
+# unloaded first, so that every script tests the module it was given, from
+# a clean state, and unloads it at the end (tap_end).
 nlb_load() {
-	if [ -d /sys/module/nlb ]; then
-		return 0
-	fi
 	if [ ! -f "$NLB_KO" ]; then
 		echo "1..0 # SKIP no module at $NLB_KO (build it with tools/check)"
 		exit $KSFT_SKIP
 	fi
-	insmod "$NLB_KO" || return 1
+	if [ -d /sys/module/nlb ]; then
+		diag "nlb is loaded already: unloading it first"
+		if ! rmmod nlb; then
+			tap_result 1 "unload the nlb module found loaded"
+			return 1
+		fi
+	fi
+	check "insmod $NLB_KO" -- insmod "$NLB_KO" || return 1
 	nlb_loaded_here=1
 }
 
 nlb_unload() {
 	[ -d /sys/module/nlb ] && rmmod nlb
+}
+
+# nlb_unload_quiet: for EXIT traps (the run failed already, no plan).
+nlb_unload_quiet() {
+	if [ "$nlb_loaded_here" = 1 ] && [ -d /sys/module/nlb ]; then
+		rmmod nlb || echo "# rmmod nlb failed"
+	fi
+	return 0
 }
 
 # nsexec NS COMMAND...
@@ -576,6 +614,80 @@ binom_tol() {
 	done
 	echo $((s + 1))
 }
+
+# ct_vs_nlb PROTO PORT LISTENER GROUP: nlb's packet and byte counters of
+# LISTENER, GROUP and each backend of GROUP against conntrack's own
+# (packets= and bytes= of the load balancer's flows of PROTO to PORT, both
+# families, assigned to a backend by their reply source address and port).
+# Prints "ok (N flows, listener in/out packets ...)" or the differences.
+# conntrack is read before and after nlbadm, and a change in between (a
+# packet, a flow that expired) is tried again, up to 5 times.
+ct_vs_nlb() {
+	local proto=$1 port=$2 i out f
+	for ((i = 0; i < 5; i++)); do
+		for f in 1 2; do
+			[ "$f" = 2 ] && nlb -j -s show >/tmp/ct-vs-nlb.json
+			{
+				nsexec "$P-lb" conntrack -L -f ipv4 -p "$proto" --orig-port-dst "$port"
+				nsexec "$P-lb" conntrack -L -f ipv6 -p "$proto" --orig-port-dst "$port"
+			} >"/tmp/ct-vs-nlb.$f" 2>/dev/null
+		done
+		out=$(python3 -c "$ct_vs_nlb_py" "$3" "$4" "$port" /tmp/ct-vs-nlb.1 \
+			/tmp/ct-vs-nlb.2 /tmp/ct-vs-nlb.json)
+		[ "$out" != unstable ] && break
+	done
+	echo "$out"
+}
+ct_vs_nlb_py='import json, re, socket, sys
+lname, gname, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def flows(path):
+    out = []
+    for line in open(path):
+        kv = re.findall(r"(\w+)=(\S+)", line)
+        seen, orig, reply = set(), {}, {}
+        for k, v in kv:
+            (reply if k in seen else orig)[k] = v
+            seen.add(k)
+        if "packets" in reply:
+            out.append(((norm(reply["src"]), int(reply["sport"])),
+                        [int(orig["packets"]), int(orig["bytes"]),
+                         int(reply["packets"]), int(reply["bytes"])]))
+    return sorted(out)
+def norm(a):
+    fam = socket.AF_INET6 if ":" in a else socket.AF_INET
+    return socket.inet_ntop(fam, socket.inet_pton(fam, a))
+a, b = flows(sys.argv[4]), flows(sys.argv[5])
+if a != b:
+    print("unstable")
+    sys.exit()
+j = json.load(open(sys.argv[6]))
+keys = ("in_packets", "in_bytes", "out_packets", "out_bytes")
+def stats(o):
+    return [o.get("stats", {}).get(k) for k in keys]
+lis = [x for x in j.get("listeners", []) if x["name"] == lname]
+grp = [x for x in j.get("groups", []) if x["name"] == gname]
+if not lis or not grp:
+    print("no listener %s or no group %s" % (lname, gname))
+    sys.exit()
+diffs, total, n = [], [0, 0, 0, 0], 0
+for be in grp[0].get("backends", []):
+    key = (norm(be["address"]), be["port"] or port)
+    mine = [f for k, f in a if k == key]
+    n += len(mine)
+    want = [sum(f[i] for f in mine) for i in range(4)]
+    total = [x + y for x, y in zip(total, want)]
+    if stats(be) != want:
+        diffs.append("backend %s port %d: nlb %s, conntrack %s (%d flows)"
+                     % (be["address"], be["port"], stats(be), want, len(mine)))
+for what, o in (("listener " + lname, lis[0]), ("group " + gname, grp[0])):
+    if stats(o) != total:
+        diffs.append("%s: nlb %s, conntrack %s" % (what, stats(o), total))
+if n != len(a):
+    diffs.append("%d of the %d flows to port %d have no backend of %s"
+                 % (len(a) - n, len(a), port, gname))
+print("; ".join(diffs) if diffs else
+      "ok (%d flows; in/out packets, bytes %s)" % (n, total))
+'
 
 # flat TEXT: TEXT on one line (for diag).
 flat() {

@@ -16,7 +16,13 @@
 #  4. batches: 2000 backend lines of nlbadm -b go in two requests; a batch
 #     with a bad line changes nothing and names the line; a backend named
 #     twice in a batch is refused; raw requests mixing a top-level backend
-#     and entries are refused.
+#     and entries are refused;
+#  5. a server group holds at most 65535 backends per IP version (maglev
+#     table entries are 16-bit): 65535 IPv4 backends of weight 1 in a
+#     maglev group are accepted, the next one refused (nothing changes),
+#     an IPv6 one accepted.
+# Refusals must leave the configuration as the kernel dumps it (raw dumps,
+# every attribute) unchanged.
 #
 #   c4 192.0.2.2 -----+    +---------------------------+
 #                     +----+ lb: nlb, limits, census,  +----- b1 198.18.1.2
@@ -31,7 +37,6 @@ NLRAW=$top/selftests/nlraw.py
 
 require ip socat python3 strace setpriv
 [ -x "$NLBADM" ] || { echo "1..0 # SKIP no nlbadm at $NLBADM"; exit $KSFT_SKIP; }
-nlb_load || { echo "1..0 # SKIP cannot load nlb"; exit $KSFT_SKIP; }
 
 params=/sys/module/nlb/parameters
 saved=()
@@ -42,11 +47,12 @@ cleanup() {
 	for kv in "${saved[@]}"; do
 		echo "${kv#*=}" >"$params/${kv%%=*}"
 	done
+	saved=()
 	[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
+	cg=
 	topo_cleanup
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
 
 # set_param NAME VALUE: set a module parameter, restored at the end.
 set_param() {
@@ -54,15 +60,24 @@ set_param() {
 	echo "$2" >"$params/$1"
 }
 
-# refused DESC ERRNO-TEXT MESSAGE COMMAND...: the command fails with exit
-# status 2 and the kernel's message, and the configuration is unchanged.
+# raw_snap: the configuration as the kernel dumps it (every attribute, not
+# nlbadm's view of it), without the counters' stats nests, which the
+# background census may refresh in between
+raw_snap() {
+	printf '%s\n' "--dump listener-get" "--dump group-get" "--dump backend-get" |
+		nsexec "$P-lb" python3 -S -E "$NLRAW" --batch - |
+		sed -E 's/ stats=\{[^}]*\}//; s/^(ok [0-9]+ objects) in [0-9]+ datagrams$/\1/'
+}
+
+# refused DESC MESSAGE COMMAND...: the command fails with exit status 2 and
+# the kernel's message, and the configuration is unchanged.
 refused() {
 	local desc=$1 msg=$2 before after out rc
 	shift 2
-	before=$(nlb -j show)
+	before=$(raw_snap)
 	out=$(nlb "$@" 2>&1)
 	rc=$?
-	after=$(nlb -j show)
+	after=$(raw_snap)
 	if [ "$rc" -eq 2 ] && [[ $out == *"$msg"* ]] && [ "$before" = "$after" ]; then
 		tap_result 0 "$desc"
 	else
@@ -73,6 +88,7 @@ refused() {
 }
 
 tap_begin
+nlb_load || tap_bail "cannot load nlb"
 topo_setup 1
 start_echo "$P-b1" b1 9000
 sleep 1
@@ -93,11 +109,11 @@ set_param max_backends 4
 check "limits: backends up to max_backends" -- \
 	nlb -b - <<<$'backend add g1 10.0.0.1\nbackend add g1 10.0.0.2\nbackend add g2 10.0.0.3'
 batch=$(printf 'backend add g2 10.0.1.%d\n' 1 2)
-before=$(nlb -j show)
+before=$(raw_snap)
 out=$(nlb -b - <<<"$batch" 2>&1)
 rc=$?
 check_eq "limits: a batch past max_backends is refused whole, naming its line" \
-	"$rc $([ "$before" = "$(nlb -j show)" ] && echo same) $([[ $out == *"<stdin>:2:"*"max_backends"* ]] && echo line2)" \
+	"$rc $([ "$before" = "$(raw_snap)" ] && echo same) $([[ $out == *"<stdin>:2:"*"max_backends"* ]] && echo line2)" \
 	"2 same line2"
 [ "$rc" -eq 2 ] || diag "$out"
 nlb flush
@@ -108,11 +124,11 @@ saved=()
 
 # ---- 2. memory accounting
 if ! grep -qw cgroup2 /proc/filesystems; then
-	tap_skip "memory accounting: no cgroup2 in this kernel"
+	tap_skip "memory accounting" "no cgroup2 in this kernel"
 else
 	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
 	if ! grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
-		tap_skip "memory accounting: no memory controller"
+		tap_skip "memory accounting" "no memory controller"
 	else
 		echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 		cg=/sys/fs/cgroup/nlbtest
@@ -204,11 +220,11 @@ printf 'backend add big 10.9.1.%d\n' $(seq 1 10) >/tmp/nlbl-bad
 echo "backend add big 2001:db8:99::1 port 0 weight 1 state enabled health up" >>/tmp/nlbl-bad
 nlb group add v4only
 sed -i 's/ big / v4only /' /tmp/nlbl-bad
-before=$(nlb -j show)
+before=$(raw_snap)
 out=$(nlb -b /tmp/nlbl-bad 2>&1)
 rc=$?
 check_eq "batch: a refused entry fails its batch whole, naming its line" \
-	"$rc $([ "$before" = "$(nlb -j show)" ] && echo same) $([[ $out == *nlbl-bad:11:*"ipv4 server group"* ]] && echo line11)" \
+	"$rc $([ "$before" = "$(raw_snap)" ] && echo same) $([[ $out == *nlbl-bad:11:*"ipv4 server group"* ]] && echo line11)" \
 	"2 same line11"
 [ "$rc" -eq 2 ] || diag "$out"
 refused "batch: a backend named twice in one batch is refused" \
@@ -218,5 +234,37 @@ out=$(nsexec "$P-lb" python3 "$NLRAW" backend-add group=str:v4only \
 check "batch: a top-level backend and entries together are refused" -- \
 	grep -q "EINVAL" <<<"$out"
 [[ $out == *EINVAL* ]] || diag "$out"
+
+# ---- 5. 65535 backends per IP version in one group
+nlb flush
+set_param max_backends 70000
+max=65535
+check "per family: group full (dualstack, maglev)" -- \
+	nlb group add full ipversion dualstack sched maglev
+awk -v n=$max 'BEGIN {for (i = 1; i <= n; i++)
+	printf "backend add full 10.%d.%d.%d\n", int(i / 65536) + 100, int(i / 256) % 256, i % 256}' \
+	>/tmp/nlbl-full
+start=$SECONDS
+check "per family: $max IPv4 backends of weight 1 added (nlbadm -b)" -- \
+	nlb -b /tmp/nlbl-full
+diag "$max backends in $((SECONDS - start)) s"
+counts() {
+	nsexec "$P-lb" python3 -S -E "$NLRAW" group-get name=str:full |
+		sed -nE 's/.* backends4=([0-9]+) backends6=([0-9]+) .*/\1 \2/p'
+}
+check_eq "per family: the group counts $max IPv4 backends" "$(counts)" "$max 0"
+before=$(counts)
+out=$(nlb backend add full 10.200.0.1 2>&1)
+rc=$?
+check_eq "per family: IPv4 backend $((max + 1)) refused (exit 2, the reason)" \
+	"$rc $out" "2 nlbadm: a server group holds at most 65535 backends per IP version (attribute address)"
+check_eq "per family: ... and nothing changed" "$(counts)" "$before"
+check "per family: an IPv6 backend is accepted (the limit is per IP version)" -- \
+	nlb backend add full 2001:db8:99::1
+check_eq "per family: the group counts $max IPv4 backends and 1 IPv6" "$(counts)" "$max 1"
+start=$SECONDS
+check "per family: the group with its $((max + 1)) backends deleted" -- \
+	nlb group del full
+diag "group del in $((SECONDS - start)) s"
 
 tap_end

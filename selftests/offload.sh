@@ -35,9 +35,8 @@ cleanup() {
 	hold_stop h5
 	hold_stop h7
 	topo_cleanup
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
 
 # udp_echo NS NAME PORT: a UDP server (both families) answering "NAME=data".
 udp_echo() {
@@ -100,7 +99,7 @@ says() {
 }
 
 tap_begin
-nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+nlb_load || tap_bail "insmod failed"
 topo_setup 1
 start_echo "$P-b1" b1 9000
 udp_echo "$P-b1" b1 9001
@@ -216,6 +215,30 @@ check_eq "offload on again: they answer" "$(says h4 c 1)/$(says h6 c 1)" "2/2"
 check "offload on again: they are offloaded again" -- \
 	wait_offloaded 10 tcp 9000 4/4
 
+# ---- A device going down hands its flows back to conntrack
+# (NETDEV_DOWN): the IPv4 flows enter through the client's link, the IPv6
+# ones do not and stay in the flowtable.
+# offloaded_fam FAMILY PROTO PORT: offloaded/all of one family
+offloaded_fam() {
+	nsexec "$P-lb" conntrack -L -f "$1" -p "$2" --dport "$3" 2>/dev/null |
+		awk '/OFFLOAD/ {o++} {n++} END {printf "%d/%d\n", o, n}'
+}
+check "device down: the load balancer's link to c4 goes down" -- \
+	ip -n "$P-lb" link set "to-$P-c4" down
+check "device down: the 2 IPv4 flows through it are handed back within 5 s" -- \
+	wait_for 5 0/2 offloaded_fam ipv4 tcp 9000
+check_eq "device down: the 2 IPv6 flows stay offloaded" \
+	"$(offloaded_fam ipv6 tcp 9000)" 2/2
+check "device down: the link comes up again (and the gateway's default route with it)" -- \
+	eval 'ip -n "$P-lb" link set "to-$P-c4" up &&
+	ip -n "$P-lb" route replace default via 192.0.2.2'
+
+check_eq "device up: the IPv4 connections answer again" "$(says h4 u 1)" 2
+check "device up: ... and go back into the flowtable (the device is hooked again)" -- \
+	wait_for 10 2/2 offloaded_fam ipv4 tcp 9000
+check_eq "device up: 5 more exchanges answered through the flowtable" \
+	"$(says h4 v 5)/$(says h6 v 5)" "10/10"
+
 # ---- Drain timeout: offloaded connections of a deleted backend are reset
 # at both ends when it expires (the flowtable hands them back, ACKs drawn
 # from both ends give conntrack the sequence numbers); the others stay.
@@ -319,13 +342,11 @@ gw_nat() {
 		'{ type nat hook postrouting priority srcnat; }' &&
 	nsexec "$P-lb" nft add rule inet gw postnat oifname "uplink0" masquerade
 }
-if [ "$nlb_loaded_here" = 1 ]; then
-	check "an nft NAT rule (the gateway's own) keeps NAT in the namespace" -- gw_nat
-	check "rmmod with connections in the flowtable" -- rmmod nlb
-	nlb_loaded_here=0
-	check "after rmmod: nothing offloaded" -- wait_offloaded 2 tcp 9000 0/4
-	check_eq "after rmmod: the connections still answer" \
-		"$(says h4 f 1)/$(says h6 f 1)" "2/2"
-fi
+check "an nft NAT rule (the gateway's own) keeps NAT in the namespace" -- gw_nat
+check "rmmod with connections in the flowtable" -- rmmod nlb
+nlb_loaded_here=0
+check "after rmmod: nothing offloaded" -- wait_offloaded 2 tcp 9000 0/4
+check_eq "after rmmod: the connections still answer" \
+	"$(says h4 f 1)/$(says h6 f 1)" "2/2"
 
 tap_end

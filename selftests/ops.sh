@@ -40,12 +40,11 @@ cleanup() {
 	[ -n "${exporter_pid:-}" ] && kill "$exporter_pid" 2>/dev/null
 	for id in ap cut nl; do hold_stop "$id"; done
 	topo_cleanup
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
 
 tap_begin
-nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+nlb_load || tap_bail "insmod failed"
 topo_setup 3
 for i in 1 2 3; do
 	start_nginx "$P-b$i" "b$i"
@@ -125,7 +124,7 @@ check_eq "importing again changes nothing" "$?:$out" "0:"
 for f in web-numeric ipv6 long-options; do
 	ipvs -C
 	if ! grep -v '^#' "$corpus/ipvs/$f.save" | ipvs -R 2>"$T/restore.err"; then
-		tap_skip "ipvsadm -R of corpus $f.save: $(head -n 1 "$T/restore.err")"
+		tap_skip "ipvsadm -R of corpus $f.save" "$(head -n 1 "$T/restore.err")"
 		continue
 	fi
 	ipvs -S -n >"$T/$f.resaved"
@@ -359,7 +358,7 @@ check "nlbadm metrics parses, and every value equals nlbadm -j -s show" -- \
 if command -v promtool >/dev/null; then
 	check "promtool check metrics" -- promtool check metrics <"$T/metrics.txt"
 else
-	tap_skip "promtool is not installed"
+	tap_skip "promtool check metrics" "promtool is not installed"
 fi
 
 nsexec "$P-lb" "$NLBADM" exporter --listen 127.0.0.1:9863 2>"$T/exporter.err" &

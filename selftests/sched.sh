@@ -18,8 +18,9 @@
 #   answers "bN=<line>" (b1..b3).
 
 # Arrays read through namerefs; single-quoted strings for eval and check;
-# functions called through check or trap.
-# shellcheck disable=SC2034,SC2016,SC2317
+# functions called through check or trap; pools split into words;
+# variables set in eval strings.
+# shellcheck disable=SC2034,SC2016,SC2317,SC2046,SC2154
 
 here=$(cd "$(dirname "$0")" && pwd)
 NS_PREFIX=nlbs
@@ -32,13 +33,16 @@ require ip nginx curl socat conntrack python3
 cleanup() {
 	hold_stop w4
 	hold_stop w6
+	hold_stop m4
+	hold_stop m6
 	topo_cleanup
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
 
 tap_begin
-nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+check "the reference of sh and maglev (selftests/nlbhash.py) knows the kernel's values" -- \
+	python3 "$here/nlbhash.py" selftest
+nlb_load || tap_bail "insmod failed"
 topo_setup 4
 for i in 1 2 3 4; do
 	start_nginx "$P-b$i" "b$i"
@@ -110,40 +114,54 @@ check_eq "wrr: 60 IPv4 connections, 30 20 10" \
 check_eq "wrr: 60 IPv6 connections, 30 20 10" \
 	"$(nof b1 <<<"$out6") $(nof b2 <<<"$out6") $(nof b3 <<<"$out6")" "30 20 10"
 
-# ---- sh: 160 client addresses per family, weights 3:2:1; twice.
+# ---- sh: 160 client addresses per family, weights 3:2:1; twice. Every
+# seed is fixed: selftests/nlbhash.py gives each client's backend, and
+# every client must get exactly that one.
 check "sh: scheduler sh (weights 3 2 1)" -- nlb group change g sched sh
-sh_round() {
-	flows "$1" tcp "$2" 80 --src-file "$3" | awk '{print $1, $3}'
+# pool FAMILY NAME:WEIGHT...: nlbhash.py's backends of a pool (port 0)
+pool() {
+	local fam=$1 b
+	shift
+	for b in "$@"; do
+		if [ "$fam" = 4 ]; then
+			echo "${b%:*}=$(backend4 "${b:1:1}")/0/${b#*:}"
+		else
+			echo "${b%:*}=$(backend6 "${b:1:1}")/0/${b#*:}"
+		fi
+	done
 }
-r4a=$(sh_round "$P-c4" "$VIP4" /tmp/sched-src4)
-r6a=$(sh_round "$P-c6" "$VIP6" /tmp/sched-src6)
-r4b=$(sh_round "$P-c4" "$VIP4" /tmp/sched-src4)
-r6b=$(sh_round "$P-c6" "$VIP6" /tmp/sched-src6)
+# ref SCHED POOL... < FLOWS: nlbhash.py's verdict on flows.py's lines:
+# "expected b1=N ... got b1=N ... mismatches K" (and the flows that
+# differ, as diagnostics)
+ref() {
+	local out
+	out=$(python3 "$here/nlbhash.py" pick "$@")
+	awk '$3 != $4 && NF == 4 {print "# mismatch: " $0}' <<<"$out" | head -n 10 >&2
+	tail -n 1 <<<"$out"
+}
 for fam in 4 6; do
-	declare -n ra=r${fam}a rb=r${fam}b
-	t=$(tally <<<"$ra")
-	diag "sh IPv$fam, 160 clients, weights 3:2:1: $(flat "$t")"
-	check_eq "sh IPv$fam: every connection answered" \
-		"$(($(nof b1 <<<"$t") + $(nof b2 <<<"$t") + $(nof b3 <<<"$t")))" 160
-	check_within "sh IPv$fam: b1 (weight 3) gets 1/2 of the clients" \
-		"$(nof b1 <<<"$t")" 80 "$(binom_tol 160 1 2)"
-	check_within "sh IPv$fam: b2 (weight 2) gets 1/3 of the clients" \
-		"$(nof b2 <<<"$t")" 53 "$(binom_tol 160 1 3)"
-	check_within "sh IPv$fam: b3 (weight 1) gets 1/6 of the clients" \
-		"$(nof b3 <<<"$t")" 27 "$(binom_tol 160 1 6)"
-	same=$(paste -d' ' <(echo "$ra") <(echo "$rb") | awk '$1 == $3 && $2 == $4' | wc -l)
+	vip=$VIP4
+	[ $fam = 6 ] && vip=$VIP6
+	mapfile -t sp < <(pool $fam b1:3 b2:2 b3:1)
+	ra=$(flows "$P-c$fam" tcp "$vip" 80 --src-file /tmp/sched-src$fam)
+	rb=$(flows "$P-c$fam" tcp "$vip" 80 --src-file /tmp/sched-src$fam)
+	res=$(ref sh "${sp[@]}" <<<"$ra" 2>&1)
+	diag "sh IPv$fam, 160 clients, weights 3:2:1: $(flat "$res")"
+	diag "sh IPv$fam: the kernel's first picks: $(head -n 4 <<<"$ra" | awk '{printf "%s %s %s; ", $1, $2, $3}')"
+	want=$(sed -nE 's/^expected (.*) got .*/\1/p' <<<"${res##*$'\n'}")
+	check_eq "sh IPv$fam: every one of the 160 clients on the backend the reference gives ($want)" \
+		"${res##*$'\n'}" "expected $want got $want mismatches 0"
 	check_eq "sh IPv$fam: second round, every client on the same backend" \
-		"$same" 160
-	unset -n ra rb
+		"$rb" "$ra"
 done
 
 # ---- maglev: keys are (client address, port): UDP flows from fixed
-# source ports, conntrack flushed between rounds so each is a new flow.
+# source ports, conntrack flushed between rounds so each is a new flow;
+# each key must get the backend of the reference's table.
 keys=400
 mag_round() {
 	nsexec "$P-lb" conntrack -F >/dev/null 2>&1
-	flows "$P-c4" udp "$VIP4" 5353 --sport 20000 --count $keys |
-		awk '{print $2, $3}'
+	flows "$P-c4" udp "$VIP4" 5353 --src 192.0.2.2 --sport 20000 --count $keys
 }
 mag_setup() {
 	set_weights 1 1 1 &&
@@ -151,50 +169,44 @@ mag_setup() {
 	nlb backend add g "$(backend6 4)" &&
 	nlb group change g sched maglev
 }
+# mag_check DESC FLOWS POOL...: every key on the reference's backend
+mag_check() {
+	local desc=$1 flows=$2 res want
+	shift 2
+	res=$(ref maglev "$@" <<<"$flows" 2>&1)
+	diag "$desc: $(flat "$res")"
+	diag "$desc: the kernel's first picks: $(head -n 4 <<<"$flows" | awk '{printf "%s %s %s; ", $1, $2, $3}')"
+	want=$(sed -nE 's/^expected (.*) got .*/\1/p' <<<"${res##*$'\n'}")
+	check_eq "$desc: every key on the backend of the reference's table ($want)" \
+		"${res##*$'\n'}" "expected $want got $want mismatches 0"
+}
 check "maglev: scheduler maglev, b1..b4 weight 1" -- mag_setup
 m1=$(mag_round)
-t=$(tally <<<"$m1")
-diag "maglev IPv4, $keys keys, 4 backends: $(flat "$t")"
-tol=$(binom_tol $keys 1 4)
-for b in b1 b2 b3 b4; do
-	check_within "maglev: $b gets 1/4 of the keys" "$(nof $b <<<"$t")" \
-		$((keys / 4)) "$tol"
-done
+mag_check "maglev IPv4, $keys keys, 4 backends" "$m1" $(pool 4 b1:1 b2:1 b3:1 b4:1)
 m1b=$(mag_round)
 check_eq "maglev: same keys again (conntrack flushed), the same backends" \
 	"$m1b" "$m1"
 check "maglev: remove b4" -- nlb backend del g "$(backend4 4)"
 m2=$(mag_round)
-read -r on4 moved other gone4 < <(paste -d' ' <(echo "$m1") <(echo "$m2") |
-	awk '$2 == "b4" {on4++} $2 != $4 {moved++}
-	     $2 != "b4" && $2 != $4 {other++} $4 == "b4" {gone4++}
-	     END {print on4 + 0, moved + 0, other + 0, gone4 + 0}')
-t=$(tally <<<"$m2")
-diag "maglev remove b4 of 4: moved $moved of $keys keys ($((moved * 1000 / keys))/1000; expected ~1/4 = $((on4 * 1000 / keys))/1000 on b4), keys of b1..b3 moved: $other; now $(flat "$t")"
-check_eq "maglev: no key on the removed backend" "$gone4" 0
-check_eq "maglev: every answer came (no failure)" "$(nof FAIL-timeout <<<"$t")" 0
+mag_check "maglev: b4 removed, 3 backends" "$m2" $(pool 4 b1:1 b2:1 b3:1)
+read -r on4 moved other gone4 bad < <(paste -d' ' <(echo "$m1") <(echo "$m2") |
+	awk '$3 == "b4" {on4++} $3 != $6 {moved++}
+	     $3 != "b4" && $3 != $6 {other++} $6 == "b4" {gone4++}
+	     $6 !~ /^b[123]$/ {bad++}
+	     END {print on4 + 0, moved + 0, other + 0, gone4 + 0, bad + 0}')
+diag "maglev remove b4 of 4: moved $moved of $keys keys ($((moved * 1000 / keys))/1000; $((on4 * 1000 / keys))/1000 were on b4), keys of b1..b3 moved: $other"
+check_eq "maglev: every key answered by one of b1..b3, none by the removed b4" \
+	"$bad $gone4" "0 0"
 check "maglev: keys of the remaining backends stay (moved $other of $((keys - on4)), at most 2%)" -- \
 	test "$other" -le $((keys / 50))
 check "maglev: add b4 back" -- nlb backend add g "$(backend4 4)"
 m3=$(mag_round)
-restored=$(paste -d' ' <(echo "$m1") <(echo "$m3") | awk '$2 == $4' | wc -l)
-diag "maglev add b4 back: $restored of $keys keys on their first backend again"
-check "maglev: adding it back restores the mapping (at least 98%)" -- \
-	test "$restored" -ge $((keys * 98 / 100))
+check_eq "maglev: adding it back restores the mapping exactly" "$m3" "$m1"
 check "maglev: weights 1 1 1 3" -- \
 	nlb backend change g "$(backend4 4)" weight 3
-t=$(mag_round | tally)
-diag "maglev weights 1:1:1:3: $(flat "$t")"
-check_within "maglev weighted: b4 (weight 3) gets 1/2 of the keys" \
-	"$(nof b4 <<<"$t")" $((keys / 2)) "$(binom_tol $keys 1 2)"
-check_within "maglev weighted: b1 (weight 1) gets 1/6 of the keys" \
-	"$(nof b1 <<<"$t")" $((keys / 6)) "$(binom_tol $keys 1 6)"
-t=$(flows "$P-c6" udp "$VIP6" 5353 --sport 20000 --count 200 | tally)
-diag "maglev IPv6, 200 keys, 4 backends: $(flat "$t")"
-for b in b1 b2 b3 b4; do
-	check_within "maglev IPv6: $b gets 1/4 of the keys" "$(nof $b <<<"$t")" \
-		50 "$(binom_tol 200 1 4)"
-done
+mag_check "maglev weighted 1:1:1:3" "$(mag_round)" $(pool 4 b1:1 b2:1 b3:1 b4:3)
+t=$(flows "$P-c6" udp "$VIP6" 5353 --src 2001:db8:1::2 --sport 20000 --count 200)
+mag_check "maglev IPv6, 200 keys, 4 backends" "$t" $(pool 6 b1:1 b2:1 b3:1 b4:1)
 
 # ---- wlc: long-lived connections; exact active counts.
 conf_wlc() {
@@ -256,42 +268,49 @@ check "persistence: listener http persist 10 prefix4 24 prefix6 64, rr" -- \
 	nlb listener change http persist 10 persist-prefix4 24 persist-prefix6 64'
 persisted() { nlb_eval 'S(L("http"), "persisted")'; }
 p0=$(persisted)
+# one_backend FLOWS N: the backend all N flows were answered by; nothing
+# unless there are N answers, all by one backend (no FAIL-*).
+one_backend() {
+	awk -v n="$2" '{c++; if ($3 !~ /^b[1-4]$/) bad = 1; s[$3] = 1}
+		END {for (x in s) {k++; b = x}
+		     if (c == n && !bad && k == 1) print b}' <<<"$1"
+}
 backends_of() { awk '{print $3}' <<<"$1" | sort -u | tr '\n' ' '; }
-r=$(flows "$P-c4" tcp "$VIP4" 80 --count 8)
-first=$(backends_of "$r")
+r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 8)
+first=$(one_backend "$r" 8)
 diag "persistence IPv4: 8 connections from 192.0.2.2: $(flat "$(tally <<<"$r")")"
-check "persistence: 8 connections of one client all on one backend ($first)" -- \
-	test "$(wc -w <<<"$first")" = 1
+check "persistence: 8 connections of one client all answered by one backend (${first:-none})" -- \
+	test -n "$first"
 r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.64,192.0.2.65,192.0.2.66,192.0.2.67)
-check_eq "persistence: 4 other addresses of the /24 on the same backend" \
-	"$(backends_of "$r")" "$first"
-r=$(flows "$P-c4" tcp "$VIP4" 80 --count 2 --gap 6)
+check_eq "persistence: 4 other addresses of the /24 all answered by the same backend" \
+	"$(one_backend "$r" 4)" "$first"
+r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 2 --gap 6)
 check_eq "persistence: holds 6 s later (within the 10 s timeout)" \
-	"$(backends_of "$r")" "$first"
+	"$(one_backend "$r" 2)" "$first"
 p1=$(persisted)
 check_eq "persistence: persisted counter: 7 + 4 + 2" "$((p1 - p0))" 13
 sleep 12
-r=$(flows "$P-c4" tcp "$VIP4" 80 --count 2)
+r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 2)
 p2=$(persisted)
 diag "persistence: after 12 s idle: $(flat "$r"), persisted +$((p2 - p1))"
 check_eq "persistence: expired after the timeout: the first connection is scheduled anew (persisted +1, not +2)" \
 	"$((p2 - p1))" 1
-cur=$(backends_of "$r")
-cur=${cur// /}
-check "persistence: mark the client's backend ($cur) unhealthy" -- \
+cur=$(one_backend "$r" 2)
+check "persistence: both answered by one backend (${cur:-none}); mark it unhealthy" -- \
 	nlb backend change g "$(backend4 "${cur#b}")" health down
-r=$(flows "$P-c4" tcp "$VIP4" 80 --count 2)
+r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 2)
 diag "persistence: backend unhealthy: $(flat "$r")"
-check "persistence: not to an unhealthy backend: another one" -- \
-	test "$(backends_of "$r")" != "$cur " -a "$(wc -w <<<"$(backends_of "$r")")" = 1
+new=$(one_backend "$r" 2)
+check "persistence: not to an unhealthy backend: both answered by another one (${new:-none})" -- \
+	test -n "$new" -a "$new" != "$cur"
 nlb backend change g "$(backend4 "${cur#b}")" health up
-r=$(flows "$P-c6" tcp "$VIP6" 80 --count 8)
-first6=$(backends_of "$r")
-check "persistence IPv6: 8 connections of one client all on one backend ($first6)" -- \
-	test "$(wc -w <<<"$first6")" = 1
+r=$(flows "$P-c6" tcp "$VIP6" 80 --src 2001:db8:1::2 --count 8)
+first6=$(one_backend "$r" 8)
+check "persistence IPv6: 8 connections of one client all answered by one backend (${first6:-none})" -- \
+	test -n "$first6"
 r=$(flows "$P-c6" tcp "$VIP6" 80 --src "${src6[0]},${src6[1]},${src6[2]},${src6[3]}")
-check_eq "persistence IPv6: 4 other addresses of the /64 on the same backend" \
-	"$(backends_of "$r")" "$first6"
+check_eq "persistence IPv6: 4 other addresses of the /64 all answered by the same backend" \
+	"$(one_backend "$r" 4)" "$first6"
 check "persistence: prefix4 32" -- \
 	nlb listener change http persist-prefix4 32
 p3=$(persisted)
@@ -301,11 +320,96 @@ diag "persistence /32: 4 new clients: $(flat "$r")"
 check_eq "persistence /32: 4 other addresses are other clients (rr over 4 backends, persisted +0)" \
 	"$(backends_of "$r")/$((p4 - p3))" "b1 b2 b3 b4 /0"
 check "persistence: off (persist 0)" -- nlb listener change http persist 0
-r=$(flows "$P-c4" tcp "$VIP4" 80 --count 8)
+r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 8)
 p5=$(persisted)
 t=$(tally <<<"$r")
 check_eq "persistence off: 8 connections of one client round robin, 2 2 2 2, persisted +0" \
 	"$(nof b1 <<<"$t") $(nof b2 <<<"$t") $(nof b3 <<<"$t") $(nof b4 <<<"$t") +$((p5 - p4))" \
 	"2 2 2 2 +0"
+
+# ---- A listener moved to another group under traffic. With persistence:
+# the client persisted to a backend of the old group must get the new
+# group's backends (the table is emptied by the move), every connection
+# answered, none to the old group after the move, counted exactly.
+check "move: http persist 60; one client persisted to a backend of g" -- \
+	eval 'nlb listener change http persist 60 &&
+	r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 3) &&
+	old=$(one_backend "$r" 3) && test -n "$old"'
+others=()
+for i in 1 2 3 4; do
+	[ "b$i" = "$old" ] || others+=("$i")
+done
+conf_g2() {
+	local i
+	nlb group add g2 ipversion dualstack sched rr || return 1
+	for i in "${others[@]}"; do
+		nlb backend add g2 "$(backend4 "$i")" || return 1
+	done
+	nlb backend add g2 "$(backend6 "${others[0]}")"
+}
+check "move: group g2 (rr) with the three backends other than $old" -- conf_g2
+mapfile -t c0 < <(nlb_eval 'S(G("g"), "conns")' 'S(G("g2"), "conns")' \
+	'S(L("http"), "conns")')
+flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 24 --gap 0.2 \
+	>/tmp/sched-move.out &
+fpid=$!
+wait_for 60 yes eval '[ "$(grep -c . /tmp/sched-move.out)" -ge 4 ] && echo yes || echo no' >/dev/null
+check "move: listener change http group g2, with connections coming" -- \
+	nlb listener change http group g2
+wait "$fpid"
+r=$(</tmp/sched-move.out)
+mapfile -t c1 < <(nlb_eval 'S(G("g"), "conns")' 'S(G("g2"), "conns")' \
+	'S(L("http"), "conns")')
+diag "move: answers $(flat "$(awk '{print $3}' <<<"$r")")"
+read -r n before after bad < <(awk -v o="$old" '
+	{n++; if ($3 !~ /^b[1-4]$/) bad++
+	 if ($3 == o && !moved) before++; else {moved = 1; a[$3] = 1}}
+	END {for (x in a) k++; print n + 0, before + 0, (k == 1 ? (n - before) : -1), bad + 0}' <<<"$r")
+check_eq "move: all 24 connections answered" "$n $bad" "24 0"
+check "move: $before on $old before the move, then all $after on one backend of g2 (persisted anew), never $old again" -- \
+	test "$after" -gt 0 -a "$((before + after))" = 24
+new=$(tail -n 1 <<<"$r" | awk '{print $3}')
+check "move: ... that backend ($new) is one of g2's" -- \
+	test "$new" != "$old" -a -n "$new"
+check_eq "move: counted exactly: g +$before, g2 +$after, listener +24" \
+	"$((c1[0] - c0[0])) $((c1[1] - c0[1])) $((c1[2] - c0[2]))" "$before $after 24"
+r=$(flows "$P-c4" tcp "$VIP4" 80 --src 192.0.2.2 --count 2)
+check_eq "move: the client's next connections stay on that backend of g2 (persisted)" \
+	"$(one_backend "$r" 2)" "$new"
+
+# Long-lived tracked connections of the echo listener (group wl) while it
+# moves to group e2: they go on, on their backends, counted on wl; new
+# ones go to e2.
+conf_e2() {
+	nlb group add e2 ipversion dualstack sched rr track on &&
+	nlb backend add e2 "$(backend4 3)" port 9000 &&
+	nlb backend add e2 "$(backend6 2)" port 9000
+}
+check "move: group e2 (rr, track on): b3 (IPv4), b2 (IPv6), port 9000" -- conf_e2
+hold_start m4 "$P-c4" "$VIP4" 9000
+hold_start m6 "$P-c6" "$VIP6" 9000
+o4=$(hold m4 "open 4")
+o6=$(hold m6 "open 2")
+diag "move: on wl: $(flat "$o4") $(flat "$o6")"
+check_eq "move: 4 IPv4 and 2 IPv6 connections on wl answered" \
+	"$(grep -cE ' b[123]$' <<<"$o4") $(grep -cE ' b[12]$' <<<"$o6")" "4 2"
+check "move: listener change echo group e2, 6 connections established" -- \
+	nlb listener change echo group e2
+check_eq "move: the established IPv4 connections go on, same backends" \
+	"$(hold m4 "say after")" "${o4//conn/say}"
+check_eq "move: the established IPv6 connections go on, same backends" \
+	"$(hold m6 "say after")" "${o6//conn/say}"
+n4=$(hold m4 "open 3")
+n6=$(hold m6 "open 2")
+check_eq "move: new connections go to e2's backends: 3 IPv4 to b3, 2 IPv6 to b2" \
+	"$(grep -c ' b3$' <<<"$n4") $(grep -c ' b2$' <<<"$n6")" "3 2"
+mapfile -t v < <(nlb_eval 'S(G("wl"), "active")' 'S(G("e2"), "active")' \
+	'S(L("echo"), "active")' 'S(G("e2"), "conns")')
+check_eq "move: active: wl 6 (the old ones), e2 5, listener 11; e2 conns 5" \
+	"${v[*]}" "6 5 11 5"
+hold_stop m4
+hold_stop m6
+got=$(nlb_wait 30 '[S(G("wl"), "active"), S(G("e2"), "active"), S(L("echo"), "active")]' "[0, 0, 0]")
+check_eq "move: all closed: active 0 on wl, e2 and the listener" "$got" "[0, 0, 0]"
 
 tap_end

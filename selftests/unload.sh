@@ -32,10 +32,10 @@ require ip socat curl nginx
 churn_pid=
 cleanup() {
 	[ -n "$churn_pid" ] && kill "$churn_pid" 2>/dev/null
+	churn_pid=
 	topo_cleanup
-	[ -d /sys/module/nlb ] && rmmod nlb
 }
-trap cleanup EXIT
+trap 'cleanup; [ -d /sys/module/nlb ] && rmmod nlb' EXIT
 
 tap_begin
 topo_setup 1
@@ -109,16 +109,29 @@ wait "$churn_pid" 2>/dev/null
 churn_pid=
 
 # Unloading with configuration in several namespaces at once.
-new_ns "$P-x1" "$P-x2"
-insmod "$NLB_KO"
-for ns in "$P-x1" "$P-x2"; do
-	nsexec "$ns" "$NLBADM" group add g ipversion dualstack
-	nsexec "$ns" "$NLBADM" backend add g 198.51.100.1
-	nsexec "$ns" "$NLBADM" listener add l vip 192.0.2.99 \
-		vip 2001:db8::99 proto udp port 53 group g
-done
-del_ns "$P-x1"
-check "namespace with configuration deleted while loaded" -- true
+xconf() {
+	local ns
+	new_ns "$P-x1" "$P-x2" && insmod "$NLB_KO" || return 1
+	for ns in "$P-x1" "$P-x2"; do
+		nsexec "$ns" "$NLBADM" -b - <<-EOF || return 1
+		group add g ipversion dualstack
+		backend add g 198.51.100.1
+		backend add g 2001:db8::1
+		listener add l vip 192.0.2.99 vip 2001:db8::99 proto udp port 53 group g
+		EOF
+	done
+}
+check "insmod, the same configuration in two namespaces x1 and x2" -- xconf
+check "namespace x1 with its configuration deleted while loaded" -- \
+	eval 'ip netns del "$P-x1" && ! ip netns list | grep -q "^$P-x1\b"'
+check_eq "x2's configuration is untouched" \
+	"$(nsexec "$P-x2" "$NLBADM" -j show | python3 -c 'import json, sys
+j = json.load(sys.stdin)
+print([x["name"] for x in j["listeners"]], [(g["name"], len(g["backends"])) for g in j["groups"]])')" \
+	"['l'] [('g', 2)]"
 check "rmmod with configuration in another namespace" -- rmmod nlb
 
+# A module still loaded here (a failed rmmod above) is unloaded by tap_end,
+# as a test point.
+[ -d /sys/module/nlb ] && nlb_loaded_here=1
 tap_end

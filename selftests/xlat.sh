@@ -52,12 +52,11 @@ cleanup() {
 	hold_stop hd
 	topo_cleanup
 	rm -f /tmp/nlbx-*
-	[ "$nlb_loaded_here" = 1 ] && nlb_unload
 }
-trap cleanup EXIT
+trap 'cleanup; nlb_unload_quiet' EXIT
 
 tap_begin
-nlb_load || { echo "1..0 # SKIP insmod failed"; exit 1; }
+nlb_load || tap_bail "insmod failed"
 topo_setup 3
 # b4 behind a router r, on a link of MTU 1280.
 new_ns "$P-r" "$P-b4"
