@@ -433,6 +433,9 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 			}
 			nlb_xconn_census_seen(ct, nlb_ct_find(ct), be, c->seq);
 		}
+		/* In the totals already, and not active. */
+		if (v.ended)
+			return;
 	} else if (READ_ONCE(ct->status) & IPS_DST_NAT) {
 		o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 		l = nlb_listener_lookup_tuple(nn, fam, o);

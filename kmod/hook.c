@@ -256,11 +256,16 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 acct:
 	/*
 	 * Per-connection packet and byte counters, whatever the acct sysctl
-	 * says, unless the group does without.
+	 * says, unless the group does without. conntrack counted nothing of
+	 * the packet that created the connection without the extension: it
+	 * is counted here, so that the counters are the packets on the wire.
 	 */
-	if (ret == NF_ACCEPT && READ_ONCE(g->acct) && !nf_conn_acct_find(ct) &&
-	    !nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC))
-		ret = NF_DROP;
+	if (ret == NF_ACCEPT && READ_ONCE(g->acct) && !nf_conn_acct_find(ct)) {
+		if (nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC))
+			nf_ct_acct_update(ct, IP_CT_DIR_ORIGINAL, skb->len);
+		else
+			ret = NF_DROP;
+	}
 	if (ret != NF_ACCEPT) {
 		nlb_stats_count(&l->cnt, drop_error);
 		nlb_stats_count(&g->cnt, drop_error);

@@ -32,7 +32,7 @@ static bool nlb_vip_match(const struct nlb_vip *vip, int fam,
 {
 	const struct nlb_listener *l = vip->listener;
 
-	if (l->port != port || l->proto != proto || vip != &l->vip[fam])
+	if (vip->fam != fam || l->port != port || l->proto != proto)
 		return false;
 	if (fam == NLB_FAM4)
 		return vip->addr.ip == addr->ip;
@@ -126,6 +126,35 @@ struct nlb_listener *nlb_listener_lookup_id(u32 id)
 	return id ? idr_find(&nlb_listener_ids, id) : NULL;
 }
 
+/* A VIP entry of @l for @addr, not hashed yet. */
+static struct nlb_vip *nlb_vip_alloc(struct nlb_listener *l, int fam,
+				     const union nf_inet_addr *addr)
+{
+	struct nlb_vip *vip = kzalloc(sizeof(*vip), GFP_KERNEL_ACCOUNT);
+
+	if (vip) {
+		vip->listener = l;
+		vip->addr = *addr;
+		vip->fam = fam;
+	}
+	return vip;
+}
+
+static void nlb_vip_hash_add(struct nlb_net *nn, struct nlb_vip *vip)
+{
+	const struct nlb_listener *l = vip->listener;
+
+	hash_add_rcu(nn->vips, &vip->node,
+		     nlb_vip_hash(vip->fam, &vip->addr, l->proto, l->port));
+}
+
+/* Unhash a VIP entry; it is freed after a grace period. */
+static void nlb_vip_hash_del(struct nlb_vip *vip)
+{
+	hash_del_rcu(&vip->node);
+	kfree_rcu(vip, rcu);
+}
+
 static void nlb_listener_free_rcu(struct rcu_head *rcu)
 {
 	struct nlb_listener *l = container_of(rcu, struct nlb_listener, rcu);
@@ -205,15 +234,9 @@ static int nlb_listener_insert(struct nlb_net *nn, struct nlb_listener *l)
 	list_add_tail(&l->node, &nn->listeners);
 	nn->n_listeners++;
 	nlb_listener_group(nn, l)->n_listeners++;
-	for (fam = 0; fam < NLB_NFAM; fam++) {
-		struct nlb_vip *vip = &l->vip[fam];
-
-		if (!vip->used)
-			continue;
-		vip->listener = l;
-		hash_add_rcu(nn->vips, &vip->node,
-			     nlb_vip_hash(fam, &vip->addr, l->proto, l->port));
-	}
+	for (fam = 0; fam < NLB_NFAM; fam++)
+		if (l->vip[fam])
+			nlb_vip_hash_add(nn, l->vip[fam]);
 	return 0;
 }
 
@@ -268,8 +291,13 @@ struct nlb_listener *nlb_listener_add(struct nlb_net *nn,
 	}
 	strscpy(l->name, cfg->name, sizeof(l->name));
 	for (fam = 0; fam < NLB_NFAM; fam++) {
-		l->vip[fam].used = cfg->vip_used[fam];
-		l->vip[fam].addr = cfg->vip[fam];
+		if (!cfg->vip_used[fam])
+			continue;
+		l->vip[fam] = nlb_vip_alloc(l, fam, &cfg->vip[fam]);
+		if (!l->vip[fam]) {
+			err = -ENOMEM;
+			goto err_free;
+		}
 	}
 	l->proto = cfg->proto;
 	l->port = cfg->port;
@@ -302,21 +330,119 @@ struct nlb_listener *nlb_listener_add(struct nlb_net *nn,
 
 err_free:
 	nlb_persist_free(nlb_listener_persist(nn, l));
+	for (fam = 0; fam < NLB_NFAM; fam++)
+		kfree(l->vip[fam]);
 	nlb_counters_free(&l->cnt);
 	kfree(l);
 	return ERR_PTR(err);
 }
 
+/* The listener-change flag of each family's VIP. */
+static const u32 nlb_vip_set[NLB_NFAM] = {
+	[NLB_FAM4] = NLB_LISTENER_SET_VIP4,
+	[NLB_FAM6] = NLB_LISTENER_SET_VIP6,
+};
+
+/*
+ * Check the VIPs a listener-change gives and allocate the entries of the
+ * new ones into @nv: all before anything changes. The listener keeps at
+ * least one VIP; a new one must not be another listener's (VIP,
+ * protocol, port).
+ */
+static int nlb_listener_prepare_vips(struct nlb_net *nn,
+				     struct nlb_listener *l,
+				     const struct nlb_listener_cfg *cfg,
+				     struct nlb_vip **nv,
+				     struct netlink_ext_ack *extack)
+{
+	static const int type[NLB_NFAM] = {
+		[NLB_FAM4] = NLB_A_LISTENER_VIP4,
+		[NLB_FAM6] = NLB_A_LISTENER_VIP6,
+	};
+	struct nlb_listener *other;
+	bool left = false;
+	int fam, err;
+
+	for (fam = 0; fam < NLB_NFAM; fam++)
+		left |= cfg->set & nlb_vip_set[fam] ? cfg->vip_used[fam] :
+						      !!l->vip[fam];
+	if (!left) {
+		NL_SET_ERR_MSG(extack,
+			       "a listener needs a VIP (IPv4, IPv6 or both): this would remove its last one");
+		return -EINVAL;
+	}
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		if (!(cfg->set & nlb_vip_set[fam]) || !cfg->vip_used[fam])
+			continue;
+		other = nlb_listener_lookup(nn, fam, &cfg->vip[fam], l->proto,
+					    l->port);
+		if (other == l)		/* its VIP already */
+			continue;
+		if (other) {
+			NL_SET_ERR_MSG_ATTR(extack, cfg->tb[type[fam]],
+					    "another listener has this VIP, protocol and port");
+			err = -EEXIST;
+			goto err;
+		}
+		nv[fam] = nlb_vip_alloc(l, fam, &cfg->vip[fam]);
+		if (!nv[fam]) {
+			err = -ENOMEM;
+			goto err;
+		}
+	}
+	return 0;
+err:
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		kfree(nv[fam]);
+		nv[fam] = NULL;
+	}
+	return err;
+}
+
+/*
+ * Make the prepared VIP changes. A new VIP is published before the one it
+ * replaces is unpublished: the listener is never without a VIP of the
+ * family in the hash, and lookups of the old address that found it may
+ * go on reading its entry for a grace period.
+ */
+static void nlb_listener_commit_vips(struct nlb_net *nn,
+				     struct nlb_listener *l,
+				     const struct nlb_listener_cfg *cfg,
+				     struct nlb_vip **nv)
+{
+	struct nlb_vip *old;
+	int fam;
+
+	for (fam = 0; fam < NLB_NFAM; fam++) {
+		if (!(cfg->set & nlb_vip_set[fam]))
+			continue;
+		old = l->vip[fam];
+		if (nv[fam]) {
+			nlb_vip_hash_add(nn, nv[fam]);
+			l->vip[fam] = nv[fam];
+		} else if (!cfg->vip_used[fam]) {
+			l->vip[fam] = NULL;
+		} else {
+			continue;	/* the VIP it has */
+		}
+		if (old)
+			nlb_vip_hash_del(old);
+	}
+}
+
 /**
- * nlb_listener_change() - change a listener's group, reject mode or
+ * nlb_listener_change() - change a listener's VIPs, group, reject mode or
  * persistence
  * @nn: the namespace state, locked
  * @l: the listener
- * @cfg: the settings given (not the VIPs, protocol or port)
+ * @cfg: the settings given (not the protocol or port)
  * @extack: for the error message
  *
- * Established connections are not disturbed. A new group or new
- * persistence settings empty the persistence table.
+ * Established connections are not disturbed: those to a VIP given up go
+ * on as conntrack carries them (tracked ones still counted on @l), and
+ * persistence entries stay. New connections to a new VIP are balanced
+ * from the moment this returns. A new group or new persistence settings
+ * empty the persistence table.
  *
  * Return: 0 or a negative errno, with nothing changed.
  */
@@ -325,7 +451,8 @@ int nlb_listener_change(struct nlb_net *nn, struct nlb_listener *l,
 			struct netlink_ext_ack *extack)
 {
 	struct nlb_group *old = nlb_listener_group(nn, l), *g = old;
-	int err;
+	struct nlb_vip *nv[NLB_NFAM] = {};
+	int fam, err;
 
 	lockdep_assert_held(&nn->lock);
 	if (cfg->set & NLB_LISTENER_SET_GROUP) {
@@ -333,9 +460,18 @@ int nlb_listener_change(struct nlb_net *nn, struct nlb_listener *l,
 		if (IS_ERR(g))
 			return PTR_ERR(g);
 	}
+	if (cfg->set & (NLB_LISTENER_SET_VIP4 | NLB_LISTENER_SET_VIP6)) {
+		err = nlb_listener_prepare_vips(nn, l, cfg, nv, extack);
+		if (err)
+			return err;
+	}
 	err = nlb_listener_set_opts(nn, l, cfg);
-	if (err)
+	if (err) {
+		for (fam = 0; fam < NLB_NFAM; fam++)
+			kfree(nv[fam]);
 		return err;
+	}
+	nlb_listener_commit_vips(nn, l, cfg, nv);
 	if (g != old) {
 		old->n_listeners--;
 		g->n_listeners++;
@@ -357,8 +493,8 @@ static void nlb_listener_remove(struct nlb_net *nn, struct nlb_listener *l)
 	int fam;
 
 	for (fam = 0; fam < NLB_NFAM; fam++)
-		if (l->vip[fam].used)
-			hash_del_rcu(&l->vip[fam].node);
+		if (l->vip[fam])
+			nlb_vip_hash_del(l->vip[fam]);
 	nlb_listener_group(nn, l)->n_listeners--;
 	list_del(&l->node);
 	nn->n_listeners--;

@@ -18,13 +18,19 @@ struct nlb_listener;
  * @node: hash entry (RCU)
  * @listener: the listener
  * @addr: the address
- * @used: whether the listener has a VIP of this family
+ * @fam: NLB_FAM4 or NLB_FAM6
+ * @rcu: for freeing after a grace period
+ *
+ * Allocated on its own, so that a listener-change can publish a new VIP
+ * before it unpublishes the one it replaces: packets and the census that
+ * found the old one may still read it for a grace period.
  */
 struct nlb_vip {
 	struct hlist_node node;
 	struct nlb_listener *listener;
 	union nf_inet_addr addr;
-	bool used;
+	u8 fam;
+	struct rcu_head rcu;
 };
 
 /**
@@ -32,10 +38,11 @@ struct nlb_vip {
  * @node: entry in nlb_net.listeners
  * @id: identifier in nlb's listener IDR, by which tracked connections
  *	name it
- * @vip: VIP per family
+ * @vip: VIP per family, NULL for none (written and read under
+ *	nlb_net.lock; the packet path finds them in the hash)
  * @name: unique name in the namespace
- * @proto: IPPROTO_TCP or IPPROTO_UDP
- * @port: destination port, host byte order
+ * @proto: IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP
+ * @port: destination port, host byte order (0 for ICMP)
  * @reject: NLB_REJECT_*, for new connections no backend can take
  * @persist_timeout: client affinity timeout in seconds, 0 for none
  * @persist_prefix: client affinity prefix length per family
@@ -51,7 +58,7 @@ struct nlb_vip {
 struct nlb_listener {
 	struct list_head node;
 	u32 id;
-	struct nlb_vip vip[NLB_NFAM];
+	struct nlb_vip *vip[NLB_NFAM];
 	char name[NLB_NAME_SIZE];
 	u8 proto;
 	u16 port;
@@ -70,14 +77,17 @@ struct nlb_listener {
 #define NLB_LISTENER_SET_PERSIST_TIMEOUT	BIT(2)
 #define NLB_LISTENER_SET_PERSIST_PREFIX4	BIT(3)
 #define NLB_LISTENER_SET_PERSIST_PREFIX6	BIT(4)
+#define NLB_LISTENER_SET_VIP4		BIT(5)
+#define NLB_LISTENER_SET_VIP6		BIT(6)
 
 /**
  * struct nlb_listener_cfg - what a listener-add or listener-change request
  * asks for
  * @name: the listener's name
- * @vip: the VIPs (listener-add only)
- * @vip_used: which families have a VIP
- * @proto: IPPROTO_TCP or IPPROTO_UDP (listener-add only)
+ * @vip: the VIPs
+ * @vip_used: which families have a VIP (listener-change: for the families
+ *	of NLB_LISTENER_SET_VIP4 and _VIP6, false removes the VIP)
+ * @proto: IPPROTO_TCP, IPPROTO_UDP or IPPROTO_ICMP (listener-add only)
  * @port: the port (listener-add only)
  * @group: the server group's name, with NLB_LISTENER_SET_GROUP
  * @reject: NLB_REJECT_*

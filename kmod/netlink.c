@@ -241,14 +241,12 @@ static int nlb_fill_listener(struct sk_buff *skb, struct nlb_net *nn,
 			     const void *obj)
 {
 	const struct nlb_listener *l = obj;
+	const struct nlb_vip *v4 = l->vip[NLB_FAM4], *v6 = l->vip[NLB_FAM6];
 
 	if (nla_put_string(skb, NLB_A_LISTENER_NAME, l->name) ||
-	    (l->vip[NLB_FAM4].used &&
-	     nla_put_in_addr(skb, NLB_A_LISTENER_VIP4,
-			     l->vip[NLB_FAM4].addr.ip)) ||
-	    (l->vip[NLB_FAM6].used &&
-	     nla_put_in6_addr(skb, NLB_A_LISTENER_VIP6,
-			      &l->vip[NLB_FAM6].addr.in6)) ||
+	    (v4 && nla_put_in_addr(skb, NLB_A_LISTENER_VIP4, v4->addr.ip)) ||
+	    (v6 && nla_put_in6_addr(skb, NLB_A_LISTENER_VIP6,
+				    &v6->addr.in6)) ||
 	    nla_put_u8(skb, NLB_A_LISTENER_PROTO, l->proto) ||
 	    (l->port && nla_put_u16(skb, NLB_A_LISTENER_PORT, l->port)) ||
 	    nla_put_string(skb, NLB_A_LISTENER_GROUP,
@@ -306,9 +304,17 @@ static int nlb_parse_listener_opts(struct genl_info *info,
 	return 0;
 }
 
+/*
+ * The VIPs of a request. listener-add (@change false) needs at least one;
+ * in listener-change, 0.0.0.0 or :: removes the VIP of its family.
+ */
 static int nlb_parse_vips(struct genl_info *info,
-			  struct nlb_listener_cfg *cfg)
+			  struct nlb_listener_cfg *cfg, bool change)
 {
+	static const u32 set[NLB_NFAM] = {
+		[NLB_FAM4] = NLB_LISTENER_SET_VIP4,
+		[NLB_FAM6] = NLB_LISTENER_SET_VIP6,
+	};
 	int fam;
 
 	for (fam = 0; fam < NLB_NFAM; fam++) {
@@ -318,6 +324,9 @@ static int nlb_parse_vips(struct genl_info *info,
 				    NLB_A_LISTENER_VIP6, &cfg->vip[fam]);
 		if (!attr)
 			continue;
+		cfg->set |= set[fam];
+		if (change && nlb_addr_none(&cfg->vip[fam]))
+			continue;
 		if (!nlb_addr_unicast(fam, &cfg->vip[fam]) ||
 		    nlb_addr_loopback(fam, &cfg->vip[fam])) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
@@ -326,7 +335,7 @@ static int nlb_parse_vips(struct genl_info *info,
 		}
 		cfg->vip_used[fam] = true;
 	}
-	if (!cfg->vip_used[NLB_FAM4] && !cfg->vip_used[NLB_FAM6]) {
+	if (!change && !cfg->vip_used[NLB_FAM4] && !cfg->vip_used[NLB_FAM6]) {
 		NL_SET_ERR_MSG(info->extack,
 			       "a listener needs a VIP (IPv4, IPv6 or both)");
 		return -EINVAL;
@@ -378,7 +387,7 @@ int nlb_nl_listener_add_doit(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		cfg->port = nla_get_u16(info->attrs[NLB_A_LISTENER_PORT]);
 	}
-	err = nlb_parse_vips(info, cfg);
+	err = nlb_parse_vips(info, cfg, false);
 	if (err)
 		goto out;
 
@@ -402,23 +411,24 @@ int nlb_nl_listener_change_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlb_listener *l;
 	int err;
 
-	if (info->attrs[NLB_A_LISTENER_VIP4] ||
-	    info->attrs[NLB_A_LISTENER_VIP6] ||
-	    info->attrs[NLB_A_LISTENER_PROTO] ||
+	if (info->attrs[NLB_A_LISTENER_PROTO] ||
 	    info->attrs[NLB_A_LISTENER_PORT]) {
-		NL_SET_ERR_MSG(info->extack,
-			       "the VIPs, protocol and port of a listener cannot change; delete and add the listener");
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NLB_A_LISTENER_PROTO] ?:
+				    info->attrs[NLB_A_LISTENER_PORT],
+				    "the protocol and port of a listener cannot change; delete and add the listener");
 		return -EOPNOTSUPP;
 	}
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
-	err = nlb_parse_listener_opts(info, cfg);
+	err = nlb_parse_listener_opts(info, cfg) ?:
+	      nlb_parse_vips(info, cfg, true);
 	if (err)
 		goto out;
 	if (!cfg->set) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change: give a group, reject mode or persistence setting");
+			       "nothing to change: give a VIP, group, reject mode or persistence setting");
 		err = -EINVAL;
 		goto out;
 	}

@@ -192,10 +192,11 @@ static void nlb_ct_count(struct nlb_ct *d)
 
 /*
  * End a counted connection, under its lock: out of the active counts, and
- * its packets and bytes added to the totals of its objects, those that are
- * still there.
+ * with @totals its packets and bytes added to the totals of its objects,
+ * those that are still there (from then on the census leaves them out).
  */
-static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d)
+static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d,
+		       bool totals)
 {
 	u64 packets[NLB_NDIR] = {}, bytes[NLB_NDIR] = {};
 	const struct nf_conn_acct *acct;
@@ -208,7 +209,7 @@ static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d)
 		return;
 	}
 	d->state = NLB_CT_ENDED;
-	acct = nf_conn_acct_find(ct);
+	acct = totals ? nf_conn_acct_find(ct) : NULL;
 	for (dir = 0; acct && dir < NLB_NDIR; dir++) {
 		packets[dir] = atomic64_read(&acct->counter[dir].packets);
 		bytes[dir] = atomic64_read(&acct->counter[dir].bytes);
@@ -264,7 +265,7 @@ void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d)
 		return;
 	spin_lock_bh(&ct->lock);
 	if (nlb_ct_closed(ct)) {
-		nlb_ct_end(ct, d);	/* the packets that follow are late */
+		nlb_ct_end(ct, d, true);	/* what follows is late */
 		/* Its TIME_WAIT needs no pool slot: conntrack has the tuple. */
 		if (d->role == NLB_CT_CLIENT)
 			nlb_xconn_release(d);
@@ -420,7 +421,7 @@ static void nlb_ct_destroy(struct nf_conn *ct)
 		nlb_passive_end(ct, d);
 	if (d->role != NLB_CT_SERVER) {
 		spin_lock_bh(&ct->lock);
-		nlb_ct_end(ct, d);
+		nlb_ct_end(ct, d, true);
 		if (d->role == NLB_CT_CLIENT)
 			nlb_xconn_release(d);
 		spin_unlock_bh(&ct->lock);
@@ -436,10 +437,14 @@ static void nlb_ct_destroy(struct nf_conn *ct)
  * @v: set to its backend, listener and whether it is counted
  *
  * A connection whose helper ctnetlink removed (`conntrack -U --helper ""`)
- * is no longer told when it ends: it is ended here, and is an untracked
- * connection from now on.
+ * is no longer told when it ends: it is ended here, out of the active
+ * counts, and is an untracked connection from now on, its packets and
+ * bytes counted live by the census (not added to the totals, which would
+ * count them twice). One that ended with its helper in place (TCP closed)
+ * has its packets and bytes in the totals already: @v->ended says the
+ * census must not add them again.
  *
- * Return: true if @ct is a tracked connection of nlb (@v set).
+ * Return: true if @ct is a tracked connection of nlb (@v set), ended or not.
  */
 bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 {
@@ -450,6 +455,7 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	if (!d)
 		return false;
 	v->role = d->role;
+	v->ended = false;
 	if (d->role == NLB_CT_SERVER)
 		return true;
 	spin_lock_bh(&ct->lock);
@@ -458,8 +464,10 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	 * backend's, counted as an untracked one.
 	 */
 	if (!ours)
-		nlb_ct_end(ct, d);
-	tracked = d->state != NLB_CT_ENDED || d->role == NLB_CT_CLIENT;
+		nlb_ct_end(ct, d, false);
+	v->ended = ours && d->state == NLB_CT_ENDED;
+	tracked = d->state != NLB_CT_ENDED || d->role == NLB_CT_CLIENT ||
+		  v->ended;
 	v->be_id = d->be_id;
 	v->l_id = d->l_id;
 	v->counted = d->state == NLB_CT_COUNTED;

@@ -75,12 +75,15 @@ struct nlb_ct {
  * @be_id: its backend's identifier
  * @l_id: its listener's identifier
  * @counted: it counts in the objects' exact active counts
+ * @ended: it has ended (TCP closed): its packets and bytes are in the
+ *	objects' totals, not to be added again
  * @role: enum nlb_ct_role
  */
 struct nlb_track_view {
 	u32 be_id;
 	u32 l_id;
 	bool counted;
+	bool ended;
 	u8 role;
 };
 

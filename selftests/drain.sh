@@ -261,8 +261,8 @@ check_eq "counters: exact conns: 6 + 4 + 4 + 2 + 2 = 18 (listener, group)" \
 # conntrack entry when the timeout expires; the client's next datagram,
 # from the same address and port, is a new connection, scheduled to a
 # backend that is there.
-check "drain timeout, UDP: group udr (rr, drain-timeout 4) b1 b2 port 9001, listener udp 9001" -- \
-	eval 'nlb group add udr sched rr drain-timeout 4 &&
+check "drain timeout, UDP: group udr (rr, drain-timeout 10) b1 b2 port 9001, listener udp 9001" -- \
+	eval 'nlb group add udr sched rr drain-timeout 10 &&
 	nlb backend add udr "$b14" port 9001 &&
 	nlb backend add udr "$b24" port 9001 &&
 	nlb listener add udr vip "$VIP4" proto udp port 9001 group udr'

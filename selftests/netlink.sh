@@ -406,8 +406,10 @@ rawno "VIP4 in listener-del" EINVAL "Unknown attribute type" listener-del name=s
 rawno "NLA_F_NESTED on NAME" EINVAL "NLA_F_NESTED not expected" group-add 32769=str:g9
 rawno "trailing bytes after the attributes" EINVAL "bytes leftover after parsing attributes" group-add name=str:g9 --trailing 0102
 # policy: ranges
-rawno "proto 5 (policy range 6-17)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:5 port=u16:80 group=str:g4
-rawno "proto 7 (in policy range, invalid)" EINVAL "protocol must be tcp (6) or udp (17)" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:7 port=u16:80 group=str:g4
+rawno "proto 0 (policy range 1-17)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:0 port=u16:80 group=str:g4
+rawno "proto 18 (policy range 1-17)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:18 port=u16:80 group=str:g4
+rawno "proto 5 (in policy range, invalid)" EINVAL "protocol must be tcp (6), udp (17) or icmp (1)" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:5 port=u16:80 group=str:g4
+rawno "proto 7 (in policy range, invalid)" EINVAL "protocol must be tcp (6), udp (17) or icmp (1)" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:7 port=u16:80 group=str:g4
 rawno "weight 256 (policy max 255)" ERANGE "integer out of range" backend-add group=str:g4 addr4=ipv4:10.0.0.9 weight=u32:256
 rawno "backend-change weight 0xffffffff" ERANGE "integer out of range" backend-change group=str:g4 addr4=ipv4:10.0.0.1 port=u16:80 weight=u32:0xffffffff
 rawno "listener port 0 (policy min 1)" ERANGE "integer out of range" listener-add name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:0 group=str:g4
@@ -442,7 +444,13 @@ rawno "listener-add without proto" EINVAL "missing protocol" listener-add name=s
 rawno "listener-add without group" EINVAL "missing server group of the listener" listener-add $LA
 rawno "listener-add without VIP" EINVAL "a listener needs a VIP" listener-add name=str:l9 proto=u8:6 port=u16:80 group=str:g4
 rawno "listener-change without a change" EINVAL "nothing to change" listener-change name=str:web4
-rawno "listener-change of the port" EOPNOTSUPP "the VIPs, protocol and port of a listener cannot change" listener-change name=str:web4 group=str:g4 port=u16:81
+rawno "listener-change of the port" EOPNOTSUPP "the protocol and port of a listener cannot change" listener-change name=str:web4 group=str:g4 port=u16:81
+rawno "listener-change of the protocol, with a VIP" EOPNOTSUPP "the protocol and port of a listener cannot change" listener-change name=str:web4 vip4=ipv4:192.0.2.77 proto=u8:17
+rawno "listener-change removing the only VIP" EINVAL "a listener needs a VIP" listener-change name=str:web4 vip4=ipv4:0.0.0.0
+rawno "listener-change removing both VIPs" EINVAL "a listener needs a VIP" listener-change name=str:web6 vip4=ipv4:0.0.0.0 vip6=ipv6:::
+rawno "listener-change to a multicast VIP" EINVAL "a VIP must be a unicast, non-loopback address" listener-change name=str:web4 vip4=ipv4:224.0.0.9
+rawno "listener-change to a loopback VIP" EINVAL "a VIP must be a unicast, non-loopback address" listener-change name=str:web6 vip6=ipv6:::1 group=str:g4
+rawno "listener-change of the VIP to an unknown group" ENOENT "no server group with this name" listener-change name=str:web4 vip4=ipv4:192.0.2.77 group=str:nosuch
 rawno "listener-del without name" EINVAL "missing listener name" listener-del
 rawno "group-add without name" EINVAL "missing server group name" group-add sched=u8:1
 rawno "group-change without name" EINVAL "missing server group name" group-change sched=u8:1

@@ -238,6 +238,26 @@ ABI = {
     "NLB_CMD_LISTENER_NTF": 13, "NLB_CMD_GROUP_NTF": 14,
     "NLB_CMD_BACKEND_NTF": 15, "NLB_CMD_INFO_GET": 16,
     "NLB_CMD_CENSUS_RUN": 17,
+    # health checks
+    "NLB_HEALTH_TEXT_MAX_LEN": 31, "NLB_HTTP_TEXT_MAX_LEN": 255,
+    "NLB_UDP_PAYLOAD_MAX_LEN": 512,
+    "NLB_CHECK_NONE": 0, "NLB_CHECK_TCP": 1, "NLB_CHECK_HTTP": 2,
+    "NLB_CHECK_UDP": 3, "NLB_CHECK_AGENT": 4,
+    "NLB_EVENT_FAILED": 5,
+    "NLB_A_STATS_FAIL_RESET": 16, "NLB_A_STATS_FAIL_TIMEOUT": 17,
+    "NLB_A_GROUP_HEALTH": 26, "NLB_A_GROUP_PASSIVE": 27,
+    "NLB_A_GROUP_PASSIVE_TIMEOUT": 28,
+    "NLB_A_BACKEND_PAD": 13, "NLB_A_BACKEND_AGENT_WEIGHT": 14,
+    "NLB_A_BACKEND_REASON": 15, "NLB_A_BACKEND_PROBE": 16,
+    "NLB_A_BACKEND_PROBE_OK": 17, "NLB_A_BACKEND_PROBE_TIME": 18,
+    "NLB_A_BACKEND_HEALTH_TIME": 19,
+    "NLB_A_HEALTH_TYPE": 1, "NLB_A_HEALTH_PORT": 2,
+    "NLB_A_HEALTH_INTERVAL": 3, "NLB_A_HEALTH_TIMEOUT": 4,
+    "NLB_A_HEALTH_RISE": 5, "NLB_A_HEALTH_FALL": 6,
+    "NLB_A_HEALTH_HTTP_PATH": 7, "NLB_A_HEALTH_HTTP_HOST": 8,
+    "NLB_A_HEALTH_HTTP_STATUS": 9, "NLB_A_HEALTH_UDP_PAYLOAD": 10,
+    "NLB_A_HEALTH_UDP_REPLY": 11, "NLB_A_HEALTH_PASSIVE_FAILS": 12,
+    "NLB_A_HEALTH_PASSIVE_WINDOW": 13,
 }
 # The attribute set of a command whose name does not start with it.
 CMD_SETS = {"NLB_CMD_CENSUS_RUN": "info"}
@@ -254,7 +274,7 @@ GROUP_ATTRS = ("name:%s ipversion:u8 affinity:u8 sched:u8 track:u8 "
                "drain-timeout:u32 acct:u8 offload:u8 pool4-first:u32 "
                "pool4-last:u32 pool6-first:binary=16 pool6-last:binary=16 "
                "pool-port-min:u16 pool-port-max:u16 prefix6:binary=16 "
-               "src6:u8" % NAME31)
+               "src6:u8 health:nested passive:u8 passive-timeout:u32" % NAME31)
 BACKEND_KEY = "group:%s addr4:u32 addr6:binary=16 port:u16" % NAME31
 BACKEND_ATTRS = BACKEND_KEY + " weight:u32 enabled:u8 healthy:u8 entry:nested"
 KERNEL_OPS = {
@@ -267,7 +287,9 @@ KERNEL_OPS = {
     "group-del": ("do policy uns-admin", "name:" + NAME31),
     "group-get": ("do dump policy", "name:" + NAME31),
     "backend-add": ("do policy uns-admin", BACKEND_ATTRS),
-    "backend-change": ("do policy uns-admin", BACKEND_ATTRS),
+    "backend-change": ("do policy uns-admin", BACKEND_ATTRS +
+                       " agent-weight:u8 reason:" + NAME31 + " probe:" +
+                       NAME31 + " probe-ok:u8"),
     "backend-del": ("do policy uns-admin", BACKEND_KEY + " entry:nested"),
     "backend-get": ("do dump policy", BACKEND_KEY),
     "info-get": ("do policy", "max-age:u32"),

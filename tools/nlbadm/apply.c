@@ -4,21 +4,26 @@
  * as "nlbadm save" writes them) says, by changing only what differs, in an
  * order that never refuses a connection the end state would accept:
  *
- *   1. new groups, changed groups;
+ *   1. new groups, changed groups (but source pools that go);
  *   2. new backends (and draining ones taken back), changed backends;
- *   3. changed listeners (a new group, reject mode, persistence);
- *   4. new listeners; a listener whose VIPs, protocol or port change is
- *      deleted and added again, as is one that holds the VIP, protocol and
- *      port a new listener needs (right before it);
+ *   3. listeners changed in place (VIPs, group, reject mode, persistence);
+ *   4. new listeners, and those whose protocol or port change, deleted
+ *      and added again;
+ *      in 3 and 4 a listener waits for the VIP, protocol and port it takes
+ *      to be given up by the listener that has it: changed before it, or
+ *      deleted right before it when the file does not have it (listeners
+ *      that trade VIPs: one of them is deleted and added again);
  *   5. listeners that are gone;
  *   6. backends that are gone, deleted so that they drain;
- *   7. groups that are gone.
+ *   7. source pools that go (after the backends that need them);
+ *   8. groups that are gone.
  *
  * The file is checked whole first (syntax, references, the kernel's
  * rules): a wrong line changes nothing. Each change is printed, as the
  * nlbadm command it is, before it is made; a second run changes nothing.
  * import uses the same plan in merge mode: it only adds.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +115,8 @@ static struct nlattr *want_val(const struct cobj *o, const struct arg_spec *s,
 	return cobj_get(o, attr);
 }
 
+#define BIT(attr)	(1ULL << (attr))
+
 static bool in_change(const struct ctype *t, int attr)
 {
 	const struct arg_spec *s;
@@ -144,11 +151,86 @@ static void diff(const struct cobj *want, const struct cobj *run,
 			if (!care || attr_eq(w, run->tb[attr]))
 				continue;
 			if (in_change(t, attr))
-				*change |= 1ULL << attr;
+				*change |= BIT(attr);
 			else
-				*fixed |= 1ULL << attr;
+				*fixed |= BIT(attr);
 		}
 	}
+	/* The first and last address of a range go together. */
+	for (s = t->add->args; s->name; s++) {
+		if (!(s->flags & ARG_LAST))
+			continue;
+		for (i = 0; i < 2; i++) {
+			uint64_t both = i ? BIT(s->attr6) | BIT(s[-1].attr6) :
+				       BIT(s->attr) | BIT(s[-1].attr);
+
+			if (*change & both)
+				*change |= both;
+		}
+	}
+}
+
+/* The source pools of a group, by family, and what replaces one. */
+static const struct {
+	int first, last, used, v;
+} pools[] = {
+	{ NLB_A_GROUP_POOL4_FIRST, NLB_A_GROUP_POOL4_LAST,
+	  NLB_A_GROUP_POOL4_USED, 4 },
+	{ NLB_A_GROUP_POOL6_FIRST, NLB_A_GROUP_POOL6_LAST,
+	  NLB_A_GROUP_POOL6_USED, 6 },
+};
+#define POOL_PORTS	(BIT(NLB_A_GROUP_POOL_PORT_MIN) | \
+			 BIT(NLB_A_GROUP_POOL_PORT_MAX))
+
+/*
+ * A change of group run (to want) that replaces or removes a source pool
+ * some connection holds an address and port of: the kernel refuses it
+ * (EBUSY) until none does. Said before anything changes; returns -1 then.
+ */
+static int check_pools(const struct cobj *want, const struct cobj *run,
+		       uint64_t change)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	uint32_t used;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pools); i++) {
+		if (!run->tb[pools[i].first] ||
+		    !(change & (BIT(pools[i].first) | BIT(pools[i].last) |
+				POOL_PORTS)))
+			continue;
+		used = run->tb[pools[i].used] ?
+		       nla_get_u32(run->tb[pools[i].used]) : 0;
+		if (!used)
+			continue;
+		inet_ntop(i ? AF_INET6 : AF_INET,
+			  nla_data(run->tb[pools[i].first]), a, sizeof(a));
+		b[0] = '\0';
+		if (run->tb[pools[i].last])
+			inet_ntop(i ? AF_INET6 : AF_INET,
+				  nla_data(run->tb[pools[i].last]), b,
+				  sizeof(b));
+		cobj_err(want, "group %s: the IPv%d source pool %s%s%s is in use (%u address%s and port%s held by connections): the kernel refuses to change or remove it until none is held; nothing was changed",
+			 cobj_str(run, NLB_A_GROUP_NAME), pools[i].v, a,
+			 b[0] ? "-" : "", b, used, used == 1 ? "" : "es",
+			 used == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
+}
+
+/* The source pools a group change removes (they go in step 7). */
+static uint64_t pools_removed(const struct cobj *want, const struct cobj *run,
+			      uint64_t change)
+{
+	uint64_t rm = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pools); i++)
+		if (change & BIT(pools[i].first) && run->tb[pools[i].first] &&
+		    !want->tb[pools[i].first])
+			rm |= BIT(pools[i].first) | BIT(pools[i].last);
+	return rm;
 }
 
 static const char *obj_name(const struct cobj *o, char *buf, size_t len)
@@ -178,6 +260,155 @@ static bool vips_clash(const struct cobj *a, const struct cobj *b)
 		attr_eq(a->tb[NLB_A_LISTENER_VIP4], b->tb[NLB_A_LISTENER_VIP4])) ||
 	       (a->tb[NLB_A_LISTENER_VIP6] &&
 		attr_eq(a->tb[NLB_A_LISTENER_VIP6], b->tb[NLB_A_LISTENER_VIP6]));
+}
+
+/* A listener of the file to change in place or to add (steps 3 and 4). */
+struct lop {
+	const struct cobj *w;
+	long peer;		/* its running listener, or -1 */
+	uint64_t change;	/* in place: the attributes that change */
+	bool readd;		/* added (the running one deleted first) */
+	bool done;
+};
+
+/* Steps 3 and 4 (see the top of the file). */
+struct lplan {
+	const struct conf *run, *want;
+	struct plan *p;
+	struct lop *ops;
+	size_t n;
+	long *op_of;		/* each running listener's lop, or -1 */
+	/* what holds each running listener's VIPs now, NULL once deleted */
+	const struct cobj **hold;
+};
+
+static void lplan_del(struct lplan *lp, size_t j)
+{
+	plan_add(lp->p, OP_DEL, &lp->run->v[CONF_LISTENER][j], 0);
+	lp->hold[j] = NULL;
+}
+
+/*
+ * Whether the VIPs x takes are free but for running listeners that the
+ * file does not have; else *pending is a listener that has one and has
+ * yet to change or go.
+ */
+static bool lop_ready(const struct lplan *lp, const struct lop *x,
+		      long *pending)
+{
+	size_t j;
+
+	*pending = -1;
+	for (j = 0; j < lp->run->n[CONF_LISTENER]; j++) {
+		if (!lp->hold[j] || (long)j == x->peer ||
+		    !vips_clash(x->w, lp->hold[j]))
+			continue;
+		if (lp->op_of[j] >= 0 && !lp->ops[lp->op_of[j]].done) {
+			*pending = j;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Make x, deleting first the listeners the file does not have in its way. */
+static void lop_run(struct lplan *lp, struct lop *x)
+{
+	size_t j;
+
+	for (j = 0; j < lp->run->n[CONF_LISTENER]; j++)
+		if (lp->hold[j] && (long)j != x->peer &&
+		    vips_clash(x->w, lp->hold[j]) &&
+		    conf_find(lp->want, &lp->run->v[CONF_LISTENER][j]) < 0)
+			lplan_del(lp, j);
+	if (x->readd) {
+		if (x->peer >= 0 && lp->hold[x->peer])
+			lplan_del(lp, x->peer);
+		plan_add(lp->p, OP_ADD, x->w, 0);
+	} else {
+		plan_add(lp->p, OP_CHANGE, x->w, x->change);
+		lp->hold[x->peer] = x->w;
+	}
+	x->done = true;
+}
+
+static void plan_listeners(struct plan *p, const struct conf *run,
+			   const struct conf *want)
+{
+	size_t nl = run->n[CONF_LISTENER], i, j;
+	struct lplan lp = { .run = run, .want = want, .p = p };
+	uint64_t change, fixed;
+	bool progress, left;
+	const struct cobj *w;
+	long pend;
+	int pass;
+
+	lp.ops = calloc(want->n[CONF_LISTENER] + 1, sizeof(*lp.ops));
+	lp.op_of = calloc(nl + 1, sizeof(*lp.op_of));
+	lp.hold = calloc(nl + 1, sizeof(*lp.hold));
+	if (!lp.ops || !lp.op_of || !lp.hold) {
+		pr_err("out of memory");
+		exit(EXIT_KERNEL);
+	}
+	for (j = 0; j < nl; j++) {
+		lp.op_of[j] = -1;
+		lp.hold[j] = &run->v[CONF_LISTENER][j];
+	}
+	for (i = 0; i < want->n[CONF_LISTENER]; i++) {
+		w = &want->v[CONF_LISTENER][i];
+		change = fixed = 0;
+		if (w->peer >= 0) {
+			diff(w, &run->v[CONF_LISTENER][w->peer], &change,
+			     &fixed);
+			if (!change && !fixed)
+				continue;
+			lp.op_of[w->peer] = lp.n;
+		}
+		lp.ops[lp.n++] = (struct lop){ .w = w, .peer = w->peer,
+					       .change = change,
+					       .readd = w->peer < 0 || fixed };
+	}
+	for (;;) {
+		progress = left = false;
+		/* in place first, then those added */
+		for (pass = 0; pass < 2; pass++) {
+			for (i = 0; i < lp.n; i++) {
+				struct lop *x = &lp.ops[i];
+
+				if (x->done || x->readd != pass)
+					continue;
+				if (!lop_ready(&lp, x, &pend)) {
+					left = true;
+					continue;
+				}
+				lop_run(&lp, x);
+				progress = true;
+			}
+		}
+		if (!left)
+			break;
+		if (progress)
+			continue;
+		/*
+		 * Listeners that trade VIPs: the one in the way of the first
+		 * that waits is deleted, and added again in its turn.
+		 */
+		for (i = 0; i < lp.n && (lp.ops[i].done ||
+					 lop_ready(&lp, &lp.ops[i], &pend));
+		     i++)
+			;
+		if (i == lp.n || pend < 0)
+			abort();
+		lplan_del(&lp, pend);
+		lp.ops[lp.op_of[pend]].readd = true;
+	}
+	/* 5: listeners that are gone. */
+	for (j = 0; j < nl; j++)
+		if (lp.hold[j] && conf_find(want, &run->v[CONF_LISTENER][j]) < 0)
+			lplan_del(&lp, j);
+	free(lp.ops);
+	free(lp.op_of);
+	free(lp.hold);
 }
 
 /* Merge mode: want gets the running objects it does not have. */
@@ -228,8 +459,7 @@ struct plan *plan_make(const struct conf *run, struct conf *want,
 {
 	struct plan *p = calloc(1, sizeof(*p));
 	uint64_t change, fixed;
-	bool *gone;
-	size_t i, j, nl;
+	size_t i, j;
 	char nb[128];
 	struct cobj *w;
 	const struct cobj *r;
@@ -277,52 +507,18 @@ struct plan *plan_make(const struct conf *run, struct conf *want,
 				continue;
 			}
 			diff(w, &run->v[k][w->peer], &change, &fixed);
+			if (k == CONF_GROUP) {
+				if (check_pools(w, &run->v[k][w->peer], change))
+					goto fail;
+				change &= ~pools_removed(w, &run->v[k][w->peer],
+							 change);
+			}
 			if (change)
 				plan_add(p, OP_CHANGE, w, change);
 		}
 	}
-
-	/* 3: listeners that change in place. */
-	nl = run->n[CONF_LISTENER];
-	gone = calloc(nl + 1, sizeof(*gone));
-	if (!gone) {
-		pr_err("out of memory");
-		exit(EXIT_KERNEL);
-	}
-	for (i = 0; i < want->n[CONF_LISTENER]; i++) {
-		w = &want->v[CONF_LISTENER][i];
-		if (w->peer < 0)
-			continue;
-		diff(w, &run->v[CONF_LISTENER][w->peer], &change, &fixed);
-		if (change && !fixed)
-			plan_add(p, OP_CHANGE, w, change);
-	}
-	/* 4: new listeners and those added again. */
-	for (i = 0; i < want->n[CONF_LISTENER]; i++) {
-		w = &want->v[CONF_LISTENER][i];
-		if (w->peer >= 0) {
-			diff(w, &run->v[CONF_LISTENER][w->peer], &change,
-			     &fixed);
-			if (!fixed)
-				continue;
-		}
-		for (j = 0; j < nl; j++) {
-			r = &run->v[CONF_LISTENER][j];
-			if (gone[j] || !(j == (size_t)w->peer ||
-					 vips_clash(w, r)))
-				continue;
-			plan_add(p, OP_DEL, r, 0);
-			gone[j] = true;
-		}
-		plan_add(p, OP_ADD, w, 0);
-	}
-	/* 5: listeners that are gone. */
-	for (j = 0; j < nl; j++) {
-		r = &run->v[CONF_LISTENER][j];
-		if (!gone[j] && conf_find(want, r) < 0)
-			plan_add(p, OP_DEL, r, 0);
-	}
-	free(gone);
+	/* 3, 4, 5: listeners. */
+	plan_listeners(p, run, want);
 	/* 6: backends that are gone, of groups that stay. */
 	for (j = 0; j < run->n[CONF_BACKEND]; j++) {
 		struct cobj g = { .kind = CONF_GROUP };
@@ -343,7 +539,17 @@ struct plan *plan_make(const struct conf *run, struct conf *want,
 			plan_add(p, OP_DEL, r, 0);
 		nlmsg_free(m);
 	}
-	/* 7: groups that are gone. */
+	/* 7: source pools that go. */
+	for (i = 0; i < want->n[CONF_GROUP]; i++) {
+		w = &want->v[CONF_GROUP][i];
+		if (w->peer < 0)
+			continue;
+		diff(w, &run->v[CONF_GROUP][w->peer], &change, &fixed);
+		change = pools_removed(w, &run->v[CONF_GROUP][w->peer], change);
+		if (change)
+			plan_add(p, OP_CHANGE, w, change);
+	}
+	/* 8: groups that are gone. */
 	for (j = 0; j < run->n[CONF_GROUP]; j++) {
 		r = &run->v[CONF_GROUP][j];
 		if (conf_find(want, r) < 0)

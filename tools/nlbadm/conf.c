@@ -207,6 +207,27 @@ int conf_read_info(struct conf *c)
 }
 
 /*
+ * The last address of a range given equal to its first is as not given,
+ * as the kernel's replies have it.
+ */
+static void cobj_norm(struct cobj *o)
+{
+	const struct arg_spec *s;
+	int i, attr, first;
+
+	for (s = ctypes[o->kind].add->args; s->name; s++) {
+		if (!(s->flags & ARG_LAST))
+			continue;
+		for (i = 0; i < 2; i++) {
+			attr = i ? s->attr6 : s->attr;
+			first = i ? s[-1].attr6 : s[-1].attr;
+			if (attr && attr_eq(o->tb[attr], o->tb[first]))
+				o->tb[attr] = NULL;
+		}
+	}
+}
+
+/*
  * Add the object of one "OBJECT add ARGS" line (argv without "add") to
  * c; errors are reported for batch_file:batch_line. Returns 0 or
  * EXIT_USAGE.
@@ -243,6 +264,7 @@ int conf_add_line(struct conf *c, int argc, char **argv)
 			nl_put_fail();
 		cobj_parse(t, o->msg, o->tb);
 	}
+	cobj_norm(o);
 	return 0;
 }
 
@@ -450,6 +472,44 @@ static void put_arg(FILE *f, const struct arg_spec *s, int attr,
 	put_value(f, s, attr, a);
 }
 
+/* 0.0.0.0 or ::, which an ARG_CLEAR address of a change removes. */
+static struct nlattr *zero_addr(bool v4)
+{
+	static struct {
+		struct nlattr h;
+		uint8_t addr[16];
+	} z4 = { .h.nla_len = NLA_HDRLEN + 4 },
+	  z6 = { .h.nla_len = NLA_HDRLEN + 16 };
+
+	return v4 ? &z4.h : &z6.h;
+}
+
+/*
+ * The value of attribute attr (of argument s) that an "OBJECT VERB" line
+ * for o has: a key always; another, when attrs is NULL, if o has it; else
+ * if attrs (a bitmap) has it: o's value or its default, or the address
+ * that removes what o does not have.
+ */
+static struct nlattr *arg_attr(const struct cobj *o, const struct arg_spec *s,
+			       int attr, const uint64_t *attrs)
+{
+	struct nlattr *a;
+	int slot = spec_slot(s, attr);
+
+	if (!attr)
+		return NULL;
+	if (spec_is_key(s))
+		return cobj_get(o, slot);
+	if (!attrs)
+		return o->tb[slot];
+	if (!(*attrs & (1ULL << slot)))
+		return NULL;
+	a = cobj_get(o, slot);
+	if (!a && s->kind == ARG_ADDR && s->flags & ARG_CLEAR)
+		a = zero_addr(attr == s->attr);
+	return a;
+}
+
 /*
  * Print "OBJECT VERB ARGS" for o with the arguments of the command c of
  * its type: the keys always, the other arguments whose attribute is in
@@ -462,15 +522,22 @@ void cobj_print(FILE *f, const struct cobj *o, const struct cmd *c,
 
 	fprintf(f, "%s %s", ctypes[o->kind].name, c->name);
 	for (s = c->args; s->name; s++) {
-		bool key = spec_is_key(s);
-		int slot = spec_slot(s, s->attr);
+		/* a range per family: "pool A pool-last B pool C pool-last D" */
+		const struct arg_spec *last = s->kind == ARG_ADDR &&
+					      s[1].flags & ARG_LAST ? &s[1] :
+					      NULL;
 
-		if (key || !attrs || *attrs & (1ULL << slot))
-			put_arg(f, s, s->attr, key || attrs ?
-				cobj_get(o, slot) : o->tb[slot]);
-		if (s->kind == ARG_ADDR &&
-		    (key || !attrs || *attrs & (1ULL << s->attr6)))
-			put_arg(f, s, s->attr6, o->tb[s->attr6]);
+		put_arg(f, s, s->attr, arg_attr(o, s, s->attr, attrs));
+		if (last)
+			put_arg(f, last, last->attr,
+				arg_attr(o, last, last->attr, attrs));
+		if (s->kind == ARG_ADDR)
+			put_arg(f, s, s->attr6, arg_attr(o, s, s->attr6, attrs));
+		if (last) {
+			put_arg(f, last, last->attr6,
+				arg_attr(o, last, last->attr6, attrs));
+			s++;
+		}
 	}
 	fputc('\n', f);
 }
@@ -481,21 +548,16 @@ static void put_attrs(struct nl_msg *m, const struct cobj *o,
 {
 	const struct arg_spec *s;
 	struct nlattr *a;
-	int i, attr, slot;
+	int i, attr;
 
 	for (s = c->args; s->name; s++) {
 		if (s->nest != nest)
 			continue;
 		for (i = 0; i < (s->kind == ARG_ADDR ? 2 : 1); i++) {
 			attr = i ? s->attr6 : s->attr;
-			slot = spec_slot(s, attr);
 			if (attr == skip)
 				continue;
-			if (!spec_is_key(s) && attrs &&
-			    !(*attrs & (1ULL << slot)))
-				continue;
-			a = spec_is_key(s) || attrs ? cobj_get(o, slot) :
-			    o->tb[slot];
+			a = arg_attr(o, s, attr, attrs);
 			if (a && nla_put(m, attr, nla_len(a), nla_data(a)))
 				nl_put_fail();
 		}
@@ -600,6 +662,87 @@ uint8_t cobj_u8(const struct cobj *o, int attr)
 	return a ? nla_get_u8(a) : 0;
 }
 
+/* The host-order value of the last 32 bits of an address attribute. */
+static uint32_t low32(const struct nlattr *a)
+{
+	uint32_t v;
+
+	memcpy(&v, (const uint8_t *)nla_data(a) + nla_len(a) - 4, 4);
+	return ntohl(v);
+}
+
+/* The translation settings of a group line, as the kernel checks them. */
+static int check_xlat(const struct cobj *o)
+{
+	static const int attr[2][2] = {
+		{ NLB_A_GROUP_POOL4_FIRST, NLB_A_GROUP_POOL4_LAST },
+		{ NLB_A_GROUP_POOL6_FIRST, NLB_A_GROUP_POOL6_LAST },
+	};
+	struct nlattr *a = cobj_get(o, NLB_A_GROUP_POOL_PORT_MIN);
+	struct nlattr *b = cobj_get(o, NLB_A_GROUP_POOL_PORT_MAX);
+	unsigned int pmin = a ? nla_get_u16(a) : 1024;
+	unsigned int pmax = b ? nla_get_u16(b) : 65535;
+	const struct nlattr *first, *last;
+	const uint8_t *p;
+	int v;
+
+	if (pmax < pmin) {
+		cobj_err(o, "pool-port-max is below pool-port-min");
+		return -1;
+	}
+	a = cobj_get(o, NLB_A_GROUP_PREFIX6);
+	if (a) {
+		p = nla_data(a);
+		if (low32(a) || p[0] == 0xff) {
+			cobj_err(o, "prefix6 is a unicast /96: its last 32 bits are zero");
+			return -1;
+		}
+	}
+	for (v = 0; v < 2; v++) {
+		first = o->tb[attr[v][0]];
+		last = o->tb[attr[v][1]];
+		if (!first) {
+			if (last) {
+				cobj_err(o, "pool-last %s without its pool",
+					 v ? "(IPv6)" : "(IPv4)");
+				return -1;
+			}
+			continue;
+		}
+		p = nla_data(first);
+		if (!(v ? unicast6(p, true) : unicast4(p, true))) {
+			cobj_err(o, "a source pool's addresses must be unicast, non-loopback addresses");
+			return -1;
+		}
+		if (!last)
+			last = first;
+		p = nla_data(last);
+		if (!(v ? unicast6(p, true) : unicast4(p, true))) {
+			cobj_err(o, "a source pool's addresses must be unicast, non-loopback addresses");
+			return -1;
+		}
+		if (v && memcmp(nla_data(first), nla_data(last), 12)) {
+			cobj_err(o, "an IPv6 source pool's first and last addresses may differ in their last 32 bits only");
+			return -1;
+		}
+		if (low32(last) < low32(first)) {
+			cobj_err(o, "a source pool's last address is before its first");
+			return -1;
+		}
+		if ((uint64_t)(low32(last) - low32(first) + 1) *
+		    (pmax - pmin + 1) > 1 << 20) {
+			cobj_err(o, "a source pool has at most 1048576 addresses times ports");
+			return -1;
+		}
+	}
+	if (cobj_u8(o, NLB_A_GROUP_SRC6) == NLB_XLAT_SRC6_POOL &&
+	    !o->tb[NLB_A_GROUP_POOL6_FIRST]) {
+		cobj_err(o, "src6 pool needs an IPv6 source pool (pool ADDRESS)");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Check a configuration read from files for what the kernel would refuse
  * (see "Rules enforced when configuring" in the design), so that apply
@@ -633,10 +776,8 @@ int conf_check(const struct conf *c)
 	}
 	for (i = 0; i < c->n[CONF_GROUP]; i++) {
 		o = &c->v[CONF_GROUP][i];
-		if (!cobj_u8(o, NLB_A_GROUP_AFFINITY)) {
-			cobj_err(o, "affinity off is not supported (it needs cross-family translation)");
+		if (check_xlat(o))
 			return EXIT_USAGE;
-		}
 		if (cobj_u8(o, NLB_A_GROUP_SCHED) == NLB_SCHED_WLC &&
 		    !cobj_u8(o, NLB_A_GROUP_TRACK)) {
 			cobj_err(o, "the wlc scheduler needs track on");
@@ -671,6 +812,15 @@ int conf_check(const struct conf *c)
 			cobj_err(o, "a backend address must be a unicast address");
 			return EXIT_USAGE;
 		}
+		if (fam == AF_INET &&
+		    cobj_u8(g, NLB_A_GROUP_AFFINITY) != NLB_AFFINITY_ON &&
+		    !g->tb[NLB_A_GROUP_POOL4_FIRST]) {
+			cobj_err(o, "group '%s' has affinity %s: its IPv4 backends need an IPv4 source pool (pool ADDRESS), which IPv6 clients reach them from",
+				 cobj_str(g, NLB_A_GROUP_NAME),
+				 cobj_u8(g, NLB_A_GROUP_AFFINITY) ==
+				 NLB_AFFINITY_OFF ? "off" : "prefer");
+			return EXIT_USAGE;
+		}
 	}
 	for (i = 0; i < c->n[CONF_LISTENER]; i++) {
 		o = &c->v[CONF_LISTENER][i];
@@ -678,19 +828,6 @@ int conf_check(const struct conf *c)
 		if (gi < 0) {
 			cobj_err(o, "no group '%s' in the configuration",
 				 cobj_str(o, NLB_A_LISTENER_GROUP));
-			return EXIT_USAGE;
-		}
-		g = &c->v[CONF_GROUP][gi];
-		if (o->tb[NLB_A_LISTENER_VIP6] &&
-		    cobj_u8(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_IPV4) {
-			cobj_err(o, "an IPv6 VIP needs a dualstack group ('%s' is ipv4)",
-				 cobj_str(g, NLB_A_GROUP_NAME));
-			return EXIT_USAGE;
-		}
-		if (!o->tb[NLB_A_LISTENER_VIP6] &&
-		    cobj_u8(g, NLB_A_GROUP_IPVERSION) == NLB_IPVERSION_DUALSTACK) {
-			cobj_err(o, "group '%s' is dualstack: the listener needs an IPv6 VIP",
-				 cobj_str(g, NLB_A_GROUP_NAME));
 			return EXIT_USAGE;
 		}
 		if ((o->tb[NLB_A_LISTENER_VIP4] &&

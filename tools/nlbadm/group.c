@@ -194,9 +194,10 @@ static const struct arg_spec set_args[] = {
 	  .attr = NLB_A_GROUP_OFFLOAD, .choices = onoff_choices,
 	  .dflt = "off" },
 	/* The kernel reports pool-last only when it is not pool's. */
-	{ .name = "pool", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY,
+	{ .name = "pool", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY | ARG_CLEAR,
 	  .attr = NLB_A_GROUP_POOL4_FIRST, .attr6 = NLB_A_GROUP_POOL6_FIRST },
-	{ .name = "pool-last", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY,
+	{ .name = "pool-last", .kind = ARG_ADDR,
+	  .flags = ARG_PER_FAMILY | ARG_LAST,
 	  .attr = NLB_A_GROUP_POOL4_LAST, .attr6 = NLB_A_GROUP_POOL6_LAST },
 	{ .name = "pool-port-min", .kind = ARG_U16, .min = 1, .max = 65535,
 	  .attr = NLB_A_GROUP_POOL_PORT_MIN, .dflt = "1024" },

@@ -32,7 +32,7 @@ static const struct field xlat_drop_fields[] = {
 	{ 0 }
 };
 
-static const struct object xlat_drops_obj = {
+const struct object xlat_drops_obj = {
 	.name = "xlat-drops",
 	.maxattr = NLB_A_XLAT_DROPS_MAX,
 	.fields = xlat_drop_fields,

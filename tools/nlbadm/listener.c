@@ -88,8 +88,11 @@ static const struct arg_spec add_args[] = {
 	{ 0 }
 };
 
+/* A new VIP replaces the one of its family; 0.0.0.0 or :: removes it. */
 static const struct arg_spec change_args[] = {
 	NAME_ARG(ARG_REQUIRED),
+	{ .name = "vip", .kind = ARG_ADDR, .flags = ARG_PER_FAMILY | ARG_CLEAR,
+	  .attr = NLB_A_LISTENER_VIP4, .attr6 = NLB_A_LISTENER_VIP6 },
 	GROUP_ARG(0),
 	SETTING_ARGS,
 	{ 0 }
@@ -127,7 +130,9 @@ const struct cmd listener_cmds[] = {
 		   "group GROUP " SETTINGS_USAGE,
 	  .nlcmd = NLB_CMD_LISTENER_ADD, .args = add_args,
 	  .check = add_check },
-	{ .name = "change", .usage = "NAME [group GROUP] " SETTINGS_USAGE,
+	{ .name = "change",
+	  .usage = "NAME [vip ADDRESS [vip ADDRESS]] [group GROUP] "
+		   SETTINGS_USAGE,
 	  .nlcmd = NLB_CMD_LISTENER_CHANGE, .args = change_args,
 	  .need_option = true },
 	{ .name = "del", .usage = "NAME",

@@ -50,12 +50,20 @@ static const struct stat_metric stat_metrics[] = {
 	{ NLB_A_STATS_DROP_ERROR, "dropped_connections_total", "counter",
 	  "New connections refused or dropped, by reason.",
 	  "reason=\"error\"" },
+	{ NLB_A_STATS_DROP_POOL, "dropped_connections_total", "counter",
+	  "New connections refused or dropped, by reason.",
+	  "reason=\"pool\"" },
 	{ NLB_A_STATS_PERSISTED, "persisted_connections_total", "counter",
 	  "New connections sent to a client's previous backend by persistence.", NULL },
 	{ NLB_A_STATS_FAILOPEN, "failopen_connections_total", "counter",
 	  "New connections sent to an unhealthy backend because all of the family were down.", NULL },
 	{ NLB_A_STATS_DRAINED, "drained_connections_total", "counter",
 	  "Connections ended by a drain timeout.", NULL },
+	{ NLB_A_STATS_TRANSLATED, "translated_connections_total", "counter",
+	  "New connections of a client of one IP version to a backend of the other, translated (RFC 7915).", NULL },
+	{ NLB_A_STATS_FAILOVER_FAMILY, "failover_family_connections_total",
+	  "counter",
+	  "New connections affinity prefer sent to the other IP version, the client's having no backend that could take them.", NULL },
 	{ NLB_A_STATS_FAIL_RESET, "failed_connections_total", "counter",
 	  "New connections that failed at their start (groups with passive on), by reason: reset by the backend, or no answer within the passive timeout.",
 	  "reason=\"reset\"" },
@@ -179,28 +187,33 @@ static void stats_families(FILE *f, const struct conf *c, int kind)
 	}
 }
 
-/* A gauge from a u8/u32 attribute of each object of a kind that has it. */
-static void attr_family(FILE *f, const struct conf *c, int kind,
-			const char *name, const char *help, int attr,
-			const char *extra)
+/*
+ * A gauge from u8/u16/u32 attributes of the objects of a kind that have
+ * them: for each of the n attributes, a sample with its label.
+ */
+static void attrs_family(FILE *f, const struct conf *c, int kind,
+			 const char *name, const char *help, const int *attrs,
+			 const char *const *extra, size_t n)
 {
 	const struct cobj *o;
 	struct nlattr *a;
 	bool any = false;
+	size_t i, j;
 	uint64_t v;
-	size_t i;
 
-	for (i = 0; i < c->n[kind]; i++) {
-		o = &c->v[kind][i];
-		a = o->tb[attr];
-		if (!a)
-			continue;
-		if (!any && help)	/* NULL: the family goes on */
-			family(f, kind_names[kind], name, "gauge", help);
-		any = true;
-		v = nla_len(a) == 1 ? nla_get_u8(a) : nla_len(a) == 2 ?
-		    nla_get_u16(a) : nla_get_u32(a);
-		sample(f, kind_names[kind], name, o, extra, v);
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < c->n[kind]; i++) {
+			o = &c->v[kind][i];
+			a = o->tb[attrs[j]];
+			if (!a)
+				continue;
+			if (!any)
+				family(f, kind_names[kind], name, "gauge", help);
+			any = true;
+			v = nla_len(a) == 1 ? nla_get_u8(a) : nla_len(a) == 2 ?
+			    nla_get_u16(a) : nla_get_u32(a);
+			sample(f, kind_names[kind], name, o, extra[j], v);
+		}
 	}
 }
 
@@ -228,10 +241,20 @@ static void time_family(FILE *f, const struct conf *c, int kind,
 	}
 }
 
+static void attr_family(FILE *f, const struct conf *c, int kind,
+			const char *name, const char *help, int attr)
+{
+	static const char *const none[] = { NULL };
+
+	attrs_family(f, c, kind, name, help, &attr, none, 1);
+}
+
 static void info_family(FILE *f, const struct conf *c)
 {
 	char a4[INET6_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], port[8];
+	const struct arg_spec *s;
 	const struct cobj *o;
+	const char *name;
 	bool first;
 	size_t i;
 
@@ -244,9 +267,9 @@ static void info_family(FILE *f, const struct conf *c)
 		fputs("nlb_listener_info{", f);
 		put_key(f, o, &first);
 		put_label(f, &first, "group", cobj_str(o, NLB_A_LISTENER_GROUP));
-		put_label(f, &first, "proto",
-			  cobj_u8(o, NLB_A_LISTENER_PROTO) == NLB_PROTO_UDP ?
-			  "udp" : "tcp");
+		s = ctype_spec(&ctypes[CONF_LISTENER], NLB_A_LISTENER_PROTO);
+		name = choice_name(s->choices, cobj_u8(o, NLB_A_LISTENER_PROTO));
+		put_label(f, &first, "proto", name ? name : "");
 		snprintf(port, sizeof(port), "%u",
 			 o->tb[NLB_A_LISTENER_PORT] ?
 			 nla_get_u16(o->tb[NLB_A_LISTENER_PORT]) : 0);
@@ -261,10 +284,10 @@ static void info_family(FILE *f, const struct conf *c)
 	}
 	if (c->n[CONF_GROUP])
 		family(f, "group", "info", "gauge",
-		       "A group's IP version and scheduler (value 1).");
+		       "A group's IP version, scheduler and IP version affinity (value 1).");
 	for (i = 0; i < c->n[CONF_GROUP]; i++) {
-		const struct arg_spec *s;
-		int attrs[] = { NLB_A_GROUP_IPVERSION, NLB_A_GROUP_SCHED };
+		int attrs[] = { NLB_A_GROUP_IPVERSION, NLB_A_GROUP_SCHED,
+				NLB_A_GROUP_AFFINITY };
 		size_t j;
 
 		o = &c->v[CONF_GROUP][i];
@@ -272,8 +295,7 @@ static void info_family(FILE *f, const struct conf *c)
 		fputs("nlb_group_info{", f);
 		put_key(f, o, &first);
 		for (j = 0; j < ARRAY_SIZE(attrs); j++) {
-			const char *name = NULL;
-
+			name = NULL;
 			s = ctype_spec(&ctypes[CONF_GROUP], attrs[j]);
 			if (s && o->tb[attrs[j]])
 				name = choice_name(s->choices,
@@ -340,9 +362,35 @@ static void info_families(FILE *f, const struct conf *c)
 	}
 }
 
+/* Packets the translation path dropped, by reason (info's xlat-drops). */
+static void xlat_drops_family(FILE *f, const struct conf *c)
+{
+	struct nla_policy pol[NLB_A_XLAT_DROPS_MAX + 1] = { { 0 } };
+	struct nlattr *tb[NLB_A_XLAT_DROPS_MAX + 1];
+	struct nlattr *nest = c->itb[NLB_A_INFO_XLAT_DROPS];
+	const struct field *d;
+	int a;
+
+	for (a = 1; a <= NLB_A_XLAT_DROPS_MAX; a++)
+		if (a != NLB_A_XLAT_DROPS_PAD)
+			pol[a].type = NLA_U64;
+	if (!nest ||
+	    nla_parse_nested(tb, NLB_A_XLAT_DROPS_MAX, nest, pol) < 0)
+		return;
+	fputs("# HELP nlb_xlat_drops_total Packets of translated connections dropped, by reason.\n"
+	      "# TYPE nlb_xlat_drops_total counter\n", f);
+	for (d = xlat_drops_obj.fields; d->attr; d++)
+		if (tb[d->attr])
+			fprintf(f, "nlb_xlat_drops_total{reason=\"%s\"} %" PRIu64 "\n",
+				d->key, nla_get_u64(tb[d->attr]));
+}
+
 /* The whole exposition of c (NULL: the module is not loaded). */
 void metrics_render(FILE *f, const struct conf *c, double seconds)
 {
+	static const char *const families[] = {
+		"family=\"ipv4\"", "family=\"ipv6\"",
+	};
 	size_t k;
 
 	fputs("# HELP nlb_up Whether the nlb module answered (1) or is not loaded (0).\n"
@@ -352,34 +400,40 @@ void metrics_render(FILE *f, const struct conf *c, double seconds)
 		return;
 	info_family(f, c);
 	info_families(f, c);
+	xlat_drops_family(f, c);
 	for (k = 0; k < ARRAY_SIZE(kinds); k++)
 		stats_families(f, c, kinds[k]);
-	attr_family(f, c, CONF_GROUP, "backends", "Backends of a group, by family (draining ones not counted).",
-		    NLB_A_GROUP_BACKENDS4, "family=\"ipv4\"");
-	attr_family(f, c, CONF_GROUP, "backends", NULL,
-		    NLB_A_GROUP_BACKENDS6, "family=\"ipv6\"");
+	attrs_family(f, c, CONF_GROUP, "backends", "Backends of a group, by family (draining ones not counted).",
+		     (const int[]){ NLB_A_GROUP_BACKENDS4,
+				    NLB_A_GROUP_BACKENDS6 }, families, 2);
 	attr_family(f, c, CONF_GROUP, "listeners", "Listeners using a group.",
-		    NLB_A_GROUP_LISTENERS, NULL);
+		    NLB_A_GROUP_LISTENERS);
+	attrs_family(f, c, CONF_GROUP, "pool_used", "Addresses and ports of a group's source pool held by translated connections, by family.",
+		     (const int[]){ NLB_A_GROUP_POOL4_USED,
+				    NLB_A_GROUP_POOL6_USED }, families, 2);
+	attrs_family(f, c, CONF_GROUP, "pool_size", "Addresses times ports of a group's source pool, by family.",
+		     (const int[]){ NLB_A_GROUP_POOL4_SIZE,
+				    NLB_A_GROUP_POOL6_SIZE }, families, 2);
 	attr_family(f, c, CONF_BACKEND, "weight", "A backend's weight (0-255).",
-		    NLB_A_BACKEND_WEIGHT, NULL);
+		    NLB_A_BACKEND_WEIGHT);
 	attr_family(f, c, CONF_BACKEND, "enabled", "A backend's administrative state (1 enabled).",
-		    NLB_A_BACKEND_ENABLED, NULL);
+		    NLB_A_BACKEND_ENABLED);
 	attr_family(f, c, CONF_BACKEND, "healthy", "A backend's health state (1 up, 0 down).",
-		    NLB_A_BACKEND_HEALTHY, NULL);
+		    NLB_A_BACKEND_HEALTHY);
 	attr_family(f, c, CONF_BACKEND, "agent_weight_percent", "The share of its weight a backend's agent check gives it (0-100).",
-		    NLB_A_BACKEND_AGENT_WEIGHT, NULL);
+		    NLB_A_BACKEND_AGENT_WEIGHT);
 	attr_family(f, c, CONF_BACKEND, "probe_ok", "Whether the health checker's last probe of a backend succeeded (1) or failed (0).",
-		    NLB_A_BACKEND_PROBE_OK, NULL);
+		    NLB_A_BACKEND_PROBE_OK);
 	time_family(f, c, CONF_BACKEND, "probe_timestamp_seconds", "When the health checker last reported a probe of a backend (Unix time).",
 		    NLB_A_BACKEND_PROBE_TIME);
 	time_family(f, c, CONF_BACKEND, "health_changed_timestamp_seconds", "When a backend's health state last changed (Unix time).",
 		    NLB_A_BACKEND_HEALTH_TIME);
 	attr_family(f, c, CONF_GROUP, "passive", "Whether a group counts its backends' failed connection starts (1).",
-		    NLB_A_GROUP_PASSIVE, NULL);
+		    NLB_A_GROUP_PASSIVE);
 	attr_family(f, c, CONF_BACKEND, "draining", "1 for a deleted backend whose connections drain.",
-		    NLB_A_BACKEND_DRAINING, NULL);
+		    NLB_A_BACKEND_DRAINING);
 	attr_family(f, c, CONF_BACKEND, "drain_left_seconds", "Seconds until a draining backend's connections are ended.",
-		    NLB_A_BACKEND_DRAIN_LEFT, NULL);
+		    NLB_A_BACKEND_DRAIN_LEFT);
 	fputs("# HELP nlb_scrape_duration_seconds Time taken to read the counters from the kernel.\n"
 	      "# TYPE nlb_scrape_duration_seconds gauge\n", f);
 	fprintf(f, "nlb_scrape_duration_seconds %.6f\n", seconds);

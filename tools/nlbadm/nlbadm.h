@@ -83,7 +83,18 @@ enum arg_kind {
 #define ARG_RUNTIME	0x20
 /* apply: cannot change (delete and add again); ARG_POSITIONAL are too */
 #define ARG_FIXED	0x40
-#define ARG_EMPTY	0x80	/* ARG_STR: may be empty */
+/*
+ * ARG_ADDR of a change command: 0.0.0.0 or :: removes the address; apply
+ * sends that for an address the file does not give.
+ */
+#define ARG_CLEAR	0x80
+/*
+ * ARG_ADDR: the last address of a range whose first is the argument
+ * before it in the table: by default the first (given equal to it, it is
+ * as not given), and apply sends the two together.
+ */
+#define ARG_LAST	0x100
+#define ARG_EMPTY	0x200	/* ARG_STR: may be empty */
 
 struct arg_spec {
 	/* keyword, or placeholder (e.g. "GROUP") of a positional argument */
@@ -183,8 +194,8 @@ struct object {
 	const struct field *event;
 };
 
-extern const struct object listener_obj, group_obj, backend_obj, info_obj;
-extern const struct object health_obj;
+extern const struct object listener_obj, group_obj, backend_obj, info_obj,
+	xlat_drops_obj, health_obj;
 extern const struct choice onoff_choices[], event_choices[];
 
 void out_init(FILE *f);
@@ -391,6 +402,8 @@ int metrics_text(char **text, size_t *len);
 int metrics_main(int argc, char **argv);
 int exporter_main(int argc, char **argv);
 int top_main(int argc, char **argv);
+void top_frame(FILE *f, const struct conf *prev, const struct conf *cur,
+	       double dt, double interval);
 
 /* ---- import.c, ipvs.c, keepalived.c: services of IPVS and keepalived ---- */
 

@@ -4,7 +4,10 @@
  * backend, new connections per second, active connections, bytes per
  * second in and out and refused connections per second by reason, from
  * the differences of the counters between two readings (one dump of each
- * object type per refresh, as a metrics scrape). On a terminal the screen
+ * object type per refresh, as a metrics scrape). When a group translates
+ * (affinity off or prefer), translated and failed-over connections per
+ * second and those a full source pool refused too, and under each group
+ * the use of its pools. On a terminal the screen
  * is redrawn in place, like top(1), until q or ^C; otherwise each
  * refresh is printed after the last, which scripts and tests can read.
  */
@@ -18,6 +21,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <netlink/attr.h>
 
 #include "nlbadm.h"
@@ -101,19 +105,29 @@ static double rate(const struct cobj *prev, const struct cobj *cur, int attr,
 	return b < a ? -1 : (double)(b - a) / dt;
 }
 
+/* The columns: rates of these counters (-1: active connections). */
+static const int rates[] = {
+	NLB_A_STATS_CONNS, -1, NLB_A_STATS_IN_BYTES,
+	NLB_A_STATS_OUT_BYTES, NLB_A_STATS_DROP_NO_BACKEND,
+	NLB_A_STATS_DROP_ERROR,
+	/* with translation */
+	NLB_A_STATS_TRANSLATED, NLB_A_STATS_FAILOVER_FAMILY,
+	NLB_A_STATS_DROP_POOL,
+};
+static const char *const heads[ARRAY_SIZE(rates)] = {
+	"CONN/S", "ACTIVE", "IN-B/S", "OUT-B/S", "NOBE/S", "ERR/S",
+	"XLAT/S", "FOVR/S", "NOPOOL/S",
+};
+#define NCOLS		6	/* without translation */
+
 static void row(FILE *f, const char *label, const struct cobj *prev,
-		const struct cobj *cur, double dt)
+		const struct cobj *cur, double dt, size_t ncols)
 {
-	static const int rates[] = {
-		NLB_A_STATS_CONNS, -1, NLB_A_STATS_IN_BYTES,
-		NLB_A_STATS_OUT_BYTES, NLB_A_STATS_DROP_NO_BACKEND,
-		NLB_A_STATS_DROP_ERROR,
-	};
 	char v[16];
 	size_t i;
 
 	fprintf(f, "%-40.40s", label);
-	for (i = 0; i < ARRAY_SIZE(rates); i++) {
+	for (i = 0; i < ncols; i++) {
 		if (rates[i] < 0)
 			human(v, sizeof(v), stat(cur, NLB_A_STATS_ACTIVE));
 		else
@@ -130,13 +144,60 @@ static const struct cobj *peer(const struct conf *prev, const struct cobj *o)
 	return i < 0 ? NULL : &prev->v[o->kind][i];
 }
 
-static void frame(FILE *f, const struct conf *prev, const struct conf *cur,
-		  double dt, double interval)
+/* Whether a group of c translates: its columns are shown. */
+static bool translates(const struct conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n[CONF_GROUP]; i++)
+		if (c->v[CONF_GROUP][i].tb[NLB_A_GROUP_AFFINITY] &&
+		    cobj_u8(&c->v[CONF_GROUP][i], NLB_A_GROUP_AFFINITY) !=
+		    NLB_AFFINITY_ON)
+			return true;
+	return false;
+}
+
+/* "  pool4 100.64.0.1-100.64.0.4  used 12 of 258048" for each pool of g */
+static void pools(FILE *f, const struct cobj *g)
+{
+	static const struct {
+		int first, last, used, size, af;
+		const char *name;
+	} p[] = {
+		{ NLB_A_GROUP_POOL4_FIRST, NLB_A_GROUP_POOL4_LAST,
+		  NLB_A_GROUP_POOL4_USED, NLB_A_GROUP_POOL4_SIZE, AF_INET,
+		  "pool4" },
+		{ NLB_A_GROUP_POOL6_FIRST, NLB_A_GROUP_POOL6_LAST,
+		  NLB_A_GROUP_POOL6_USED, NLB_A_GROUP_POOL6_SIZE, AF_INET6,
+		  "pool6" },
+	};
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	uint32_t used, size;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		if (!g->tb[p[i].first])
+			continue;
+		inet_ntop(p[i].af, nla_data(g->tb[p[i].first]), a, sizeof(a));
+		b[0] = '\0';
+		if (g->tb[p[i].last])
+			inet_ntop(p[i].af, nla_data(g->tb[p[i].last]), b,
+				  sizeof(b));
+		used = g->tb[p[i].used] ? nla_get_u32(g->tb[p[i].used]) : 0;
+		size = g->tb[p[i].size] ? nla_get_u32(g->tb[p[i].size]) : 0;
+		fprintf(f, "  %s %s%s%s  used %" PRIu32 " of %" PRIu32 " (%.1f%%)\n",
+			p[i].name, a, b[0] ? "-" : "", b, used, size,
+			size ? 100.0 * used / size : 0.0);
+	}
+}
+
+void top_frame(FILE *f, const struct conf *prev, const struct conf *cur,
+	       double dt, double interval)
 {
 	char label[128], a[64], when[32];
+	size_t i, j, ncols = translates(cur) ? ARRAY_SIZE(rates) : NCOLS;
 	const struct cobj *o, *b;
 	time_t t = time(NULL);
-	size_t i, j;
 
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&t));
 	fprintf(f, "nlb top - %s, every %.1f s, %zu listeners, %zu groups, %zu backends",
@@ -146,19 +207,22 @@ static void frame(FILE *f, const struct conf *prev, const struct conf *cur,
 		fprintf(f, ", census %.1f s old",
 			nla_get_u32(cur->itb[NLB_A_INFO_CENSUS_AGE]) / 1000.0);
 	fputs("\n\n", f);
-	fprintf(f, "%-40s %8s %8s %8s %8s %8s %8s\n", "OBJECT", "CONN/S",
-		"ACTIVE", "IN-B/S", "OUT-B/S", "NOBE/S", "ERR/S");
+	fprintf(f, "%-40s", "OBJECT");
+	for (i = 0; i < ncols; i++)
+		fprintf(f, " %8s", heads[i]);
+	fputc('\n', f);
 	for (i = 0; i < cur->n[CONF_LISTENER]; i++) {
 		o = &cur->v[CONF_LISTENER][i];
 		snprintf(label, sizeof(label), "listener %s",
 			 cobj_str(o, NLB_A_LISTENER_NAME));
-		row(f, label, peer(prev, o), o, dt);
+		row(f, label, peer(prev, o), o, dt, ncols);
 	}
 	for (i = 0; i < cur->n[CONF_GROUP]; i++) {
 		o = &cur->v[CONF_GROUP][i];
 		snprintf(label, sizeof(label), "group %s",
 			 cobj_str(o, NLB_A_GROUP_NAME));
-		row(f, label, peer(prev, o), o, dt);
+		row(f, label, peer(prev, o), o, dt, ncols);
+		pools(f, o);
 		for (j = 0; j < cur->n[CONF_BACKEND]; j++) {
 			b = &cur->v[CONF_BACKEND][j];
 			if (strcmp(cobj_str(b, NLB_A_BACKEND_GROUP),
@@ -174,7 +238,7 @@ static void frame(FILE *f, const struct conf *prev, const struct conf *cur,
 				 !cobj_u8(b, NLB_A_BACKEND_HEALTHY) ? " down" :
 				 !cobj_u8(b, NLB_A_BACKEND_ENABLED) ?
 				 " disabled" : "");
-			row(f, label, peer(prev, b), b, dt);
+			row(f, label, peer(prev, b), b, dt, ncols);
 		}
 	}
 }
@@ -284,7 +348,7 @@ int top_main(int argc, char **argv)
 				fputs("\033[H\033[2J", stdout);
 			else if (n > 1)
 				fputc('\n', stdout);
-			frame(stdout, prev, cur, t - tprev, interval);
+			top_frame(stdout, prev, cur, t - tprev, interval);
 			fflush(stdout);
 			conf_free(prev);
 			if (count && n >= count)

@@ -198,7 +198,8 @@ u "missing value after 'count'" monitor count
 u "'count' given more than once" monitor count 1 count 2
 u "unknown argument 'all'" monitor all
 u "unknown argument 'count'" backend show web 192.0.2.1 count 1
-u "unknown argument 'vip'" listener change http vip 198.51.100.1 group web
+u "unknown argument 'proto'" listener change http vip 198.51.100.1 proto udp
+u "more than one IPv6 vip given" listener change http vip :: vip 2001:db8::1
 u "missing value after 'group'" listener change http group
 
 # save, apply, import, metrics, exporter, top: their own arguments

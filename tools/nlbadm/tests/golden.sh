@@ -6,8 +6,9 @@
 #     and tests/import/keepalived (*.conf) imported with --dry-run; its
 #     output, messages and exit status are compared with NAME.expected,
 #     and the configuration it prints is one apply takes (tests/unit check);
-#   - apply: the changes from tests/apply/running.conf to each
-#     tests/apply/*.conf (tests/unit plan), against NAME.expected;
+#   - apply: the changes from running.conf to each other *.conf of
+#     tests/apply and of its subdirectories (tests/unit plan), against
+#     NAME.expected; running.conf against itself changes nothing;
 #   - metrics: tests/apply/running.conf as Prometheus text, parsed strictly
 #     (tests/promparse.py, and promtool when installed).
 # UPDATE=1 rewrites the .expected files (review the diff!).
@@ -65,21 +66,24 @@ done
 golden tests/import/ipvs/stdin.expected "$NLBADM" import ipvs -n \
 	<tests/import/ipvs/refused.save
 CHECK_OUT=
-for f in tests/apply/*.conf; do
-	[ "$f" = tests/apply/running.conf ] && continue
-	golden "${f%.conf}.expected" "$UNIT" plan tests/apply/running.conf "$f"
+for d in tests/apply tests/apply/*/; do
+	d=${d%/}
+	for f in "$d"/*.conf; do
+		[ "$f" = "$d/running.conf" ] && continue
+		golden "${f%.conf}.expected" "$UNIT" plan "$d/running.conf" "$f"
+	done
+	# save's output is what it read: running.conf through the model again
+	n=$((n + 1))
+	"$UNIT" plan "$d/running.conf" "$d/running.conf" >"$TMP/plan" 2>&1
+	if [ -s "$TMP/plan" ]; then
+		echo "FAIL: $d/running.conf against itself changes something:"
+		cat "$TMP/plan"
+		fail=1
+	fi
 done
-# save's output is what it read: running.conf through the model again
-n=$((n + 1))
-"$UNIT" plan tests/apply/running.conf tests/apply/running.conf >"$TMP/plan"
-if [ -s "$TMP/plan" ]; then
-	echo "FAIL: running.conf against itself changes something:"
-	cat "$TMP/plan"
-	fail=1
-fi
 
 # metrics: strict parse, and promtool's lint when installed
-for src in tests/apply/running.conf -; do
+for src in tests/apply/running.conf tests/apply/xlat/running.conf -; do
 	n=$((n + 1))
 	"$UNIT" metrics "$src" >"$TMP/metrics"
 	if ! python3 tests/promparse.py <"$TMP/metrics" >"$TMP/parse" 2>&1; then

@@ -1345,8 +1345,16 @@ static void test_args(void)
 	args_bad("listener", "change http persist 1 persist 2",
 		 "'persist' given more than once");
 	args_bad("listener", "change http", "nothing to change");
-	args_bad("listener", "change http vip 198.51.100.1",
-		 "unknown argument 'vip'");
+	args_ok("listener", "change http vip 198.51.100.1",
+		NLB_CMD_LISTENER_CHANGE, "NAME=http vip=198.51.100.1");
+	args_ok("listener", "change http vip 2001:db8::7 vip 0.0.0.0 group w",
+		NLB_CMD_LISTENER_CHANGE,
+		"NAME=http vip=0.0.0.0 vip=2001:db8::7 group=w");
+	args_ok("listener", "change http vip ::", NLB_CMD_LISTENER_CHANGE,
+		"NAME=http vip=::");
+	args_bad("listener", "change http vip 198.51.100.1 vip 198.51.100.2",
+		 "more than one IPv4 vip given");
+	args_bad("listener", "change http vip web", "invalid vip 'web'");
 	args_bad("listener", "change http proto tcp",
 		 "unknown argument 'proto'");
 	args_bad("listener", "change http port 80",
@@ -1593,7 +1601,10 @@ static void test_info(void)
 /* A configuration with every counter, as replies would give it. */
 static void sample_conf(struct conf *c)
 {
+	struct nlattr *nest;
+	struct in6_addr v6;
 	struct nl_msg *m;
+	int a;
 
 	conf_init(c);
 	m = listener2(NLB_CMD_LISTENER_GET, NLB_REJECT_RESET, 0, 32, 128);
@@ -1613,6 +1624,28 @@ static void sample_conf(struct conf *c)
 	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 1);
 	nla_put_u32(m, NLB_A_BACKEND_DRAIN_LEFT, 12);
 	conf_take(c, CONF_BACKEND, m);
+	/* translation: a group with source pools, a ping listener */
+	m = reply(NLB_CMD_GROUP_GET);
+	nla_put_string(m, NLB_A_GROUP_NAME, "app");
+	nla_put_u8(m, NLB_A_GROUP_IPVERSION, NLB_IPVERSION_DUALSTACK);
+	nla_put_u8(m, NLB_A_GROUP_SCHED, NLB_SCHED_WRR);
+	nla_put_u8(m, NLB_A_GROUP_AFFINITY, NLB_AFFINITY_OFF);
+	nla_put_u32(m, NLB_A_GROUP_POOL4_FIRST, inet_addr("100.64.0.1"));
+	nla_put_u32(m, NLB_A_GROUP_POOL4_LAST, inet_addr("100.64.0.4"));
+	nla_put_u32(m, NLB_A_GROUP_POOL4_USED, 3);
+	nla_put_u32(m, NLB_A_GROUP_POOL4_SIZE, 258048);
+	inet_pton(AF_INET6, "2001:db8:64::1", &v6);
+	nla_put(m, NLB_A_GROUP_POOL6_FIRST, sizeof(v6), &v6);
+	nla_put_u32(m, NLB_A_GROUP_POOL6_USED, 0);
+	nla_put_u32(m, NLB_A_GROUP_POOL6_SIZE, 64512);
+	put_all_stats(m, NLB_A_GROUP_STATS);
+	conf_take(c, CONF_GROUP, m);
+	m = reply(NLB_CMD_LISTENER_GET);
+	nla_put_string(m, NLB_A_LISTENER_NAME, "ping");
+	nla_put(m, NLB_A_LISTENER_VIP6, sizeof(v6), &v6);
+	nla_put_u8(m, NLB_A_LISTENER_PROTO, NLB_PROTO_ICMP);
+	nla_put_string(m, NLB_A_LISTENER_GROUP, "app");
+	conf_take(c, CONF_LISTENER, m);
 	/* the namespace's info */
 	m = reply(NLB_CMD_INFO_GET);
 	nla_put_u32(m, NLB_A_INFO_LISTENERS, 1);
@@ -1622,6 +1655,10 @@ static void sample_conf(struct conf *c)
 	nla_put_u32(m, NLB_A_INFO_CENSUS_AGE, 1500);
 	nla_put_u32(m, NLB_A_INFO_CENSUS_DURATION, 2500);
 	nla_put_u64(m, NLB_A_INFO_CENSUS_PASSES, 42);
+	nest = nla_nest_start(m, NLB_A_INFO_XLAT_DROPS | NLA_F_NESTED);
+	for (a = NLB_A_XLAT_DROPS_TRUNCATED; a <= NLB_A_XLAT_DROPS_MAX; a++)
+		nla_put_u64(m, a, 200 + a);
+	nla_nest_end(m, nest);
 	c->info.v = malloc(sizeof(*c->info.v));
 	c->info.v[0] = m;
 	c->info.n = c->info.cap = 1;
@@ -1637,7 +1674,26 @@ static void test_metrics(void)
 	static const char *const want[] = {
 		"nlb_up 1\n",
 		"nlb_listener_info{listener=\"http\",group=\"web\",proto=\"tcp\",port=\"80\",vip4=\"203.0.113.10\",vip6=\"2001:db8:ff::10\"} 1\n",
-		"nlb_group_info{group=\"web\",ipversion=\"dualstack\",sched=\"maglev\"} 1\n",
+		"nlb_group_info{group=\"web\",ipversion=\"dualstack\",sched=\"maglev\",affinity=\"on\"} 1\n",
+		"nlb_group_info{group=\"app\",ipversion=\"dualstack\",sched=\"wrr\",affinity=\"off\"} 1\n",
+		"nlb_listener_info{listener=\"ping\",group=\"app\",proto=\"icmp\",port=\"0\",vip4=\"\",vip6=\"2001:db8:64::1\"} 1\n",
+		"nlb_listener_dropped_connections_total{listener=\"http\",reason=\"pool\"} 115\n",
+		"# TYPE nlb_listener_translated_connections_total counter\n"
+		"nlb_listener_translated_connections_total{listener=\"http\"} 113\n",
+		"# TYPE nlb_group_failover_family_connections_total counter\n"
+		"nlb_group_failover_family_connections_total{group=\"web\"} 114\n"
+		"nlb_group_failover_family_connections_total{group=\"app\"} 114\n",
+		"nlb_backend_translated_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 113\n",
+		"# TYPE nlb_group_pool_used gauge\n"
+		"nlb_group_pool_used{group=\"app\",family=\"ipv4\"} 3\n"
+		"nlb_group_pool_used{group=\"app\",family=\"ipv6\"} 0\n",
+		"# TYPE nlb_group_pool_size gauge\n"
+		"nlb_group_pool_size{group=\"app\",family=\"ipv4\"} 258048\n"
+		"nlb_group_pool_size{group=\"app\",family=\"ipv6\"} 64512\n",
+		"# TYPE nlb_xlat_drops_total counter\n"
+		"nlb_xlat_drops_total{reason=\"truncated\"} 202\n"
+		"nlb_xlat_drops_total{reason=\"bad_len\"} 203\n",
+		"nlb_xlat_drops_total{reason=\"orphan\"} 217\n",
 		"# TYPE nlb_listener_connections_total counter\n"
 		"nlb_listener_connections_total{listener=\"http\"} 102\n",
 		"nlb_listener_active_connections{listener=\"http\"} 104\n",
@@ -1649,7 +1705,7 @@ static void test_metrics(void)
 		"nlb_backend_drain_left_seconds{group=\"web\",address=\"2001:db8:1::10\",port=\"8080\",family=\"ipv6\"} 12\n",
 		"nlb_group_backends{group=\"web\",family=\"ipv4\"} 1\n"
 		"nlb_group_backends{group=\"web\",family=\"ipv6\"} 1\n",
-		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\"} 1\n",
+		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\",affinity=\"\"} 1\n",
 		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"reset\"} 116\n"
 		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"timeout\"} 117\n",
 		"nlb_backend_agent_weight_percent{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 50\n",
@@ -1686,6 +1742,120 @@ static void test_metrics(void)
 	      "# TYPE nlb_up gauge\nnlb_up 0\n");
 	free(buf);
 	conf_free(&c);
+}
+
+/* nlbadm top's frame: the translation columns and the pools. */
+static void test_top(void)
+{
+	struct conf prev, cur;
+	char *line, row[256];
+	struct cobj *o;
+
+	sample_conf(&prev);
+	sample_conf(&cur);
+	f = open_memstream(&buf, &buflen);
+	top_frame(f, &prev, &cur, 2, 2);
+	fclose(f);
+	check_true("top: translation columns",
+		   strstr(buf, "ERR/S   XLAT/S   FOVR/S NOPOOL/S\n") != NULL);
+	line = strstr(buf, "\ngroup app ");
+	snprintf(row, sizeof(row), "\n%-40s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
+		 "group app", "0", "104", "0", "0", "0", "0", "0", "0", "0");
+	check_true("top: a group's rates, 0 between equal readings",
+		   line && !strncmp(line, row, strlen(row)));
+	check_true("top: the pools under their group",
+		   strstr(buf, "\ngroup app ") &&
+		   strstr(strstr(buf, "\ngroup app "),
+			  "\n  pool4 100.64.0.1-100.64.0.4  used 3 of 258048 (0.0%)\n"
+			  "  pool6 2001:db8:64::1  used 0 of 64512 (0.0%)\n"));
+	free(buf);
+	/* without a group that translates: the columns of before */
+	for (o = cur.v[CONF_GROUP]; o < cur.v[CONF_GROUP] + cur.n[CONF_GROUP];
+	     o++)
+		o->tb[NLB_A_GROUP_AFFINITY] = NULL;
+	f = open_memstream(&buf, &buflen);
+	top_frame(f, &prev, &cur, 2, 2);
+	fclose(f);
+	check_true("top: no translation columns without translation",
+		   strstr(buf, "  ERR/S\n") && !strstr(buf, "XLAT/S"));
+	free(buf);
+	conf_free(&prev);
+	conf_free(&cur);
+}
+
+/* save: the translation settings, each pool's range together; icmp. */
+static void test_save(void)
+{
+	struct conf c;
+
+	sample_conf(&c);
+	f = open_memstream(&buf, &buflen);
+	conf_save(f, &c);
+	fclose(f);
+	check_true("save: a group's pools, each with its last address",
+		   strstr(buf, "group add app ipversion dualstack sched wrr affinity off pool 100.64.0.1 pool-last 100.64.0.4 pool 2001:db8:64::1\n") != NULL);
+	check_true("save: an icmp listener has no port",
+		   strstr(buf, "listener add ping vip 2001:db8:64::1 proto icmp group app\n") != NULL);
+	free(buf);
+	conf_free(&c);
+}
+
+/* apply refuses, before any change, to change a pool connections hold. */
+static void test_apply_pools(void)
+{
+	static const char *const cases[][2] = {
+		{ "group add v4 sched rr pool 100.64.1.2",
+		  "running configuration: group v4: the IPv4 source pool 100.64.1.1 is in use (1 address and port held by connections): the kernel refuses to change or remove it until none is held; nothing was changed" },
+		{ "group add v4 sched rr",
+		  "group v4: the IPv4 source pool 100.64.1.1 is in use" },
+		{ "group add v4 sched rr affinity prefer pool 100.64.1.1 pool-port-max 60000",
+		  "group v4: the IPv4 source pool 100.64.1.1 is in use" },
+		{ "group add v4 sched rr affinity prefer pool 100.64.1.1 drain-timeout 9",
+		  NULL },
+	};
+	char line[256], *argv[32], err[512], what[300];
+	struct conf rc, want;
+	struct cobj *g = NULL;
+	struct plan *p;
+	int saved, status, argc;
+	size_t i, k;
+	FILE *tmp;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		conf_init(&rc);
+		conf_init(&want);
+		if (conf_read_path(&rc, "tests/apply/xlat/running.conf"))
+			abort();
+		for (k = 0; k < rc.n[CONF_GROUP]; k++)
+			if (!strcmp(cobj_str(&rc.v[CONF_GROUP][k],
+					     NLB_A_GROUP_NAME), "v4"))
+				g = &rc.v[CONF_GROUP][k];
+		/* as the kernel says it: one address and port in use */
+		nla_put_u32(g->msg, NLB_A_GROUP_POOL4_USED, 1);
+		obj_parse(&group_obj, g->msg, g->tb);
+		g->file = NULL;
+		snprintf(line, sizeof(line), "%s", cases[i][0]);
+		argc = split(line, argv, 32);
+		if (conf_add_line(&want, argc, argv))
+			abort();
+		snprintf(line, sizeof(line), "backend add v4 192.0.2.21 port 80");
+		argc = split(line, argv, 32);
+		conf_add_line(&want, argc, argv);
+		tmp = stderr_to_tmp(&saved);
+		p = plan_make(&rc, &want, APPLY_REPLACE, &status);
+		stderr_back(saved);
+		first_line(tmp, err, sizeof(err));
+		snprintf(what, sizeof(what), "apply with a pool in use: %s",
+			 cases[i][0]);
+		if (cases[i][1])
+			check_true(what, !p && status == EXIT_USAGE &&
+				   strstr(err, cases[i][1]));
+		else
+			check_true(what, p && status == EXIT_OK && !err[0]);
+		plan_free(p);
+		conf_free(&rc);
+		conf_free(&want);
+	}
 }
 
 /*
@@ -1745,6 +1915,9 @@ int main(int argc, char **argv)
 	test_batch_split();
 	test_batch_run();
 	test_metrics();
+	test_top();
+	test_save();
+	test_apply_pools();
 	if (failed)
 		printf("unit: %d of %d tests failed\n", failed, run);
 	else
