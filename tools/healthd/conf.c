@@ -661,7 +661,7 @@ bool conf_backend(const struct backend_info *bi)
 	b->agent_weight = bi->agent_weight;
 	b->enabled = bi->enabled;
 	b->healthy = bi->healthy;
-	if (bi->has_fails) {
+	if (bi->has_fails && !(bi->first_only && b->fails_known)) {
 		b->fails_seen = bi->fails;
 		b->fails_known = true;
 	}

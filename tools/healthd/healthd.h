@@ -126,6 +126,9 @@ struct backend_info {
 	bool healthy;
 	bool draining;
 	bool has_fails;		/* the stats had fail-reset or fail-timeout */
+	/* from an add or change notification: its counts set the baseline
+	 * only of a backend that has none */
+	bool first_only;
 	uint64_t fails;		/* fail-reset + fail-timeout */
 };
 

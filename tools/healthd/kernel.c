@@ -598,8 +598,13 @@ static void on_notification(const struct nlmsghdr *nlh)
 		} else if (event == NLB_EVENT_FAILED) {
 			conf_backend_failed(&bi);
 		} else {
-			/* Only dumps and failed events set the baseline. */
-			bi.has_fails = false;
+			/*
+			 * Dumps and failed events set the baseline; an add
+			 * or change only a missing one (a new backend's 0),
+			 * as failures counted before it may still be on
+			 * their way in a failed event.
+			 */
+			bi.first_only = true;
 			if (!conf_backend(&bi))
 				need_resync = true;
 		}
