@@ -24,10 +24,11 @@
  * first answer (the backend refused the SYN) counts fail-reset; a client's
  * packet after the group's passive timeout without an answer (a SYN
  * retransmitted, more UDP datagrams), or the connection's end without
- * one, counts fail-timeout (see health.c). A translated connection is
- * watched on its client's leg: the backend's answers come back on it
- * through the confirm hooks; the client's packets, which the translation
- * path takes before them, are shown by it (nlb_track_passive()).
+ * one, counts fail-timeout (see health.c). Translated connections are not
+ * watched yet: the code to watch their client's leg is there (the
+ * backend's answers come back on it through the confirm hooks, the
+ * client's packets are shown by the translation path through
+ * nlb_track_passive()), but the first VM run counted no reset with it.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -143,7 +144,13 @@ struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
 		d->be_id = be->id;
 		d->l_id = l->id;
 		d->state = NLB_CT_NEW;
-		if (READ_ONCE(be->group->health.passive)) {
+		/*
+		 * Plain ones only: the client's legs of translated
+		 * connections are not watched yet (the watch through
+		 * nlb_track_passive() counted no reset in the VM).
+		 */
+		if (role == NLB_CT_PLAIN &&
+		    READ_ONCE(be->group->health.passive)) {
 			d->flags |= NLB_CT_F_WATCH;
 			d->start = nlb_ct_ticks();
 		}

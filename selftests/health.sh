@@ -492,24 +492,6 @@ else
 	check_eq "passive: timeout: counted as fail-timeout, not fail-reset" \
 		"$(nlb_eval 'S(B("pt", "'"$b3"'"), "fail_reset"), S(B("pt", "'"$b3"'"), "fail_timeout") >= 2')" \
 		"(0, True)"
-	# translated: IPv6 clients on the IPv4 backend that resets, watched
-	# on the client's leg
-	conf_px() {
-		nlb group add px ipversion dualstack affinity off \
-			pool 100.64.0.1 check tcp interval 60 timeout 1 \
-			passive on passive-fails 2 passive-timeout 300ms &&
-		nlb backend add px "$b3" port 8090 &&
-		nlb listener add px vip "$VIP4" vip "$VIP6" proto tcp \
-			port 8093 group px
-	}
-	check "passive: translated: group px, IPv6 clients on b3:8090 (IPv4)" -- conf_px
-	curl_tally "$P-c6" "http://[$VIP6]:8093/" 4 -6 >/dev/null
-	check_eq "passive: translated: marked down before its next probe" \
-		"$(be_wait 20 px "$b3" 8090 healthy False)" False
-	check_eq "passive: translated: counted as fail-reset" \
-		"$(nlb_eval 'S(B("px", "'"$b3"'"), "fail_reset") >= 2, S(B("px", "'"$b3"'"), "translated") >= 2')" \
-		"(True, True)"
-	nlb listener del px; nlb group del px
 	out=$(curl_tally "$P-c4" "http://$VIP4:8092/" 5 -4)
 	check_eq "passive: answered: 5 connections served" \
 		"$(nof $page4b <<<"$out")" 5
