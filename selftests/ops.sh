@@ -588,9 +588,10 @@ nlb flush
 VA=203.0.113.11
 VB=203.0.113.12
 nlb -b - <<EOF
-group add vg track on
+group add vg ipversion dualstack track on
 backend add vg $(backend4 1) port 9000
 backend add vg $(backend4 2) port 9000
+backend add vg $(backend6 1) port 9000
 listener add vt vip $VA vip $VIP6 proto tcp port 9000 group vg persist 600
 EOF
 hold_start va "$P-c4" "$VA" 9000
