@@ -6,6 +6,9 @@
 #   make demo          boot a VM and show IPv4 and IPv6 clients balanced
 #   make bench         nlb against IPVS, nftables and plain routing, one VM run
 #   make check         every test: builds, style, KUnit and selftests in a VM
+#   make soak          the long runs outside CI: 512 MiB translated bulk
+#                      transfers, a million malformed packets, pool churn,
+#                      reloads under load (tools/soak)
 #   make kernels       nlb.ko against stock 6.1, stock 6.12 and the VM kernel
 #   make regen         regenerate uapi/linux/nlb.h, kmod/nl-gen.[ch]
 #   make install       module (modules_install), and install-tools:
@@ -53,6 +56,9 @@ deps:
 check: deps
 	tools/check
 
+soak: deps
+	tools/soak
+
 demo: deps
 	tools/demo
 
@@ -88,5 +94,5 @@ clean:
 	$(MAKE) -C tools/healthd clean
 	rm -rf build Documentation/nlbadm.8
 
-.PHONY: all module nlbadm healthd man regen check-gen style kernels deps check demo bench \
+.PHONY: all module nlbadm healthd man regen check-gen style kernels deps check soak demo bench \
 	install install-tools clean

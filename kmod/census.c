@@ -380,13 +380,20 @@ static bool nlb_census_drain(struct nlb_census *c, struct nf_conn *ct,
 		return false;
 	}
 	act->kind = client ? NLB_CENSUS_END_XLAT : NLB_CENSUS_END;
+	nlb_track_settle(ct);
 	act->has_segs = nlb_reset_prepare(ct, &act->segs, client ?
 					  NLB_RESET_CLIENT : NLB_RESET_BOTH);
 	return true;
 }
 
-/* A connection that cannot go on (a translated one whose group is gone). */
-static void nlb_census_kill(struct nlb_census *c, struct nf_conn *ct)
+/*
+ * A connection that cannot go on (a translated one whose group is gone; one
+ * whose PROXY header was being sent when ctnetlink removed its helper, which
+ * gets RSTs too): deleted, not counted drained. One the batch has no room
+ * for is ended by the next census.
+ */
+static void nlb_census_kill(struct nlb_census *c, struct nf_conn *ct,
+			    bool rst)
 {
 	struct nlb_census_act *act;
 
@@ -398,7 +405,8 @@ static void nlb_census_kill(struct nlb_census *c, struct nf_conn *ct)
 	act->be_id = 0;
 	act->l_id = 0;
 	act->kind = NLB_CENSUS_END;
-	act->has_segs = false;
+	act->has_segs = rst && nlb_reset_prepare(ct, &act->segs,
+						 NLB_RESET_BOTH);
 }
 
 static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
@@ -409,7 +417,7 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 	const struct nf_conn_acct *acct;
 	struct nlb_listener *l = NULL;
 	struct nlb_backend *be = NULL;
-	bool counted = false, client = false, closed;
+	bool counted = false, client = false, closed, tracked;
 	struct nlb_track_view v;
 	int fam, dir;
 
@@ -417,10 +425,22 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 	if (nf_ct_is_dying(ct))
 		return;
 	fam = nf_ct_l3num(ct) == NFPROTO_IPV4 ? NLB_FAM4 : NLB_FAM6;
-	if (nlb_track_view(ct, &v)) {
-		/* A translated connection counts with its client's leg. */
-		if (v.role == NLB_CT_SERVER)
+	tracked = nlb_track_view(ct, &v);
+	if (v.end) {
+		nlb_census_kill(c, ct, true);
+		return;
+	}
+	if (tracked) {
+		/*
+		 * A translated connection counts with its client's leg. A
+		 * backend's leg whose backend or client's leg is gone cannot
+		 * go on (its client's leg could not end it).
+		 */
+		if (v.role == NLB_CT_SERVER) {
+			if (!nlb_xconn_server_live(ct))
+				nlb_census_kill(c, ct, false);
 			return;
+		}
 		be = nlb_backend_lookup_id(v.be_id);
 		l = nlb_listener_lookup_id(v.l_id);
 		counted = v.counted;
@@ -428,7 +448,7 @@ static void nlb_census_ct(struct nlb_net *nn, struct nf_conn *ct)
 		if (client) {
 			if (!be) {
 				/* Its group is gone: it cannot be translated. */
-				nlb_census_kill(c, ct);
+				nlb_census_kill(c, ct, false);
 				return;
 			}
 			nlb_xconn_census_seen(ct, nlb_ct_find(ct), be, c->seq);
@@ -556,6 +576,7 @@ static bool nlb_census_server_rst(struct nf_conn *ct, u32 be_id,
 	server = be ? nlb_xconn_server_get(ct, be) : NULL;
 	rcu_read_unlock();
 	if (server) {
+		nlb_track_settle(server);
 		has = nlb_reset_prepare(server, r, NLB_RESET_BACKEND);
 		nf_ct_put(server);
 	}

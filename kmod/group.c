@@ -71,6 +71,30 @@ static int nlb_group_check_track(const struct nlb_group_cfg *cfg, u8 sched,
 }
 
 /*
+ * PROXY v2: nlb's conntrack helper inserts the header and conntrack then
+ * adjusts the connection's sequence numbers, which a flowtable cannot do.
+ */
+static int nlb_group_check_proxy(const struct nlb_group_cfg *cfg, u8 proxy,
+				 bool track, bool offload,
+				 struct netlink_ext_ack *extack)
+{
+	if (proxy != NLB_PROXY_V2)
+		return 0;
+	if (!track) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_GROUP_TRACK],
+				    "proxy v2 needs track on: nlb's conntrack helper inserts the PROXY header into each connection");
+		return -EINVAL;
+	}
+	if (offload) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg->tb[NLB_A_GROUP_OFFLOAD] ?:
+				    cfg->tb[NLB_A_GROUP_PROXY],
+				    "proxy v2 needs offload off: conntrack adjusts the sequence numbers of connections with a PROXY header, which a flowtable cannot offload");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * An offloaded connection passes conntrack by: it cannot carry nlb's
  * helper, and conntrack no longer knows the sequence numbers a drain reset
  * needs.
@@ -321,8 +345,8 @@ static int nlb_group_offload_get(struct nlb_net *nn,
  * nlb_group_add() - add a server group
  * @nn: the namespace state, locked
  * @cfg: its settings; those not given take their defaults (ipv4, affinity
- *	on, wrr, track on for wlc only, no drain timeout, acct on, offload
- *	off)
+ *	on, wrr, track on for wlc and proxy v2 only, no drain timeout, acct
+ *	on, offload off, proxy off)
  * @extack: for the error message
  *
  * Return: the new group, or an ERR_PTR with nothing changed.
@@ -332,18 +356,19 @@ struct nlb_group *nlb_group_add(struct nlb_net *nn,
 				struct netlink_ext_ack *extack)
 {
 	u8 sched = cfg->set & NLB_GROUP_SET_SCHED ? cfg->sched : NLB_SCHED_WRR;
+	u8 proxy = cfg->set & NLB_GROUP_SET_PROXY ? cfg->proxy : NLB_PROXY_OFF;
 	bool offload = cfg->set & NLB_GROUP_SET_OFFLOAD && cfg->offload;
 	struct nlb_group *g;
 	bool track;
-	int err, fam;
-
 	struct nlb_group_xlat x;
+	int err, fam;
 	u8 affinity;
 
 	lockdep_assert_held(&nn->lock);
 	track = cfg->set & NLB_GROUP_SET_TRACK ? cfg->track :
-						 sched == NLB_SCHED_WLC;
+		sched == NLB_SCHED_WLC || proxy == NLB_PROXY_V2;
 	err = nlb_group_check_track(cfg, sched, track, extack) ?:
+	      nlb_group_check_proxy(cfg, proxy, track, offload, extack) ?:
 	      nlb_group_check_offload(cfg, offload, track, extack);
 	if (err)
 		return ERR_PTR(err);
@@ -384,6 +409,7 @@ struct nlb_group *nlb_group_add(struct nlb_net *nn,
 	g->track = track;
 	g->acct = cfg->set & NLB_GROUP_SET_ACCT ? cfg->acct : true;
 	g->offload = offload;
+	g->proxy = proxy;
 	g->drain_timeout = cfg->set & NLB_GROUP_SET_DRAIN_TIMEOUT ?
 			   cfg->drain_timeout : 0;
 	for (fam = 0; fam < NLB_NFAM; fam++)
@@ -408,7 +434,7 @@ err_xlat:
  * @cfg: the settings given; the IP version may only repeat the current one
  * @extack: for the error message
  *
- * Track and acct apply to new connections, a drain timeout also to
+ * Track, acct and proxy apply to new connections, a drain timeout also to
  * backends already draining; a new scheduler starts with new pools; a
  * group turning offload off gets its offloaded connections back within a
  * second. Established connections are not disturbed.
@@ -422,7 +448,7 @@ int nlb_group_change(struct nlb_net *nn, struct nlb_group *g,
 	struct nlb_pool_set ps = {};
 	bool track, offload, offload_get;
 	struct nlb_group_xlat x;
-	u8 sched, affinity;
+	u8 sched, affinity, proxy;
 	int err, i;
 
 	lockdep_assert_held(&nn->lock);
@@ -433,12 +459,14 @@ int nlb_group_change(struct nlb_net *nn, struct nlb_group *g,
 		return -EOPNOTSUPP;
 	}
 	sched = cfg->set & NLB_GROUP_SET_SCHED ? cfg->sched : g->sched;
+	proxy = cfg->set & NLB_GROUP_SET_PROXY ? cfg->proxy : g->proxy;
 	affinity = cfg->set & NLB_GROUP_SET_AFFINITY ? cfg->affinity :
 						       g->affinity;
 	track = cfg->set & NLB_GROUP_SET_TRACK ? cfg->track :
-						 g->track || sched == NLB_SCHED_WLC;
+		g->track || sched == NLB_SCHED_WLC || proxy == NLB_PROXY_V2;
 	offload = cfg->set & NLB_GROUP_SET_OFFLOAD ? cfg->offload : g->offload;
 	err = nlb_group_check_track(cfg, sched, track, extack) ?:
+	      nlb_group_check_proxy(cfg, proxy, track, offload, extack) ?:
 	      nlb_group_check_offload(cfg, offload, track, extack) ?:
 	      nlb_hooks_xlat(nn, affinity) ?:
 	      nlb_group_xlat_prepare(g, cfg, affinity, &x, extack);
@@ -464,6 +492,7 @@ int nlb_group_change(struct nlb_net *nn, struct nlb_group *g,
 	nlb_group_xlat_commit(nn, g, &x);
 	/* Connections already set up keep what they have. */
 	WRITE_ONCE(g->track, track);
+	WRITE_ONCE(g->proxy, proxy);
 	if (cfg->set & NLB_GROUP_SET_DRAIN_TIMEOUT)
 		WRITE_ONCE(g->drain_timeout, cfg->drain_timeout);
 	if (cfg->set & NLB_GROUP_SET_ACCT)

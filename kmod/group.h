@@ -31,6 +31,8 @@ struct nlb_offload_expired;
  * @track: attach the conntrack helper to new connections
  * @acct: give new connections conntrack's accounting extension
  * @offload: move established forwarded connections into the flowtable
+ * @proxy: NLB_PROXY_OFF or NLB_PROXY_V2: send new TCP connections' backends
+ *	a PROXY v2 header
  * @drain_timeout: seconds, 0 for none
  * @src6: NLB_XLAT_SRC6_*: the source of IPv4 clients' legs to IPv6 backends
  * @prefix6: the /96 of src6 embed
@@ -61,6 +63,7 @@ struct nlb_group {
 	bool track;
 	bool acct;
 	bool offload;
+	u8 proxy;
 	u32 drain_timeout;
 	u8 src6;
 	struct in6_addr prefix6;
@@ -92,6 +95,7 @@ struct nlb_group {
 #define NLB_GROUP_SET_PORTS		BIT(9)
 #define NLB_GROUP_SET_PREFIX6		BIT(10)
 #define NLB_GROUP_SET_SRC6		BIT(11)
+#define NLB_GROUP_SET_PROXY		BIT(12)
 
 /**
  * struct nlb_group_cfg - what a group-add or group-change request asks for
@@ -108,6 +112,7 @@ struct nlb_group {
  * @port_max: their last port
  * @prefix6: the /96 of src6 embed
  * @src6: NLB_XLAT_SRC6_*
+ * @proxy: NLB_PROXY_*
  * @set: NLB_GROUP_SET_* of the settings given
  * @tb: the request's attributes, for error messages
  */
@@ -125,6 +130,7 @@ struct nlb_group_cfg {
 	u16 port_max;
 	struct in6_addr prefix6;
 	u8 src6;
+	u8 proxy;
 	u32 set;
 	struct nlattr **tb;
 };

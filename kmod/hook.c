@@ -157,6 +157,7 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	unsigned int ret;
 	int fam, idx, err;
 	bool echo = false;
+	bool proxy;
 
 	/*
 	 * The NAT core also calls for a NEW connection that was confirmed
@@ -247,11 +248,16 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 	 * After NAT, so that NAT adds no seqadj extension for it: the helper
 	 * of tracked groups and of groups with passive on. An echo, which no
 	 * flowtable carries, is always tracked: its reply tuple does not name
-	 * its backend's port.
+	 * its backend's port. A PROXY v2 group tracks its connections, and
+	 * its TCP ones get the seqadj extension for the header
+	 * (nlb_track_attach()).
 	 */
+	proxy = tuple->dst.protonum == IPPROTO_TCP &&
+		READ_ONCE(g->proxy) == NLB_PROXY_V2;
 	if (ret == NF_ACCEPT &&
-	    (READ_ONCE(g->track) || echo || READ_ONCE(g->health.passive)) &&
-	    !nlb_track_attach(ct, l, be, NLB_CT_PLAIN))
+	    (READ_ONCE(g->track) || echo || proxy ||
+	     READ_ONCE(g->health.passive)) &&
+	    !nlb_track_attach(ct, l, be, NLB_CT_PLAIN, proxy))
 		ret = NF_DROP;
 acct:
 	/*
@@ -267,6 +273,8 @@ acct:
 			ret = NF_DROP;
 	}
 	if (ret != NF_ACCEPT) {
+		if (be->key.fam != fam)
+			nlb_xconn_abort(ct);
 		nlb_stats_count(&l->cnt, drop_error);
 		nlb_stats_count(&g->cnt, drop_error);
 		nlb_stats_count(&be->cnt, drop_error);

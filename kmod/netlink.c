@@ -569,6 +569,7 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout) ||
 	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct) ||
 	    nla_put_u8(skb, NLB_A_GROUP_OFFLOAD, g->offload) ||
+	    nla_put_u8(skb, NLB_A_GROUP_PROXY, g->proxy) ||
 	    nlb_fill_group_xlat(skb, nn, g) ||
 	    nlb_health_fill_group(skb, &g->health))
 		return -EMSGSIZE;
@@ -654,6 +655,10 @@ static void nlb_parse_group(struct genl_info *info, struct nlb_group_cfg *cfg)
 	if (tb[NLB_A_GROUP_OFFLOAD]) {
 		cfg->offload = nla_get_u8(tb[NLB_A_GROUP_OFFLOAD]);
 		cfg->set |= NLB_GROUP_SET_OFFLOAD;
+	}
+	if (tb[NLB_A_GROUP_PROXY]) {
+		cfg->proxy = nla_get_u8(tb[NLB_A_GROUP_PROXY]);
+		cfg->set |= NLB_GROUP_SET_PROXY;
 	}
 	nlb_parse_group_xlat(tb, cfg);
 }

@@ -35,9 +35,13 @@
  * Stateful firewalls on the way (conntrack) take an ACK equal to the
  * receiver's td_end as they take no ACK at all.
  *
- * nlb does plain DNAT (and maybe SNAT), which does not move sequence
- * numbers; a connection with sequence adjustment (a helper mangling the
- * payload) has different numbers on both sides and is not reset.
+ * Conntrack's window tracking records each end's own sequence numbers, as
+ * that end sent them. A connection with sequence adjustment (a PROXY v2
+ * header nlb inserted, or another helper's or synproxy's corrections) shows
+ * a receiver its peer's numbers moved by the peer direction's correction,
+ * so each RST's sequence number is moved the same way (nf_ct_seq_adjust()'s
+ * rule, on a copy of the corrections taken under the connection's lock);
+ * acknowledgment numbers are the receiver's own and need nothing.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -50,6 +54,7 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_seqadj.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
@@ -243,14 +248,25 @@ static void nlb_seg_to(struct nlb_reset_seg *seg,
 }
 
 /*
+ * A sequence number of the sender whose correction is @adj as its receiver
+ * sees it: nf_ct_seq_adjust()'s rule.
+ */
+static u32 nlb_seq_seen(const struct nf_ct_seqadj *adj, u32 seq)
+{
+	return seq + (after(seq, adj->correction_pos) ? adj->offset_after :
+							adj->offset_before);
+}
+
+/*
  * Queue the RSTs to one end of the connection. @to is what conntrack knows
  * of the receiver's own sending, @from of its peer's, whose place the RSTs
- * take.
+ * take; @adj is the peer direction's sequence correction.
  */
 static void nlb_reset_add(struct nlb_reset *r,
 			  const struct nf_conntrack_tuple *t,
 			  const struct ip_ct_tcp_state *from,
-			  const struct ip_ct_tcp_state *to, u8 state)
+			  const struct ip_ct_tcp_state *to,
+			  const struct nf_ct_seqadj *adj, u8 state)
 {
 	struct nlb_reset_seg *seg = &r->segs[r->nsegs];
 
@@ -262,7 +278,7 @@ static void nlb_reset_add(struct nlb_reset *r,
 		return;
 
 	nlb_seg_to(seg, t);
-	seg->seq = from->td_end;
+	seg->seq = nlb_seq_seen(adj, from->td_end);
 	seg->ack = 0;
 	seg->flags = 0;
 	if (to->td_maxwin) {
@@ -275,27 +291,35 @@ static void nlb_reset_add(struct nlb_reset *r,
 	if (from->td_maxwin && (to->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
 	    before(to->td_maxack, from->td_end)) {
 		seg[1] = seg[0];
-		seg[1].seq = to->td_maxack;
+		seg[1].seq = nlb_seq_seen(adj, to->td_maxack);
 		r->nsegs++;
 	}
 }
 
 /*
- * Read a TCP connection's state and what conntrack knows of both
- * directions, under its lock. False when the numbers are not the ends':
- * not TCP, or adjusted by a helper.
+ * Read a TCP connection's state, what conntrack knows of both directions
+ * and their sequence corrections (zero without any), under its lock.
+ * False when it is not TCP.
  */
 static bool nlb_reset_read(struct nf_conn *ct, u8 *state,
 			   struct ip_ct_tcp_state *client,
-			   struct ip_ct_tcp_state *backend)
+			   struct ip_ct_tcp_state *backend,
+			   struct nf_ct_seqadj adj[IP_CT_DIR_MAX])
 {
-	if (nf_ct_protonum(ct) != IPPROTO_TCP ||
-	    test_bit(IPS_SEQ_ADJUST_BIT, &ct->status))
+	const struct nf_conn_seqadj *seqadj;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
 		return false;
+	seqadj = test_bit(IPS_SEQ_ADJUST_BIT, &ct->status) ? nfct_seqadj(ct) :
+							      NULL;
 	spin_lock_bh(&ct->lock);
 	*state = ct->proto.tcp.state;
 	*client = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
 	*backend = ct->proto.tcp.seen[IP_CT_DIR_REPLY];
+	if (seqadj)
+		memcpy(adj, seqadj->seq, sizeof(seqadj->seq));
+	else
+		memset(adj, 0, IP_CT_DIR_MAX * sizeof(*adj));
 	spin_unlock_bh(&ct->lock);
 	return true;
 }
@@ -321,17 +345,17 @@ static bool nlb_reset_read(struct nf_conn *ct, u8 *state,
  * connections out first (nlb_reset_probe_prepare()), but cannot do so for
  * a flowtable it does not own.
  *
- * Return: true if @r holds RSTs to send; false if @ct is not TCP, its state
- * needs no RST (not open or already closing down: TIME_WAIT, CLOSE), or its
- * sequence numbers are adjusted by a helper.
+ * Return: true if @r holds RSTs to send; false if @ct is not TCP or its
+ * state needs no RST (not open or already closing down: TIME_WAIT, CLOSE).
  */
 bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r, u8 ends)
 {
 	const struct nf_conntrack_tuple *orig, *reply;
+	struct nf_ct_seqadj adj[IP_CT_DIR_MAX];
 	struct ip_ct_tcp_state client, backend;
 	u8 state;
 
-	if (!nlb_reset_read(ct, &state, &client, &backend))
+	if (!nlb_reset_read(ct, &state, &client, &backend, adj))
 		return false;
 	switch (state) {
 	case TCP_CONNTRACK_SYN_SENT:
@@ -353,10 +377,12 @@ bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r, u8 ends)
 	r->nsegs = 0;
 	/* To the client, in the backend's place. */
 	if (ends & NLB_RESET_CLIENT)
-		nlb_reset_add(r, orig, &backend, &client, state);
+		nlb_reset_add(r, orig, &backend, &client,
+			      &adj[IP_CT_DIR_REPLY], state);
 	/* To the backend, in the client's place. */
 	if (ends & NLB_RESET_BACKEND)
-		nlb_reset_add(r, reply, &client, &backend, state);
+		nlb_reset_add(r, reply, &client, &backend,
+			      &adj[IP_CT_DIR_ORIGINAL], state);
 	return r->nsegs > 0;
 }
 
@@ -372,12 +398,13 @@ bool nlb_reset_prepare(struct nf_conn *ct, struct nlb_reset *r, u8 ends)
 static void nlb_probe_add(struct nlb_reset *r,
 			  const struct nf_conntrack_tuple *t,
 			  const struct ip_ct_tcp_state *from,
-			  const struct ip_ct_tcp_state *to)
+			  const struct ip_ct_tcp_state *to,
+			  const struct nf_ct_seqadj *adj)
 {
 	struct nlb_reset_seg *seg = &r->segs[r->nsegs++];
 
 	nlb_seg_to(seg, t);
-	seg->seq = from->td_end - 1;
+	seg->seq = nlb_seq_seen(adj, from->td_end - 1);
 	seg->ack = to->td_end;
 	seg->flags = NLB_RESET_ACK | NLB_RESET_PROBE;
 }
@@ -404,12 +431,13 @@ static void nlb_probe_add(struct nlb_reset *r,
  */
 bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r)
 {
+	struct nf_ct_seqadj adj[IP_CT_DIR_MAX];
 	struct ip_ct_tcp_state client, backend;
 	u8 state;
 
 	/* Its answers would pass conntrack by. */
 	if (test_bit(IPS_OFFLOAD_BIT, &ct->status) ||
-	    !nlb_reset_read(ct, &state, &client, &backend))
+	    !nlb_reset_read(ct, &state, &client, &backend, adj))
 		return false;
 	if (state != TCP_CONNTRACK_ESTABLISHED ||
 	    (client.td_maxwin && backend.td_maxwin))
@@ -421,11 +449,11 @@ bool nlb_reset_probe_prepare(struct nf_conn *ct, struct nlb_reset *r)
 	/* To the client, in the backend's place. */
 	if (!client.td_maxwin)
 		nlb_probe_add(r, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple,
-			      &backend, &client);
+			      &backend, &client, &adj[IP_CT_DIR_REPLY]);
 	/* To the backend, in the client's place. */
 	if (!backend.td_maxwin)
 		nlb_probe_add(r, &ct->tuplehash[IP_CT_DIR_REPLY].tuple,
-			      &client, &backend);
+			      &client, &backend, &adj[IP_CT_DIR_ORIGINAL]);
 	return true;
 }
 

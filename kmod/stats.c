@@ -20,6 +20,7 @@ enum {
 	NLB_SUM_TRANSLATED,
 	NLB_SUM_FAILOVER_FAMILY,
 	NLB_SUM_DROP_POOL,
+	NLB_SUM_PROXIED,
 	NLB_SUM_FAIL_RESET,
 	NLB_SUM_FAIL_TIMEOUT,
 	NLB_SUM_IN_PACKETS,
@@ -89,6 +90,7 @@ static const int nlb_sum_attr[NLB_NSUM] = {
 	[NLB_SUM_TRANSLATED]	= NLB_A_STATS_TRANSLATED,
 	[NLB_SUM_FAILOVER_FAMILY] = NLB_A_STATS_FAILOVER_FAMILY,
 	[NLB_SUM_DROP_POOL]	= NLB_A_STATS_DROP_POOL,
+	[NLB_SUM_PROXIED]	= NLB_A_STATS_PROXIED,
 	[NLB_SUM_FAIL_RESET]	= NLB_A_STATS_FAIL_RESET,
 	[NLB_SUM_FAIL_TIMEOUT]	= NLB_A_STATS_FAIL_TIMEOUT,
 };
@@ -122,6 +124,7 @@ static void nlb_stats_read(const struct nlb_stats __percpu *stats, u64 *sum)
 			v[NLB_SUM_FAILOVER_FAMILY] =
 				u64_stats_read(&s->failover_family);
 			v[NLB_SUM_DROP_POOL] = u64_stats_read(&s->drop_pool);
+			v[NLB_SUM_PROXIED] = u64_stats_read(&s->proxied);
 			v[NLB_SUM_FAIL_RESET] = u64_stats_read(&s->fail_reset);
 			v[NLB_SUM_FAIL_TIMEOUT] =
 				u64_stats_read(&s->fail_timeout);

@@ -28,6 +28,7 @@ struct nlb_stats {
 	u64_stats_t translated;
 	u64_stats_t failover_family;
 	u64_stats_t drop_pool;
+	u64_stats_t proxied;
 	u64_stats_t fail_reset;
 	u64_stats_t fail_timeout;
 	u64_stats_t packets[NLB_NDIR];

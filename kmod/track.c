@@ -43,6 +43,7 @@
 #include "group.h"
 #include "health.h"
 #include "listener.h"
+#include "proxy.h"
 #include "track.h"
 #include "xconn.h"
 
@@ -106,18 +107,29 @@ static u16 nlb_ct_ticks(void)
 	return jiffies_to_msecs(jiffies) / NLB_CT_TICK_MS;
 }
 
-/* Attach nlb's helper to a new, unconfirmed connection, with zeroed data. */
-static struct nlb_ct *nlb_track_new(struct nf_conn *ct, u8 role)
+/*
+ * Attach nlb's helper to a new, unconfirmed connection, with zeroed data;
+ * with a PROXY v2 header of family @proxy (NFPROTO_*, 0 for none) for a TCP
+ * one.
+ */
+static struct nlb_ct *nlb_track_new(struct nf_conn *ct, u8 role, u8 proxy)
 {
 	struct nf_conn_help *help;
 	struct nlb_ct *d;
 
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		proxy = 0;
+	/* Before the helper's extension, which adding another may move. */
+	if (proxy && nlb_proxy_prepare(ct))
+		return NULL;
 	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
 	if (!help)
 		return NULL;
 	d = (struct nlb_ct *)help->data;
 	memset(d, 0, sizeof(*d));
 	d->role = role;
+	if (proxy)
+		nlb_proxy_init(&d->proxy, proxy);
 	d->magic = nlb_ct_magic;
 	rcu_assign_pointer(help->helper, nlb_helper_of(ct));
 	set_bit(IPS_HELPER_BIT, &ct->status);
@@ -132,13 +144,18 @@ static struct nlb_ct *nlb_track_new(struct nf_conn *ct, u8 role)
  * @be: its backend
  * @role: NLB_CT_PLAIN, or NLB_CT_CLIENT for the client's leg of a
  *	translated connection (whose caller then fills in the rest)
+ * @proxy: a plain TCP connection sends the backend a PROXY v2 header (a
+ *	translated one sends it on its backend's leg)
  *
  * Return: the data, or NULL when out of memory.
  */
 struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
-				struct nlb_backend *be, u8 role)
+				struct nlb_backend *be, u8 role, bool proxy)
 {
-	struct nlb_ct *d = nlb_track_new(ct, role);
+	struct nlb_ct *d;
+
+	d = nlb_track_new(ct, role, proxy && role == NLB_CT_PLAIN ?
+			  nf_ct_l3num(ct) : 0);
 
 	if (d) {
 		d->be_id = be->id;
@@ -163,16 +180,20 @@ struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
  * backend's leg of a translated connection
  * @ct: the backend's leg
  * @peer: the client's leg, confirmed
+ * @be_id: the backend's identifier, as the client's leg has it
+ * @proxy: the family of a PROXY v2 header to send the backend (the
+ *	client's, NFPROTO_*), or 0
  *
  * Return: the data, or NULL when out of memory.
  */
 struct nlb_ct *nlb_track_attach_server(struct nf_conn *ct,
-				       struct nf_conn *peer)
+				       struct nf_conn *peer, u32 be_id, u8 proxy)
 {
-	struct nlb_ct *d = nlb_track_new(ct, NLB_CT_SERVER);
+	struct nlb_ct *d = nlb_track_new(ct, NLB_CT_SERVER, proxy);
 
 	if (d) {
 		d->state = NLB_CT_ENDED;
+		d->be_id = be_id;
 		d->peer = peer;
 	}
 	return d;
@@ -400,20 +421,93 @@ static void nlb_passive_end(struct nf_conn *ct, struct nlb_ct *d)
 	rcu_read_unlock();
 }
 
+/* A connection's first PROXY header went out: count it, under RCU. */
+static void nlb_ct_count_proxied(u32 be_id, u32 l_id)
+{
+	struct nlb_listener *l;
+	struct nlb_backend *be;
+
+	be = nlb_backend_lookup_id(be_id);
+	if (be) {
+		nlb_stats_count(&be->cnt, proxied);
+		nlb_stats_count(&be->group->cnt, proxied);
+	}
+	l = nlb_listener_lookup_id(l_id);
+	if (l)
+		nlb_stats_count(&l->cnt, proxied);
+}
+
+/**
+ * nlb_track_proxy() - a packet of a connection that sends a PROXY header
+ * @skb: the packet, at its network header
+ * @protoff: offset of its TCP header
+ * @ct: the connection: plain, or a backend's leg
+ * @ctinfo: its conntrack info
+ * @d: its data
+ * @client: a backend's leg's client's leg (whose tuple the header gives),
+ *	or NULL for a plain connection
+ *
+ * Calls nlb_proxy_help() with the header's addresses and counts the first
+ * header. Under RCU.
+ *
+ * Return: NF_ACCEPT or NF_DROP.
+ */
+unsigned int nlb_track_proxy(struct sk_buff *skb, unsigned int protoff,
+			     struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			     struct nlb_ct *d, const struct nf_conn *client)
+{
+	struct nlb_proxy_addrs a, *ap = NULL;
+	const struct nlb_ct *cd = d;
+	unsigned int ret;
+	bool first;
+
+	if (client) {
+		cd = nlb_ct_find(client);
+		if (!cd)
+			return NF_DROP;
+		nlb_proxy_addrs_of(client, &a);
+		ap = &a;
+	}
+	ret = nlb_proxy_help(skb, protoff, ct, ctinfo, &d->proxy, ap, &first);
+	if (first)
+		nlb_ct_count_proxied(cd->be_id, cd->l_id);
+	return ret;
+}
+
 static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
 		       struct nf_conn *ct, enum ip_conntrack_info ctinfo)
 {
+	struct nf_conn *client;
+	unsigned int ret;
 	struct nlb_ct *d;
 	bool ours;
 
 	d = nlb_ct_data(ct, &ours);
-	if (!d || d->role == NLB_CT_SERVER)
+	if (!d)
 		return NF_ACCEPT;
-	if (READ_ONCE(d->flags) & NLB_CT_F_WATCH)
+	if (d->role != NLB_CT_SERVER &&
+	    (READ_ONCE(d->flags) & NLB_CT_F_WATCH))
 		nlb_passive_packet(ct, d, CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY,
 				   nlb_passive_rst(skb, protoff, ct));
-	nlb_track_packet(ct, d);
-	return NF_ACCEPT;
+	if (d->role == NLB_CT_CLIENT) {
+		nlb_track_packet(ct, d);
+		return NF_ACCEPT;
+	}
+	/* A PROXY header, from the SYN on: before confirmation too. */
+	if (!nlb_proxy_active(&d->proxy)) {
+		ret = NF_ACCEPT;
+	} else if (d->role == NLB_CT_PLAIN) {
+		ret = nlb_track_proxy(skb, protoff, ct, ctinfo, d, NULL);
+	} else {
+		client = nlb_xconn_client_get(ct, d);
+		if (!client)
+			return NF_DROP;
+		ret = nlb_track_proxy(skb, protoff, ct, ctinfo, d, client);
+		nf_ct_put(client);
+	}
+	if (ret == NF_ACCEPT && d->role == NLB_CT_PLAIN)
+		nlb_track_packet(ct, d);
+	return ret;
 }
 
 static void nlb_ct_destroy(struct nf_conn *ct)
@@ -441,7 +535,8 @@ static void nlb_ct_destroy(struct nf_conn *ct)
  * nlb_track_view() - what a connection tells the census
  * @ct: a confirmed connection, with a bucket lock of the conntrack table
  *	held that keeps it
- * @v: set to its backend, listener and whether it is counted
+ * @v: set to its backend, listener and whether it is counted; @v->end is
+ *	set when the connection must end
  *
  * A connection whose helper ctnetlink removed (`conntrack -U --helper ""`)
  * is no longer told when it ends: it is ended here, out of the active
@@ -449,7 +544,11 @@ static void nlb_ct_destroy(struct nf_conn *ct)
  * bytes counted live by the census (not added to the totals, which would
  * count them twice). One that ended with its helper in place (TCP closed)
  * has its packets and bytes in the totals already: @v->ended says the
- * census must not add them again.
+ * census must not add them again. No PROXY header goes out for a
+ * connection whose helper was removed (or its backend's leg) any more
+ * either: if the backend acknowledged it, conntrack's sequence correction
+ * is made final (nlb_proxy_settle()); if it was still being sent, the
+ * connection cannot go on (@v->end).
  *
  * Return: true if @ct is a tracked connection of nlb (@v set), ended or not.
  */
@@ -458,28 +557,80 @@ bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v)
 	struct nlb_ct *d;
 	bool ours, tracked;
 
+	v->end = false;
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return false;
 	v->role = d->role;
+	v->be_id = d->be_id;
 	v->ended = false;
-	if (d->role == NLB_CT_SERVER)
+	if (d->role == NLB_CT_SERVER) {
+		if (!ours && READ_ONCE(d->proxy.state)) {
+			spin_lock_bh(&ct->lock);
+			v->end = !nlb_proxy_settle(ct, &d->proxy);
+			spin_unlock_bh(&ct->lock);
+		}
 		return true;
+	}
 	spin_lock_bh(&ct->lock);
 	/*
 	 * Its end will not be told. A translated connection stays the
 	 * backend's, counted as an untracked one.
 	 */
-	if (!ours)
+	if (!ours) {
 		nlb_ct_end(ct, d, false);
+		if (d->role == NLB_CT_PLAIN)
+			v->end = !nlb_proxy_settle(ct, &d->proxy);
+	}
 	v->ended = ours && d->state == NLB_CT_ENDED;
 	tracked = d->state != NLB_CT_ENDED || d->role == NLB_CT_CLIENT ||
 		  v->ended;
-	v->be_id = d->be_id;
 	v->l_id = d->l_id;
 	v->counted = d->state == NLB_CT_COUNTED;
 	spin_unlock_bh(&ct->lock);
 	return tracked;
+}
+
+/**
+ * nlb_track_settle() - before a connection is reset: make its PROXY
+ * header's sequence correction final
+ * @ct: the connection (plain or a backend's leg), with a bucket lock of the
+ *	conntrack table held that keeps it, or a reference
+ *
+ * A client that sent nothing since the backend acknowledged the header
+ * left the correction that the next client segment would have moved
+ * (proxy.c); the reset's sequence numbers need the final one.
+ */
+void nlb_track_settle(struct nf_conn *ct)
+{
+	struct nlb_ct *d;
+	bool ours;
+
+	d = nlb_ct_data(ct, &ours);
+	if (!d || d->role == NLB_CT_CLIENT || !READ_ONCE(d->proxy.state))
+		return;
+	spin_lock_bh(&ct->lock);
+	nlb_proxy_settle(ct, &d->proxy);
+	spin_unlock_bh(&ct->lock);
+}
+
+/*
+ * After the helper is gone: a connection whose header the backend
+ * acknowledged goes on with its final correction; one still sending it is
+ * deleted (its ends find no connection: RSTs, or timeouts).
+ */
+static int nlb_track_unload_ct(struct nf_conn *ct, void *data)
+{
+	struct nlb_ct *d;
+	bool ours, keep;
+
+	d = nlb_ct_data(ct, &ours);
+	if (!d || d->role == NLB_CT_CLIENT || !READ_ONCE(d->proxy.state))
+		return 0;
+	spin_lock_bh(&ct->lock);
+	keep = nlb_proxy_settle(ct, &d->proxy);
+	spin_unlock_bh(&ct->lock);
+	return !keep;
 }
 
 static const struct nf_conntrack_expect_policy nlb_expect_policy = {
@@ -531,9 +682,15 @@ int nlb_track_init(void)
  *
  * Unregistering detaches it from every connection and waits until no CPU
  * runs its functions. Tracked connections hold nothing of nlb's, so they
- * simply go on as plain NAT connections.
+ * simply go on as plain NAT connections. Those of PROXY v2 groups go on
+ * with conntrack's final sequence correction once the backend has their
+ * header, and are deleted if they were still sending it; that walk of the
+ * table (all namespaces) is only made if some connection had a header
+ * state since the module was loaded.
  */
 void nlb_track_exit(void)
 {
 	nf_conntrack_helpers_unregister(nlb_helpers, ARRAY_SIZE(nlb_helpers));
+	if (nlb_proxy_used())
+		nf_ct_iterate_destroy(nlb_track_unload_ct, NULL);
 }

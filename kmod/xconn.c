@@ -63,6 +63,7 @@
 #include "backend.h"
 #include "group.h"
 #include "listener.h"
+#include "proxy.h"
 #include "route.h"
 #include "track.h"
 #include "xconn.h"
@@ -72,11 +73,14 @@
 
 /*
  * The translated packet being sent, for nlb_xconn_attach(): the backend's
- * leg that conntrack creates for it at LOCAL_OUT belongs to @client.
+ * leg that conntrack creates for it at LOCAL_OUT belongs to @client, and
+ * sends a PROXY v2 header of family @proxy (NFPROTO_*, 0 for none).
  */
 struct nlb_xconn_ctx {
 	struct sk_buff *skb;
 	struct nf_conn *client;
+	u32 be_id;
+	u8 proxy;
 };
 
 static DEFINE_PER_CPU(struct nlb_xconn_ctx, nlb_xconn_ctx);
@@ -179,7 +183,7 @@ int nlb_xconn_new(struct nf_conn *ct, struct nlb_listener *l,
 		    nf_conntrack_tuple_taken(&orig, ct))
 			return -ENOSPC;
 	}
-	d = nlb_track_attach(ct, l, be, NLB_CT_CLIENT);
+	d = nlb_track_attach(ct, l, be, NLB_CT_CLIENT, false);
 	if (!d) {
 		if (pool)
 			nlb_xpool_release(pool, &reply.dst.u3, *xport);
@@ -190,22 +194,28 @@ int nlb_xconn_new(struct nf_conn *ct, struct nlb_listener *l,
 	d->xport = *xport;
 	if (pool)
 		d->flags |= NLB_CT_F_POOL | NLB_CT_F_SLOT;
+	/* The header goes on the backend's leg, in the backend's family. */
+	if (o->dst.protonum == IPPROTO_TCP &&
+	    READ_ONCE(g->proxy) == NLB_PROXY_V2)
+		d->flags |= NLB_CT_F_PROXY;
 	return 0;
 }
 
 /*
- * Is @server, which claims @client as its client's leg, really the
- * backend's leg of @client (of data @cd)? Its original source is the
- * client's leg's source on the backend's side.
+ * Is @server (of data @sd), which claims @client as its client's leg,
+ * really the backend's leg of @client (of data @cd)? They name the same
+ * backend, and its original source is the client's leg's source on the
+ * backend's side.
  */
 static bool nlb_xconn_pair(const struct nf_conn *client,
 			   const struct nlb_ct *cd,
-			   const struct nf_conn *server)
+			   const struct nf_conn *server,
+			   const struct nlb_ct *sd)
 {
 	const struct nf_conntrack_tuple *t;
 
 	t = &server->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	return cd->role == NLB_CT_CLIENT &&
+	return cd->role == NLB_CT_CLIENT && cd->be_id == sd->be_id &&
 	       net_eq(nf_ct_net(client), nf_ct_net(server)) &&
 	       nf_ct_l3num(server) == nlb_nfproto(cd->xfam) &&
 	       t->dst.protonum ==
@@ -227,33 +237,63 @@ static struct nf_conn *nlb_xconn_peer(const struct nf_conn *ct,
 
 	if (!peer || !refcount_inc_not_zero(&peer->ct_general.use))
 		return NULL;
-	/* Load its status and data after the reference (typesafe RCU). */
+	/* Load its status after the reference (typesafe RCU)... */
 	smp_acquire__after_ctrl_dep();
+	/*
+	 * ... and its extensions only once it is known to be confirmed: the
+	 * entry may have been reused for a new connection that another CPU
+	 * is still setting up, whose extensions nf_ct_ext_add() reallocates.
+	 */
+	if (!nf_ct_is_confirmed(peer) || nf_ct_is_dying(peer))
+		goto put;
 	pd = nlb_ct_find(peer);
-	if (!pd || nf_ct_is_dying(peer) || !nf_ct_is_confirmed(peer) ||
-	    !nlb_xconn_pair(peer, pd, ct)) {
-		nf_ct_put(peer);
-		return NULL;
-	}
+	if (!pd || !nlb_xconn_pair(peer, pd, ct, d))
+		goto put;
 	return peer;
+put:
+	nf_ct_put(peer);
+	return NULL;
 }
 
-/* Send a translated packet by the local output path of family @fam. */
-static void nlb_xconn_send(struct net *net, struct sk_buff *skb, int fam,
-			   struct nf_conn *client)
+/**
+ * nlb_xconn_client_get() - the client's leg of a backend's leg
+ * @ct: the backend's leg
+ * @d: its data
+ *
+ * Under RCU.
+ *
+ * Return: the client's leg, with a reference, or NULL when it is gone.
+ */
+struct nf_conn *nlb_xconn_client_get(const struct nf_conn *ct,
+				     const struct nlb_ct *d)
 {
-	struct nlb_xconn_ctx *ctx;
+	return nlb_xconn_peer(ct, d);
+}
+
+/*
+ * Send a translated packet by the local output path of family @fam; one
+ * to the backend (@client set) tells nlb_xconn_attach() its client's leg
+ * and backend, and the family of the PROXY header its new backend's leg
+ * sends (@proxy, NFPROTO_*, or 0 for none).
+ */
+static void nlb_xconn_send(struct net *net, struct sk_buff *skb, int fam,
+			   struct nf_conn *client, u32 be_id, u8 proxy)
+{
+	struct nlb_xconn_ctx *ctx, saved;
 
 	local_bh_disable();
 	ctx = this_cpu_ptr(&nlb_xconn_ctx);
+	/* A packet sent while another is on its way (a rule's reject). */
+	saved = *ctx;
 	ctx->skb = skb;
 	ctx->client = client;
+	ctx->be_id = be_id;
+	ctx->proxy = proxy;
 	if (fam == NLB_FAM4)
 		ip_local_out(net, NULL, skb);
 	else
 		ip6_local_out(net, NULL, skb);
-	ctx->skb = NULL;
-	ctx->client = NULL;
+	*ctx = saved;
 	local_bh_enable();
 }
 
@@ -275,22 +315,37 @@ static unsigned int nlb_xconn_refuse(struct net *net, struct sk_buff *skb,
 }
 
 /*
- * Translate @skb to family @xfam with @params and route it by @f; on
- * success it is sent and the verdict is NF_STOLEN.
+ * Translate @skb to family @xfam with @params (its outer and inner tuples
+ * set) and route it as the flow of its outer tuple, protocol @proto (an
+ * echo's flow has no ports); on success it is sent and the verdict is
+ * NF_STOLEN.
  */
 static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
-				      struct sk_buff *skb, int xfam,
-				      const struct nlb_flow *f,
+				      struct sk_buff *skb, int xfam, u8 proto,
+				      bool echo,
 				      struct nlb_xlat_params *params,
 				      const union nf_inet_addr *err_src,
-				      struct nf_conn *client)
+				      struct nf_conn *client, u32 be_id, u8 proxy)
 {
+	const struct nlb_xlat_tuple *t = params->outer;
+	const struct nlb_flow f = {
+		.saddr = t->saddr, .daddr = t->daddr,
+		.sport = echo ? 0 : t->sport,
+		.dport = echo ? 0 : t->dport,
+		.proto = proto, .mark = skb->mark,
+	};
 	struct nlb_xlat_icmp err = {};
 	enum nlb_xlat_reason reason;
 	struct dst_entry *dst;
 	u32 in_mtu = state->in ? READ_ONCE(state->in->mtu) : 0;
 
-	dst = nlb_route(state->net, nlb_nfproto(xfam), f);
+	params->net = state->net;
+	/* conntrack had it reassembled: a fragment left is malformed. */
+	params->flags |= NLB_XLAT_NO_FRAGMENTS;
+	/* A local client's (or backend's) packet is the gateway's own. */
+	if (state->hook == NF_INET_LOCAL_OUT)
+		params->flags |= NLB_XLAT_KEEP_TTL;
+	dst = nlb_route(state->net, nlb_nfproto(xfam), &f);
 	if (IS_ERR(dst)) {
 		nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_NO_ROUTE);
 		return NF_DROP;
@@ -312,7 +367,7 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 	skb_orphan(skb);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
-	nlb_xconn_send(state->net, skb, xfam, client);
+	nlb_xconn_send(state->net, skb, xfam, client, be_id, proxy);
 	return NF_STOLEN;
 }
 
@@ -325,21 +380,34 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 {
 	const struct nf_conntrack_tuple *o;
 	struct nlb_xlat_tuple outer, inner;
-	struct nlb_xlat_params params = {};
+	struct nlb_xlat_params params = {
+		.outer = &outer, .inner = &inner,
+	};
 	struct nlb_backend *be;
-	struct nlb_flow f;
 	bool echo;
+	u8 proxy;
 	int ret;
 
 	if (!nf_ct_is_confirmed(ct)) {
+		/* Its slot, should the entry go away unconfirmed (untold). */
+		struct nlb_ct slot = *d;
+
 		/* The packet never reaches the confirm hooks. */
 		ret = nf_conntrack_confirm(skb);
+		/*
+		 * Refused, or it lost a race to an entry of the same tuple,
+		 * which has a slot of its own and now carries the packet.
+		 */
+		if (ret != NF_ACCEPT || nf_ct_get(skb, &ctinfo) != ct)
+			nlb_xconn_release(&slot);
 		if (ret != NF_ACCEPT)
 			return ret;
 		ct = nf_ct_get(skb, &ctinfo);
 		d = ct ? nlb_ct_find(ct) : NULL;
-		if (!d || d->role != NLB_CT_CLIENT)
+		if (!d || d->role != NLB_CT_CLIENT) {
+			nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
 			return NF_DROP;
+		}
 	}
 	if (ctinfo != IP_CT_RELATED) {
 		if (READ_ONCE(d->flags) & NLB_CT_F_WATCH)
@@ -365,19 +433,53 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 	inner.sport = outer.dport;
 	inner.daddr = outer.saddr;
 	inner.dport = outer.sport;
+	proxy = d->flags & NLB_CT_F_PROXY ? nf_ct_l3num(ct) : 0;
 
-	f = (struct nlb_flow){
-		.saddr = outer.saddr, .daddr = outer.daddr,
-		.sport = echo ? 0 : outer.sport,
-		.dport = echo ? 0 : outer.dport,
-		.proto = nlb_xconn_proto(o->dst.protonum, d->xfam),
-		.mark = skb->mark,
-	};
-	params.net = state->net;
-	params.outer = &outer;
-	params.inner = &inner;
-	return nlb_xconn_forward(state, skb, d->xfam, &f, &params,
-				 &o->dst.u3, ct);
+	return nlb_xconn_forward(state, skb, d->xfam,
+				 nlb_xconn_proto(o->dst.protonum, d->xfam),
+				 echo, &params, &o->dst.u3, ct, d->be_id,
+				 proxy);
+}
+
+/*
+ * A backend's reply on a backend's leg with a PROXY header, before it is
+ * translated: conntrack's confirm hook, which would let the helper see it
+ * and adjust its sequence numbers, is never reached (the packet is taken
+ * at PRE_ROUTING), so both are done here, with the backend's numbers
+ * still the backend's: the SYN-ACK's MSS, the header's acknowledgment,
+ * then the acknowledgment and SACK numbers moved back by the header's
+ * length, so that the client's leg sees the client's own numbers.
+ */
+static unsigned int nlb_xconn_proxy_reply(struct sk_buff *skb,
+					  struct nf_conn *ct,
+					  enum ip_conntrack_info ctinfo,
+					  struct nlb_ct *d,
+					  const struct nf_conn *client)
+{
+	unsigned int ret = NF_ACCEPT;
+	int protoff;
+	__be16 frag;
+	u8 nexthdr;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP ||
+	    ctinfo != IP_CT_ESTABLISHED_REPLY ||
+	    !test_bit(IPS_SEQ_ADJUST_BIT, &ct->status))
+		return NF_ACCEPT;
+	if (nf_ct_l3num(ct) == NFPROTO_IPV4) {
+		protoff = ip_hdrlen(skb);
+	} else {
+		nexthdr = ipv6_hdr(skb)->nexthdr;
+		protoff = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr),
+					   &nexthdr, &frag);
+		if (protoff < 0 || nexthdr != IPPROTO_TCP)
+			return NF_DROP;
+	}
+	if (nlb_proxy_active(&d->proxy))
+		ret = nlb_track_proxy(skb, protoff, ct, ctinfo, d, client);
+	if (ret == NF_ACCEPT &&
+	    !nlb_proxy_seq_adjust(skb, protoff, ct, ctinfo))
+		ret = NF_DROP;
+	return ret;
 }
 
 /* A packet of a backend's leg from the backend: back to the client. */
@@ -389,10 +491,12 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 {
 	const struct nf_conntrack_tuple *o;
 	struct nlb_xlat_tuple outer, inner;
-	struct nlb_xlat_params params = {};
+	struct nlb_xlat_params params = {
+		.outer = &outer, .inner = &inner,
+	};
 	union nf_inet_addr err_src;
+	struct nlb_backend *be;
 	struct nf_conn *client;
-	struct nlb_flow f;
 	unsigned int ret;
 	bool echo;
 	int cfam;
@@ -401,6 +505,13 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	if (!client) {
 		/* Its client's leg is gone: so is it. */
 		nf_ct_kill(ct);
+		nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
+		return NF_DROP;
+	}
+	be = nlb_backend_lookup_id(d->be_id);
+	if (!be) {
+		/* Its group is gone; the census ends it. */
+		nf_ct_put(client);
 		nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
 		return NF_DROP;
 	}
@@ -417,34 +528,34 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	inner.sport = o->src.u.all;
 	inner.daddr = o->dst.u3;
 	inner.dport = echo ? o->src.u.icmp.id : o->dst.u.all;
-	err_src = outer.saddr;
-	if (ctinfo == IP_CT_RELATED_REPLY) {
-		const struct nlb_ct *cd = nlb_ct_find(client);
-		struct nlb_backend *be = cd ? nlb_backend_lookup_id(cd->be_id) :
-					 NULL;
+	/*
+	 * An error about the backend's packet comes from where it was sent:
+	 * the source of the backend's leg, the backend's peer.
+	 */
+	err_src = ct->tuplehash[IP_CT_DIR_REPLY].tuple.dst.u3;
+	/*
+	 * An error from a router of the backend's side: an IPv4 one appears
+	 * at its address embedded in the group's /96; an IPv6 one cannot
+	 * appear in IPv4 but as the VIP.
+	 */
+	if (ctinfo == IP_CT_RELATED_REPLY && cfam == NLB_FAM6) {
+		__be32 router = ip_hdr(skb)->saddr;
 
-		/*
-		 * The error comes from a router of the backend's side: an
-		 * IPv4 one appears at its address embedded in the group's
-		 * /96; an IPv6 one cannot appear in IPv4 but as the VIP.
-		 */
-		if (cfam == NLB_FAM6 && be) {
-			memcpy(&outer.saddr, &be->group->prefix6, 12);
-			outer.saddr.ip6[3] = ip_hdr(skb)->saddr;
+		/* No router sends from these (RFC 1812 5.3.7). */
+		if (ipv4_is_multicast(router) || ipv4_is_lbcast(router) ||
+		    ipv4_is_zeronet(router) || ipv4_is_loopback(router)) {
+			nf_ct_put(client);
+			nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_BAD_HDR);
+			return NF_DROP;
 		}
+		memcpy(&outer.saddr, &be->group->prefix6, 12);
+		outer.saddr.ip6[3] = router;
 	}
 
-	f = (struct nlb_flow){
-		.saddr = outer.saddr, .daddr = outer.daddr,
-		.sport = echo ? 0 : outer.sport,
-		.dport = echo ? 0 : outer.dport,
-		.proto = o->dst.protonum, .mark = skb->mark,
-	};
-	params.net = state->net;
-	params.outer = &outer;
-	params.inner = &inner;
-	ret = nlb_xconn_forward(state, skb, cfam, &f, &params, &err_src,
-				NULL);
+	ret = nlb_xconn_proxy_reply(skb, ct, ctinfo, d, client);
+	if (ret == NF_ACCEPT)
+		ret = nlb_xconn_forward(state, skb, cfam, o->dst.protonum, echo,
+					&params, &err_src, NULL, 0, 0);
 	nf_ct_put(client);
 	return ret;
 }
@@ -476,25 +587,40 @@ static unsigned int nlb_xconn_in(void *priv, struct sk_buff *skb,
 
 /*
  * LOCAL_OUT, right after conntrack: the connection conntrack created for
- * a packet nlb_xconn_send() is sending is the backend's leg of its client's
- * leg.
+ * a packet nlb_xconn_send() is sending to a backend is the backend's leg
+ * of its client's leg. One conntrack already had must be that leg: the
+ * packet of one connection must not go out on another's (a leg of the
+ * same tuple that conntrack confirmed in between, an entry inserted by
+ * ctnetlink).
  */
 static unsigned int nlb_xconn_attach(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	struct nlb_xconn_ctx *ctx = this_cpu_ptr(&nlb_xconn_ctx);
 	enum ip_conntrack_info ctinfo;
+	const struct nlb_ct *d;
 	struct nf_conn *ct;
 
 	if (likely(ctx->skb != skb) || !ctx->client)
 		return NF_ACCEPT;
 	ctx->skb = NULL;
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct))
-		return NF_ACCEPT;
-	if (!nlb_track_attach_server(ct, ctx->client))
+	if (!ct)
+		return NF_ACCEPT;	/* untracked by a rule */
+	if (!nf_ct_is_confirmed(ct)) {
+		if (ctinfo == IP_CT_NEW &&
+		    nlb_track_attach_server(ct, ctx->client, ctx->be_id,
+					    ctx->proxy))
+			return NF_ACCEPT;
+		nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_NOMEM);
 		return NF_DROP;
-	return NF_ACCEPT;
+	}
+	d = nlb_ct_find(ct);
+	if (d && d->role == NLB_CT_SERVER && d->be_id == ctx->be_id &&
+	    READ_ONCE(d->peer) == ctx->client)
+		return NF_ACCEPT;
+	nlb_xstats_drop(nlb_net(state->net), NLB_XDROP_ORPHAN);
+	return NF_DROP;
 }
 
 /*
@@ -534,11 +660,12 @@ static struct nf_conn *nlb_xconn_server(const struct nf_conn *ct,
 
 /**
  * nlb_xconn_release() - a client's leg gives its pool slot back
- * @d: its data, under the connection's lock
+ * @d: its data, under the connection's lock (or a copy of it)
  *
  * Once: when its TCP connection closes (its TIME_WAIT needs no slot: a
  * new connection to the same backend will not get the same one while
- * conntrack has the tuple), or when it is destroyed. Under RCU.
+ * conntrack has the tuple), when it is destroyed, or when it goes away
+ * unconfirmed (nlb_xconn_abort()). Under RCU.
  */
 void nlb_xconn_release(struct nlb_ct *d)
 {
@@ -557,6 +684,21 @@ void nlb_xconn_release(struct nlb_ct *d)
 		return;
 	nlb_xconn_src(d, be->group, &src);
 	nlb_xpool_release(pool, &src, d->xport);
+}
+
+/**
+ * nlb_xconn_abort() - a new translated connection is refused before it is
+ * confirmed: its pool slot goes back
+ * @ct: the client's leg, unconfirmed, after nlb_xconn_new()
+ *
+ * An unconfirmed entry is freed without its helper being told. Under RCU.
+ */
+void nlb_xconn_abort(struct nf_conn *ct)
+{
+	struct nlb_ct *d = nlb_ct_find(ct);
+
+	if (d && d->role == NLB_CT_CLIENT)
+		nlb_xconn_release(d);
 }
 
 /**
@@ -609,6 +751,33 @@ struct nf_conn *nlb_xconn_server_get(const struct nf_conn *ct,
 	if (!d || d->role != NLB_CT_CLIENT)
 		return NULL;
 	return nlb_xconn_server(ct, d, be);
+}
+
+/**
+ * nlb_xconn_server_live() - whether a backend's leg still belongs to a
+ * translated connection
+ * @ct: the backend's leg, confirmed
+ *
+ * Its backend must be there and its client's leg alive (a client's leg
+ * whose backend is gone when it ends cannot find its backend's leg to end
+ * it). Under RCU; may be called under a bucket lock of the conntrack
+ * table (it looks nothing up).
+ *
+ * Return: false when it is an orphan, to be ended.
+ */
+bool nlb_xconn_server_live(const struct nf_conn *ct)
+{
+	const struct nlb_ct *d = nlb_ct_find(ct);
+	struct nf_conn *client;
+
+	if (!d || d->role != NLB_CT_SERVER ||
+	    !nlb_backend_lookup_id(d->be_id))
+		return false;
+	client = nlb_xconn_peer(ct, d);
+	if (!client)
+		return false;
+	nf_ct_put(client);
+	return true;
 }
 
 /**

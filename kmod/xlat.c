@@ -1274,6 +1274,8 @@ enum nlb_xlat_reason nlb_xlat_6to4(struct sk_buff *skb,
 	r = nlb_parse6(skb, &pk, err);
 	if (r)
 		return r;
+	if ((p->flags & NLB_XLAT_NO_FRAGMENTS) && pk.frag)
+		return NLB_XLAT_FRAGMENT;
 	r = nlb_gso_check(skb, &pk, true);
 	if (r)
 		return r;
@@ -1549,6 +1551,8 @@ enum nlb_xlat_reason nlb_xlat_4to6(struct sk_buff *skb,
 	r = nlb_parse4(skb, &pk, err);
 	if (r)
 		return r;
+	if ((p->flags & NLB_XLAT_NO_FRAGMENTS) && pk.frag)
+		return NLB_XLAT_FRAGMENT;
 	r = nlb_gso_check(skb, &pk, false);
 	if (r)
 		return r;

@@ -17,7 +17,8 @@
  *
  * What the caller does around nlb_xlat_6to4() and nlb_xlat_4to6():
  *  - before: have the packet reassembled (nf_defrag) if it can be a
- *    fragment, and confirm or otherwise settle its conntrack entry, whose
+ *    fragment (and pass NLB_XLAT_NO_FRAGMENTS: nf_defrag lets some
+ *    malformed fragments through), and confirm or otherwise settle its conntrack entry, whose
  *    reference the translation drops; fill struct nlb_xlat_params, with
  *    the next hop MTUs of the flow's two ends (the translated packet's
  *    route) so that too big packets get the right error;
@@ -62,7 +63,8 @@ struct net;
  *	administratively prohibited, RFC 7915 4.4 and 5.4)
  * @NLB_XLAT_FRAGMENT: a fragment the library cannot translate alone: an
  *	ICMP fragment, an IPv4 UDP fragment with a zero checksum (RFC 7915
- *	4.5), or a GSO packet that is a fragment
+ *	4.5), a GSO packet that is a fragment, or any fragment with
+ *	NLB_XLAT_NO_FRAGMENTS
  * @NLB_XLAT_GSO: a GSO type other than TCP and UDP (L4), or tunnelled
  * @NLB_XLAT_ICMP_DROP: an ICMP or ICMPv6 type or code RFC 7915 drops
  *	silently (and no error to send)
@@ -126,6 +128,12 @@ struct nlb_xlat_tuple {
 
 /* Do not decrement the TTL or hop limit (the packet is the gateway's own). */
 #define NLB_XLAT_KEEP_TTL	BIT(0)
+/*
+ * The caller has packets reassembled: one that is still a fragment (an
+ * IPv6 fragment nf_defrag let through as malformed, an IPv4 one from a
+ * local IP_NODEFRAG socket) is refused with NLB_XLAT_FRAGMENT, no error.
+ */
+#define NLB_XLAT_NO_FRAGMENTS	BIT(1)
 
 /**
  * struct nlb_xlat_params - what a translation needs besides the packet
@@ -138,7 +146,7 @@ struct nlb_xlat_tuple {
  * @lowest_mtu6: the smallest IPv6 MTU of the network (RFC 7915 4.1): an
  *	IPv4 packet without DF that grows past it is fragmented to it;
  *	0: 1280
- * @flags: NLB_XLAT_KEEP_TTL
+ * @flags: NLB_XLAT_KEEP_TTL, NLB_XLAT_NO_FRAGMENTS
  *
  * The MTU of the translated packet's family (@mtu4 for 6->4, @mtu6 for
  * 4->6) is the limit for NLB_XLAT_TOO_BIG; both clamp the MTU of a

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 ko=${NLB_KUNIT_KO:-$(dirname "$NLB_KO")/nlb_kunit.ko}
-suites="nlb_sched nlb_xlat"
+suites="nlb_sched nlb_xlat nlb_proxy"
 
 if [ ! -f "$ko" ]; then
 	echo "1..0 # SKIP no KUnit module at $ko"

@@ -309,15 +309,15 @@ srv reset >/dev/null	# no socket of the server may keep nlbnl-c alive
 # the start of a listener-add request (used in sections 2 and 4)
 LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
 # zero counters and default settings, as nlraw.py prints them
-S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0 translated=0 failover-family=0 drop-pool=0 fail-reset=0 fail-timeout=0}"
+S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0 translated=0 failover-family=0 drop-pool=0 proxied=0 fail-reset=0 fail-timeout=0}"
 SL="$S0 reject=1 persist-timeout=0 persist-prefix4=32 persist-prefix6=128"
 # a group's translation settings by default: no source pool, ports
 # 1024-65535, the well-known prefix, src6 embed
 SX="pool-port-min=1024 pool-port-max=65535 prefix6=64:ff9b:: src6=1"
 # its health check settings by default
 SH="health={type=1 port=0 interval=5000 timeout=2000 rise=2 fall=3 http-path=\"/\" http-host=\"\" http-status=\"200-399\" udp-payload=0x udp-reply=1 passive-fails=5 passive-window=10000} passive=0 passive-timeout=3000"
-SG="$S0 track=0 drain-timeout=0 acct=1 offload=0 $SX $SH"
-SGT="$S0 track=1 drain-timeout=0 acct=1 offload=0 $SX $SH"
+SG="$S0 track=0 drain-timeout=0 acct=1 offload=0 $SX proxy=0 $SH"
+SGT="$S0 track=1 drain-timeout=0 acct=1 offload=0 $SX proxy=0 $SH"
 # a backend's (nlraw.py prints health-time as T)
 SB="$S0 enabled=1 healthy=1 draining=0 agent-weight=100 reason=\"\" health-time=T"
 name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
@@ -435,6 +435,10 @@ ok" group-get name=str:gw
 rawok "raw: group-change g4 to wlc without a track attribute is accepted" group-change name=str:g4 sched=u8:3
 rawhas "raw: ... and turns track on" "group-get name=\"g4\" ipversion=1 affinity=1 sched=3 backends4=2 backends6=0 listeners=1 $SGT" group-get name=str:g4
 rawok "raw: g4 back to wrr, track off" group-change name=str:g4 sched=u8:2 track=u8:0
+rawno "proxy 2" ERANGE "integer out of range" group-change name=str:g4 proxy=u8:2
+rawno "proxy v2 with track off" EINVAL "proxy v2 needs track on" group-add name=str:g9 proxy=u8:1 track=u8:0
+rawno "proxy v2 with offload on" EINVAL "proxy v2 needs offload off" group-add name=str:g9 proxy=u8:1 offload=u8:1
+rawno "proxy v2 on a group with track off" EINVAL "proxy v2 needs track on" group-change name=str:g4 proxy=u8:1 track=u8:0
 # handlers: missing attributes (with the missing type in the extack)
 rawno "listener-add without name" EINVAL "missing listener name" listener-add vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80 group=str:g4
 rawhas "raw: missing name is reported as NLMSGERR_ATTR_MISS_TYPE 1" "extack-missing-type 1" listener-add vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80 group=str:g4

@@ -180,6 +180,7 @@ ABI = {
     "NLB_PROTO_TCP": 6, "NLB_PROTO_UDP": 17, "NLB_PROTO_ICMP": 1,
     "NLB_AFFINITY_OFF": 0, "NLB_AFFINITY_ON": 1, "NLB_AFFINITY_PREFER": 2,
     "NLB_XLAT_SRC6_EMBED": 1, "NLB_XLAT_SRC6_POOL": 2,
+    "NLB_PROXY_OFF": 0, "NLB_PROXY_V2": 1,
     "NLB_A_STATS_PAD": 1, "NLB_A_STATS_CONNS": 2,
     "NLB_A_STATS_DROP_NO_BACKEND": 3, "NLB_A_STATS_ACTIVE": 4,
     "NLB_A_STATS_IN_PACKETS": 5, "NLB_A_STATS_IN_BYTES": 6,
@@ -187,7 +188,7 @@ ABI = {
     "NLB_A_STATS_DROP_ERROR": 9, "NLB_A_STATS_PERSISTED": 10,
     "NLB_A_STATS_FAILOPEN": 11, "NLB_A_STATS_DRAINED": 12,
     "NLB_A_STATS_TRANSLATED": 13, "NLB_A_STATS_FAILOVER_FAMILY": 14,
-    "NLB_A_STATS_DROP_POOL": 15,
+    "NLB_A_STATS_DROP_POOL": 15, "NLB_A_STATS_PROXIED": 16,
     "NLB_A_LISTENER_NAME": 1, "NLB_A_LISTENER_VIP4": 2,
     "NLB_A_LISTENER_VIP6": 3, "NLB_A_LISTENER_PROTO": 4,
     "NLB_A_LISTENER_PORT": 5, "NLB_A_LISTENER_GROUP": 6,
@@ -206,7 +207,7 @@ ABI = {
     "NLB_A_GROUP_POOL_PORT_MAX": 19, "NLB_A_GROUP_PREFIX6": 20,
     "NLB_A_GROUP_SRC6": 21, "NLB_A_GROUP_POOL4_USED": 22,
     "NLB_A_GROUP_POOL4_SIZE": 23, "NLB_A_GROUP_POOL6_USED": 24,
-    "NLB_A_GROUP_POOL6_SIZE": 25,
+    "NLB_A_GROUP_POOL6_SIZE": 25, "NLB_A_GROUP_PROXY": 26,
     "NLB_A_BACKEND_GROUP": 1, "NLB_A_BACKEND_ADDR4": 2,
     "NLB_A_BACKEND_ADDR6": 3, "NLB_A_BACKEND_PORT": 4,
     "NLB_A_BACKEND_WEIGHT": 5, "NLB_A_BACKEND_STATS": 6,
@@ -244,9 +245,9 @@ ABI = {
     "NLB_CHECK_NONE": 0, "NLB_CHECK_TCP": 1, "NLB_CHECK_HTTP": 2,
     "NLB_CHECK_UDP": 3, "NLB_CHECK_AGENT": 4,
     "NLB_EVENT_FAILED": 5,
-    "NLB_A_STATS_FAIL_RESET": 16, "NLB_A_STATS_FAIL_TIMEOUT": 17,
-    "NLB_A_GROUP_HEALTH": 26, "NLB_A_GROUP_PASSIVE": 27,
-    "NLB_A_GROUP_PASSIVE_TIMEOUT": 28,
+    "NLB_A_STATS_FAIL_RESET": 17, "NLB_A_STATS_FAIL_TIMEOUT": 18,
+    "NLB_A_GROUP_HEALTH": 27, "NLB_A_GROUP_PASSIVE": 28,
+    "NLB_A_GROUP_PASSIVE_TIMEOUT": 29,
     "NLB_A_BACKEND_PAD": 13, "NLB_A_BACKEND_AGENT_WEIGHT": 14,
     "NLB_A_BACKEND_REASON": 15, "NLB_A_BACKEND_PROBE": 16,
     "NLB_A_BACKEND_PROBE_OK": 17, "NLB_A_BACKEND_PROBE_TIME": 18,
@@ -274,7 +275,8 @@ GROUP_ATTRS = ("name:%s ipversion:u8 affinity:u8 sched:u8 track:u8 "
                "drain-timeout:u32 acct:u8 offload:u8 pool4-first:u32 "
                "pool4-last:u32 pool6-first:binary=16 pool6-last:binary=16 "
                "pool-port-min:u16 pool-port-max:u16 prefix6:binary=16 "
-               "src6:u8 health:nested passive:u8 passive-timeout:u32" % NAME31)
+               "src6:u8 proxy:u8 health:nested passive:u8 "
+               "passive-timeout:u32" % NAME31)
 BACKEND_KEY = "group:%s addr4:u32 addr6:binary=16 port:u16" % NAME31
 BACKEND_ATTRS = BACKEND_KEY + " weight:u32 enabled:u8 healthy:u8 entry:nested"
 KERNEL_OPS = {

@@ -184,7 +184,7 @@ group add g64 ipversion dualstack affinity off pool $POOL pool-port-min 30000 po
 backend add g64 $b3 port 8080
 listener add peer4 vip $VIP4 proto tcp port 8080 group g64
 EOF
-peer=$(nsexec "$P-c4" socat -T 5 - "TCP:$VIP4:8080" </dev/null 2>&1)
+peer=$(nsexec "$P-c4" socat -T 5 -t 5 - "TCP:$VIP4:8080" </dev/null 2>&1)
 check_eq "4to6: the IPv6 backend sees the IPv4 client in 64:ff9b::/96" \
 	"$(python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1].strip("[]")))' "$peer" 2>&1)" \
 	"64:ff9b::c000:202"

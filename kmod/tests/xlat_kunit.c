@@ -962,6 +962,20 @@ static void nlb_xlat_fragments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, glen, elen);
 	KUNIT_EXPECT_MEMEQ(test, g, fe, elen);
 
+	/* refused whole when the caller reassembles */
+	{
+		struct nlb_xlat_params p = f->p6to4;
+
+		p.flags = NLB_XLAT_NO_FRAGMENTS;
+		skb = mk_lin(test, fb, flen);
+		KUNIT_EXPECT_EQ(test, nlb_xlat_6to4(skb, &p, &err),
+				NLB_XLAT_FRAGMENT);
+		KUNIT_EXPECT_EQ(test, err.type, 0);
+		glen = t_out(test, skb, g);
+		KUNIT_EXPECT_EQ(test, glen, flen);
+		KUNIT_EXPECT_MEMEQ(test, g, fb, flen);
+	}
+
 	/* ICMPv6 in fragments: refused */
 	t_spec_fwd(f, &o, &x, IPPROTO_ICMPV6, 200);
 	len = build(b, &o);
@@ -987,6 +1001,19 @@ static void nlb_xlat_fragments(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, nlb_xlat_4to6(skb, &f->p4to6, &err), NLB_XLAT_OK);
 	glen = t_out(test, skb, g);
 	t_cmp6(test, g, fe, glen, felen);
+	/* refused whole when the caller reassembles */
+	{
+		struct nlb_xlat_params p = f->p4to6;
+
+		p.flags = NLB_XLAT_NO_FRAGMENTS;
+		skb = mk_lin(test, fb, flen);
+		KUNIT_EXPECT_EQ(test, nlb_xlat_4to6(skb, &p, &err),
+				NLB_XLAT_FRAGMENT);
+		KUNIT_EXPECT_EQ(test, err.type, 0);
+		glen = t_out(test, skb, g);
+		KUNIT_EXPECT_EQ(test, glen, flen);
+		KUNIT_EXPECT_MEMEQ(test, g, fb, flen);
+	}
 	/* a fragment bigger than the IPv6 MTU cannot be cut again */
 	{
 		struct nlb_xlat_params p = f->p4to6;

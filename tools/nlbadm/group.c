@@ -2,7 +2,8 @@
 /*
  * nlbadm group: server groups (scheduler, IP versions, affinity and the
  * translation of clients of the other IP version, connection tracking,
- * drain timeout, accounting, flowtable offload, health checks).
+ * drain timeout, accounting, flowtable offload, PROXY protocol, health
+ * checks).
  */
 #include "nlbadm.h"
 
@@ -88,6 +89,12 @@ static const struct choice src6_choices[] = {
 	{ 0 }
 };
 
+static const struct choice proxy_choices[] = {
+	{ "off", NLB_PROXY_OFF },
+	{ "v2", NLB_PROXY_V2 },
+	{ 0 }
+};
+
 static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_NAME, FIELD_STR, "name", NULL),
 	FIELD_CHOICE(NLB_A_GROUP_IPVERSION, "ipversion", "ipversion",
@@ -99,6 +106,7 @@ static const struct field fields[] = {
 	FIELD(NLB_A_GROUP_TRACK, FIELD_BOOL, "track", "track"),
 	FIELD(NLB_A_GROUP_ACCT, FIELD_BOOL, "acct", "acct"),
 	FIELD(NLB_A_GROUP_OFFLOAD, FIELD_BOOL, "offload", "offload"),
+	FIELD_CHOICE(NLB_A_GROUP_PROXY, "proxy", "proxy", proxy_choices),
 	FIELD(NLB_A_GROUP_DRAIN_TIMEOUT, FIELD_U32, "drain_timeout",
 	      "drain-timeout"),
 	FIELD(NLB_A_GROUP_BACKENDS4, FIELD_U32, "backends4", "backends4"),
@@ -207,6 +215,8 @@ static const struct arg_spec set_args[] = {
 	  .dflt = "64:ff9b::" },
 	{ .name = "src6", .kind = ARG_CHOICE, .attr = NLB_A_GROUP_SRC6,
 	  .choices = src6_choices, .dflt = "embed" },
+	{ .name = "proxy", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_PROXY, .choices = proxy_choices, .dflt = "off" },
 	{ .name = "passive", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_PASSIVE, .choices = onoff_choices,
 	  .dflt = "off" },
@@ -231,7 +241,7 @@ static const struct arg_spec show_args[] = {
 			"[track on|off] [drain-timeout SECONDS] [acct on|off] " \
 			"[offload on|off] [pool ADDRESS [pool-last ADDRESS]]... " \
 			"[pool-port-min PORT] [pool-port-max PORT] " \
-			"[prefix6 ADDRESS] [src6 embed|pool] " \
+			"[prefix6 ADDRESS] [src6 embed|pool] [proxy off|v2] " \
 			"[check none|tcp|http|udp|agent] " \
 			"[check-port PORT] [interval TIME] [timeout TIME] " \
 			"[rise N] [fall N] [http-path PATH] [http-host HOST] " \

@@ -295,7 +295,7 @@ int usage_cmd(const char *name);
 /* ---- batch.c: -b FILE ---- */
 
 /* Words a batch line may have, more than any valid command needs. */
-#define BATCH_MAX_WORDS	64
+#define BATCH_MAX_WORDS	128
 
 int batch_split(char *line, char **argv, int max);
 int batch_run(FILE *f, const char *name, bool force);

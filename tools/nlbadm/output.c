@@ -57,6 +57,7 @@ static const struct field stats_fields[] = {
 	FIELD(NLB_A_STATS_FAILOVER_FAMILY, FIELD_U64, "failover_family",
 	      "failover-family"),
 	FIELD(NLB_A_STATS_DROP_POOL, FIELD_U64, "drop_pool", "drop-pool"),
+	FIELD(NLB_A_STATS_PROXIED, FIELD_U64, "proxied", "proxied"),
 	FIELD(NLB_A_STATS_FAIL_RESET, FIELD_U64, "fail_reset", "fail-reset"),
 	FIELD(NLB_A_STATS_FAIL_TIMEOUT, FIELD_U64, "fail_timeout",
 	      "fail-timeout"),

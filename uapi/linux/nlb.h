@@ -134,6 +134,20 @@ enum nlb_check {
 };
 
 /**
+ * enum nlb_proxy - How a server group tells its backends the client's address,
+ *   for TCP connections.
+ * @NLB_PROXY_OFF: Not at all (the default); same-family backends see it as the
+ *   source.
+ * @NLB_PROXY_V2: PROXY protocol version 2 (haproxy's specification): a binary
+ *   header before the client's first byte, with the client's own address and
+ *   port and the VIP and port it connected to.
+ */
+enum nlb_proxy {
+	NLB_PROXY_OFF,
+	NLB_PROXY_V2,
+};
+
+/**
  * enum nlb_proto - Transport protocol of a listener (IANA protocol numbers).
  * @NLB_PROTO_ICMP: ICMP echo (ping) to the VIP, IPv4 and IPv6 (ICMPv6) alike:
  *   each echo identifier is a connection, balanced (and translated) like the
@@ -161,6 +175,7 @@ enum {
 	NLB_A_STATS_TRANSLATED,
 	NLB_A_STATS_FAILOVER_FAMILY,
 	NLB_A_STATS_DROP_POOL,
+	NLB_A_STATS_PROXIED,
 	NLB_A_STATS_FAIL_RESET,
 	NLB_A_STATS_FAIL_TIMEOUT,
 
@@ -231,6 +246,7 @@ enum {
 	NLB_A_GROUP_POOL4_SIZE,
 	NLB_A_GROUP_POOL6_USED,
 	NLB_A_GROUP_POOL6_SIZE,
+	NLB_A_GROUP_PROXY,
 	NLB_A_GROUP_HEALTH,
 	NLB_A_GROUP_PASSIVE,
 	NLB_A_GROUP_PASSIVE_TIMEOUT,

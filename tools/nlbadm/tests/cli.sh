@@ -80,6 +80,9 @@ u "invalid acct 'yes' (expected on or off)" group add web acct yes
 u "missing value after 'acct'" group change web acct
 u "invalid offload 'yes' (expected on or off)" group add web offload yes
 u "missing value after 'offload'" group change web offload
+u "invalid proxy 'v1' (expected off or v2)" group add web proxy v1
+u "invalid proxy 'on'" group change web proxy on
+u "missing value after 'proxy'" group change web proxy
 u "invalid drain-timeout '2592001' (expected 0-2592000)" \
 	group add web drain-timeout 2592001
 u "invalid drain-timeout '-1'" group change web drain-timeout -1
@@ -288,7 +291,7 @@ for line in "apply x.conf" "import ipvs" "exporter" "top" \
 	"monitor" "monitor count 1" "help" "-b $B.bad" "  -j group show" \
 	'group add "web' 'group add "web"x' 'group add ""' "frob" "group frob" \
 	"$(printf 'group add w\001\002b sched 0')" \
-	"$(i=0; while [ $i -le 64 ]; do printf 'x '; i=$((i + 1)); done)"; do
+	"$(i=0; while [ $i -le 128 ]; do printf 'x '; i=$((i + 1)); done)"; do
 	printf '#\n%s\n' "$line" >"$B.line"
 	case $line in
 	monitor*)	msg="'monitor' cannot be used in a batch file" ;;
@@ -305,7 +308,7 @@ for line in "apply x.conf" "import ipvs" "exporter" "top" \
 	frob)		msg="unknown object 'frob'" ;;
 	"group frob")	msg="unknown group command 'frob'" ;;
 	*"sched 0")	msg="invalid sched '0'" ;;
-	*)		msg="more than 64 words" ;;
+	*)		msg="more than 128 words" ;;
 	esac
 	u "nlbadm: $B.line:2: $msg" -b "$B.line"
 done

@@ -524,6 +524,14 @@ static void test_output_settings(void)
 		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"acct\":true,\"offload\":true,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
 	nlmsg_free(m);
 
+	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 1, 0);
+	nla_put_u8(m, NLB_A_GROUP_PROXY, NLB_PROXY_V2);
+	show_one("group text, proxy v2", &group_obj, m, false, false,
+		 "group web ipversion dualstack sched wrr affinity on track on proxy v2 drain-timeout 0 backends4 1 backends6 1 listeners 1\n");
+	show_one("group json, proxy v2", &group_obj, m, true, false,
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":true,\"proxy\":\"v2\",\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1}]\n");
+	nlmsg_free(m);
+
 	m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WLC, 1, 2592000);
 	show_one("group text, wlc", &group_obj, m, false, false,
 		 "group web ipversion dualstack sched wlc affinity on track on drain-timeout 2592000 backends4 1 backends6 1 listeners 1\n");
@@ -574,9 +582,9 @@ static void test_output_settings(void)
 	put_all_stats(m, NLB_A_BACKEND_STATS);
 	show_one("all counters, text", &backend_obj, m, false, true,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n"
-		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115 fail-reset 116 fail-timeout 117\n");
+		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115 proxied 116 fail-reset 117 fail-timeout 118\n");
 	show_one("all counters, json", &backend_obj, m, true, true,
-		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115,\"fail_reset\":116,\"fail_timeout\":117}}]\n");
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115,\"proxied\":116,\"fail_reset\":117,\"fail_timeout\":118}}]\n");
 	show_one("all counters, without -s", &backend_obj, m, false, false,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
 	nlmsg_free(m);
@@ -633,6 +641,7 @@ static struct nl_msg *group_health_full(uint8_t type, uint8_t passive,
 	nla_put_u16(m, NLB_A_GROUP_POOL_PORT_MAX, 65535);
 	nla_put(m, NLB_A_GROUP_PREFIX6, sizeof(p6), &p6);
 	nla_put_u8(m, NLB_A_GROUP_SRC6, NLB_XLAT_SRC6_EMBED);
+	nla_put_u8(m, NLB_A_GROUP_PROXY, NLB_PROXY_OFF);
 	return m;
 }
 
@@ -1063,14 +1072,14 @@ static void test_health_put(void)
 	cobj_put(m, &c.v[CONF_GROUP][0], ctypes[CONF_GROUP].add, NULL, 0);
 	render(ctypes[CONF_GROUP].add->args, m, out, sizeof(out));
 	check("health put: add", out,
-	      "NAME=web track=0 passive=1 26={check=2 fall=5 http-path=/healthz}");
+	      "NAME=web track=0 passive=1 27={check=2 fall=5 http-path=/healthz}");
 	nlmsg_free(m);
 	m = nlmsg_alloc();
 	if (!m || !genlmsg_put(m, 0, 0, FAMILY, 0, 0, NLB_CMD_GROUP_CHANGE, 1))
 		abort();
 	cobj_put(m, &c.v[CONF_GROUP][0], ctypes[CONF_GROUP].change, &attrs, 0);
 	render(ctypes[CONF_GROUP].change->args, m, out, sizeof(out));
-	check("health put: change", out, "NAME=web passive=1 26={fall=5}");
+	check("health put: change", out, "NAME=web passive=1 27={fall=5}");
 	nlmsg_free(m);
 	conf_free(&c);
 }
@@ -1228,24 +1237,24 @@ static void test_args(void)
 	/* group: health checks */
 	args_ok("group", "add web check http interval 1.5s timeout 200ms rise 1 fall 100 http-path /healthz http-host www.example.com http-status 200-299,301",
 		NLB_CMD_GROUP_ADD,
-		"NAME=web 26={check=2 interval=1500 timeout=200 rise=1 fall=100 http-path=/healthz http-host=www.example.com http-status=200-299,301}");
+		"NAME=web 27={check=2 interval=1500 timeout=200 rise=1 fall=100 http-path=/healthz http-host=www.example.com http-status=200-299,301}");
 	args_ok("group", "change web check udp udp-payload ping udp-reply off check-port 53",
 		NLB_CMD_GROUP_CHANGE,
-		"NAME=web 26={check=3 check-port=53 udp-payload=70696e67 udp-reply=0}");
+		"NAME=web 27={check=3 check-port=53 udp-payload=70696e67 udp-reply=0}");
 	args_ok("group", "change web udp-payload 0x00ff10",
-		NLB_CMD_GROUP_CHANGE, "NAME=web 26={udp-payload=00ff10}");
+		NLB_CMD_GROUP_CHANGE, "NAME=web 27={udp-payload=00ff10}");
 	args_ok("group", "change web interval 5 timeout 2",
-		NLB_CMD_GROUP_CHANGE, "NAME=web 26={interval=5000 timeout=2000}");
+		NLB_CMD_GROUP_CHANGE, "NAME=web 27={interval=5000 timeout=2000}");
 	args_ok("group", "change web interval 3600s timeout 10ms",
 		NLB_CMD_GROUP_CHANGE,
-		"NAME=web 26={interval=3600000 timeout=10}");
+		"NAME=web 27={interval=3600000 timeout=10}");
 	args_ok("group", "add web passive on passive-timeout 0.5 passive-fails 3 passive-window 20s sched rr",
 		NLB_CMD_GROUP_ADD,
-		"NAME=web sched=1 passive=1 passive-timeout=500 26={passive-fails=3 passive-window=20000}");
+		"NAME=web sched=1 passive=1 passive-timeout=500 27={passive-fails=3 passive-window=20000}");
 	args_ok("group", "change web check agent check-port 9999",
-		NLB_CMD_GROUP_CHANGE, "NAME=web 26={check=4 check-port=9999}");
+		NLB_CMD_GROUP_CHANGE, "NAME=web 27={check=4 check-port=9999}");
 	args_ok("group", "change web check none", NLB_CMD_GROUP_CHANGE,
-		"NAME=web 26={check=0}");
+		"NAME=web 27={check=0}");
 	args_bad("group", "change web check icmp",
 		 "invalid check 'icmp' (expected none, tcp, http, udp or agent)");
 	args_bad("group", "change web interval 50ms",
@@ -1447,7 +1456,7 @@ static void test_batch_split(void)
 	for (i = 0; i < BATCH_MAX_WORDS; i++)
 		memcpy(line + 2 * i, "x ", 2);
 	memcpy(line + 2 * i, "y", 2);
-	split_case(line, BATCH_MAX_WORDS, NULL, "more than 64 words");
+	split_case(line, BATCH_MAX_WORDS, NULL, "more than 128 words");
 	line[2 * i] = '\0';
 	check_true("batch_split, BATCH_MAX_WORDS words",
 		   batch_split(line, (char *[BATCH_MAX_WORDS]){ 0 },
@@ -1706,8 +1715,8 @@ static void test_metrics(void)
 		"nlb_group_backends{group=\"web\",family=\"ipv4\"} 1\n"
 		"nlb_group_backends{group=\"web\",family=\"ipv6\"} 1\n",
 		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\",affinity=\"\"} 1\n",
-		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"reset\"} 116\n"
-		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"timeout\"} 117\n",
+		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"reset\"} 117\n"
+		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"timeout\"} 118\n",
 		"nlb_backend_agent_weight_percent{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 50\n",
 		"nlb_backend_probe_ok{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 0\n",
 		"# TYPE nlb_backend_probe_timestamp_seconds gauge\nnlb_backend_probe_timestamp_seconds{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 1764590400.250\n",
