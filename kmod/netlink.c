@@ -569,8 +569,8 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u32(skb, NLB_A_GROUP_DRAIN_TIMEOUT, g->drain_timeout) ||
 	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct) ||
 	    nla_put_u8(skb, NLB_A_GROUP_OFFLOAD, g->offload) ||
-	    nla_put_u8(skb, NLB_A_GROUP_PROXY, g->proxy) ||
 	    nlb_fill_group_xlat(skb, nn, g) ||
+	    nla_put_u8(skb, NLB_A_GROUP_PROXY, g->proxy) ||
 	    nlb_health_fill_group(skb, &g->health))
 		return -EMSGSIZE;
 	return 0;
