@@ -8,8 +8,9 @@
 #   make check         every test: builds, style, KUnit and selftests in a VM
 #   make soak          the long runs outside CI: 512 MiB translated bulk
 #                      transfers, a million malformed packets, pool churn,
-#                      reloads under load, the health checker restarted
-#                      and 1,000 checked backends (tools/soak)
+#                      reloads under load, the hardening suite's long
+#                      stress loops, the health checker restarted and
+#                      1,000 checked backends (tools/soak)
 #   make kernels       nlb.ko against stock 6.1, stock 6.12 and the VM kernel
 #   make regen         regenerate uapi/linux/nlb.h, kmod/nl-gen.[ch]
 #   make install       module (modules_install), and install-tools:

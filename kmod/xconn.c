@@ -561,6 +561,69 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 }
 
 /*
+ * The data of @ct if its packets of @ctinfo's direction go from one leg of
+ * a translated connection to the other (a client's leg from the client, a
+ * backend's leg from the backend), else NULL.
+ */
+static struct nlb_ct *nlb_xconn_leg(struct nf_conn *ct,
+				    enum ip_conntrack_info ctinfo)
+{
+	struct nlb_ct *d;
+
+	if (!test_bit(IPS_HELPER_BIT, &ct->status))
+		return NULL;
+	d = nlb_ct_find(ct);
+	if (!d)
+		return NULL;
+	if (d->role == NLB_CT_CLIENT &&
+	    CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL)
+		return d;
+	if (d->role == NLB_CT_SERVER && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
+		return d;
+	return NULL;
+}
+
+/*
+ * PRE_ROUTING and LOCAL_OUT, right before NAT: an ICMP error about a
+ * translated connection with a wrong checksum is dropped and counted
+ * (bad-csum). nf_nat verifies the checksum of every ICMP error related to
+ * a connection, whatever net.netfilter.nf_conntrack_checksum says, and
+ * drops a wrong one uncounted (nf_nat_icmp_reply_translation()) before
+ * nlb_xconn_in() sees it; checked here with the same helpers, the verdict
+ * is marked in the packet (ip_summed, csum_valid), so that neither nf_nat
+ * nor the translation sums it again.
+ */
+static unsigned int nlb_xconn_icmp_check(void *priv, struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	static const struct nlb_xlat_icmp none = {};
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+	__be16 frag;
+	int off;
+	u8 nh;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || (ctinfo != IP_CT_RELATED && ctinfo != IP_CT_RELATED_REPLY) ||
+	    !nlb_xconn_leg(ct, ctinfo))
+		return NF_ACCEPT;
+	if (state->pf == NFPROTO_IPV4) {
+		if (ip_hdr(skb)->protocol != IPPROTO_ICMP ||
+		    !nf_ip_checksum(skb, state->hook, ip_hdrlen(skb),
+				    IPPROTO_ICMP))
+			return NF_ACCEPT;
+	} else {
+		nh = ipv6_hdr(skb)->nexthdr;
+		off = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &nh, &frag);
+		if (off < 0 || nh != IPPROTO_ICMPV6 ||
+		    !nf_ip6_checksum(skb, state->hook, off, IPPROTO_ICMPV6))
+			return NF_ACCEPT;
+	}
+	return nlb_xconn_refuse(state->net, skb, NLB_XLAT_BAD_CSUM, &none,
+				NULL);
+}
+
+/*
  * PRE_ROUTING and LOCAL_OUT, after NAT: take the packets of translated
  * connections that go from one leg to the other.
  */
@@ -572,17 +635,14 @@ static unsigned int nlb_xconn_in(void *priv, struct sk_buff *skb,
 	struct nlb_ct *d;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || !test_bit(IPS_HELPER_BIT, &ct->status))
+	if (!ct)
 		return NF_ACCEPT;
-	d = nlb_ct_find(ct);
+	d = nlb_xconn_leg(ct, ctinfo);
 	if (!d)
 		return NF_ACCEPT;
-	if (d->role == NLB_CT_CLIENT &&
-	    CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL)
+	if (d->role == NLB_CT_CLIENT)
 		return nlb_xconn_to_backend(skb, state, ct, ctinfo, d);
-	if (d->role == NLB_CT_SERVER && CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY)
-		return nlb_xconn_to_client(skb, state, ct, ctinfo, d);
-	return NF_ACCEPT;
+	return nlb_xconn_to_client(skb, state, ct, ctinfo, d);
 }
 
 /*
@@ -806,8 +866,34 @@ void nlb_xconn_census_seen(struct nf_conn *ct, const struct nlb_ct *d,
 }
 
 #define NLB_XCONN_PRI	(NF_IP_PRI_NAT_DST + 2)
+/* Right before nf_nat's hooks, after nft's mangle chains. */
+#define NLB_XCONN_CHECK_PRI	(NF_IP_PRI_NAT_DST - 1)
 
 static const struct nf_hook_ops nlb_xconn_ops[] = {
+	{
+		.hook		= nlb_xconn_icmp_check,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NLB_XCONN_CHECK_PRI,
+	},
+	{
+		.hook		= nlb_xconn_icmp_check,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NLB_XCONN_CHECK_PRI,
+	},
+	{
+		.hook		= nlb_xconn_icmp_check,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NLB_XCONN_CHECK_PRI,
+	},
+	{
+		.hook		= nlb_xconn_icmp_check,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_OUT,
+		.priority	= NLB_XCONN_CHECK_PRI,
+	},
 	{
 		.hook		= nlb_xconn_in,
 		.pf		= NFPROTO_IPV4,

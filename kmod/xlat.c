@@ -20,7 +20,9 @@
  * Checksums are updated incrementally, so a wrong checksum stays wrong:
  * the library never launders a corrupt packet. Only an IPv4 UDP datagram
  * without checksum gets one computed, and ICMP errors, whose quoted packet
- * changes size, are verified and then computed from scratch.
+ * changes size, are verified and then computed from scratch. ICMP echo
+ * messages are verified too (then fixed incrementally): a corrupt one is
+ * refused (NLB_XLAT_BAD_CSUM) rather than sent on still bad.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -516,6 +518,28 @@ static void nlb_inner_l4_rewrite(u8 *l4, unsigned int avail,
 	default:
 		nlb_echo(l4, echo_type, t->sport, idiff);
 	}
+}
+
+/*
+ * Whether the ICMP or ICMPv6 message from @off to the end of the packet
+ * (its IPv6 pseudo-header included) has a right checksum. One the device
+ * or the stack has verified (CHECKSUM_UNNECESSARY, skb->csum_valid: e.g.
+ * conntrack's or nf_nat's nf_ip_checksum()) is not summed again, nor a
+ * local one still to be filled in (CHECKSUM_PARTIAL). Any layout.
+ */
+static bool nlb_icmp_csum_ok(struct sk_buff *skb, unsigned int off, bool v6)
+{
+	unsigned int len = skb->len - off;
+	__wsum sum;
+
+	if (skb_csum_unnecessary(skb))
+		return true;
+	sum = skb_checksum(skb, off, len, 0);
+	if (v6)
+		return !csum_ipv6_magic(&ipv6_hdr(skb)->saddr,
+					&ipv6_hdr(skb)->daddr, len,
+					IPPROTO_ICMPV6, sum);
+	return !csum_fold(sum);
 }
 
 /*
@@ -1075,13 +1099,10 @@ static enum nlb_xlat_reason nlb_6to4_icmp_err(struct sk_buff *skb,
 	r = nlb_csum_prepare(skb, pk);
 	if (r)
 		return r;
+	if (!nlb_icmp_csum_ok(skb, ic, true))
+		return NLB_XLAT_BAD_CSUM;
 	d = skb->data;
 	h6 = (const struct icmp6hdr *)(d + ic);
-	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
-	    csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr,
-			    end - ic, IPPROTO_ICMPV6,
-			    csum_partial(h6, end - ic, 0)))
-		return NLB_XLAT_BAD_CSUM;
 	/* RFC 4884 extensions (64-bit words) are not translated: dropped */
 	if ((pk->icmp_type == ICMPV6_DEST_UNREACH ||
 	     pk->icmp_type == ICMPV6_TIME_EXCEED) &&
@@ -1291,6 +1312,9 @@ enum nlb_xlat_reason nlb_xlat_6to4(struct sk_buff *skb,
 		if (pk.icmp_type != ICMPV6_ECHO_REQUEST &&
 		    pk.icmp_type != ICMPV6_ECHO_REPLY)
 			return NLB_XLAT_ICMP_DROP;
+		/* its checksum is fixed incrementally: check it first */
+		if (!nlb_icmp_csum_ok(skb, pk.l3len, true))
+			return NLB_XLAT_BAD_CSUM;
 	}
 	/* a zero UDP checksum is not valid over IPv6 (RFC 8200 8.1) */
 	if (pk.udp_zero && skb->ip_summed != CHECKSUM_PARTIAL)
@@ -1324,11 +1348,10 @@ static enum nlb_xlat_reason nlb_4to6_icmp_err(struct sk_buff *skb,
 	r = nlb_csum_prepare(skb, pk);
 	if (r)
 		return r;
+	if (!nlb_icmp_csum_ok(skb, ic, false))
+		return NLB_XLAT_BAD_CSUM;
 	d = skb->data;
 	h4 = (const struct icmphdr *)(d + ic);
-	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
-	    ip_compute_csum(h4, end - ic))
-		return NLB_XLAT_BAD_CSUM;
 	/* RFC 4884 extensions (32-bit words) are not translated: dropped */
 	if (!nlb_icmp_ext_end(&end, inner, d[ic + 5], 4))
 		return NLB_XLAT_ICMP_INNER;
@@ -1571,6 +1594,8 @@ enum nlb_xlat_reason nlb_xlat_4to6(struct sk_buff *skb,
 			return nlb_4to6_icmp_err(skb, p, &pk);
 		if (pk.icmp_type != ICMP_ECHO && pk.icmp_type != ICMP_ECHOREPLY)
 			return NLB_XLAT_ICMP_DROP;
+		if (!nlb_icmp_csum_ok(skb, pk.l3len, false))
+			return NLB_XLAT_BAD_CSUM;
 	}
 	/* no checksum: only an unfragmented datagram gets one (RFC 7915 4.5) */
 	if (pk.udp_zero && pk.frag && skb->ip_summed != CHECKSUM_PARTIAL)

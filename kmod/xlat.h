@@ -49,7 +49,8 @@ struct net;
  * @NLB_XLAT_BAD_HDR: a malformed header: IP version, IHL, IPv4 options,
  *	TCP data offset, extension header chain, GSO metadata
  * @NLB_XLAT_BAD_CSUM: a checksum the library must verify is wrong (IPv4
- *	header, ICMP error message), or a UDP checksum over IPv6 is zero
+ *	header, ICMP or ICMPv6 error or echo message), or a UDP checksum over
+ *	IPv6 is zero
  * @NLB_XLAT_HOP_LIMIT: the TTL or hop limit would expire; the error to
  *	send is Time Exceeded (none for an ICMP error)
  * @NLB_XLAT_SOURCE_ROUTE: an IPv4 packet with an unexpired source route

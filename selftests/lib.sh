@@ -13,16 +13,31 @@ KSFT_SKIP=4
 tap_n=0
 tap_fail=0
 tap_skip=0
+# When the last test point was recorded (bash's EPOCHREALTIME, in
+# microseconds), for the time each point took (tap_time).
+tap_last=${EPOCHREALTIME/[.,]/}
 nlb_loaded_here=0
 
 tap_begin() {
 	echo "TAP version 13"
 }
 
+# tap_time: before a test point, a diagnostic line with the time it took
+# since the previous one, when a second or more (where a run's time goes).
+tap_time() {
+	local now=${EPOCHREALTIME/[.,]/} us
+	us=$((now - tap_last))
+	tap_last=$now
+	[ "$us" -ge 1000000 ] &&
+		printf '# took %d.%d s\n' $((us / 1000000)) $((us / 100000 % 10))
+	return 0
+}
+
 # ok CONDITION-STATUS DESCRIPTION: record a test point from an exit status.
 tap_result() {
 	local status=$1
 	shift
+	tap_time
 	tap_n=$((tap_n + 1))
 	if [ "$status" -eq 0 ]; then
 		echo "ok $tap_n - $*"
@@ -45,6 +60,7 @@ check() {
 # tap_skip DESCRIPTION REASON: a skipped test point. selftests/run fails
 # every skip that selftests/skip-allowlist does not list.
 tap_skip() {
+	tap_time
 	tap_n=$((tap_n + 1))
 	tap_skip=$((tap_skip + 1))
 	echo "ok $tap_n - $1 # SKIP $2"
@@ -139,22 +155,26 @@ link_ns() {
 	ip -n "$b" link set "to-$a" up
 }
 
+# new_ns NS...: namespaces with lo up and no DAD, in few processes (every
+# exec is slow in the debug VM): one ip for all the namespaces, then one
+# sysctl and one ip per namespace.
 new_ns() {
 	local ns
+	printf 'netns add %s\n' "$@" | ip -batch -
 	for ns in "$@"; do
-		ip netns add "$ns"
-		ip -n "$ns" link set lo up
 		nsexec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 			net.ipv6.conf.default.accept_dad=0
+		ip -n "$ns" link set lo up
 	done
 }
 
+# del_ns NS...: kill the namespaces' processes, then delete them (one ip).
 del_ns() {
 	local ns
 	for ns in "$@"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+		ip netns pids "$ns" 2>/dev/null
+	done | xargs -r kill 2>/dev/null
+	printf 'netns del %s\n' "$@" | ip -force -batch - 2>/dev/null
 	return 0
 }
 
@@ -232,40 +252,51 @@ VIP4=203.0.113.10
 VIP6=2001:db8:ff::10
 P=${NS_PREFIX:-nlbt}
 
-# topo_setup NBACKENDS
+# topo_setup NBACKENDS: the namespaces and links of the standard topology,
+# each namespace configured by one `ip -batch` (every exec is slow in the
+# debug VM).
 topo_setup() {
-	local n=$1 i
-	new_ns "$P-lb" "$P-c4" "$P-c6"
+	local n=$1 i b all=("$P-lb" "$P-c4" "$P-c6")
+	for ((i = 1; i <= n; i++)); do
+		all+=("$P-b$i")
+	done
+	new_ns "${all[@]}"
 	nsexec "$P-lb" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv6.conf.all.forwarding=1
-	link_ns "$P-lb" "$P-c4"
-	ip -n "$P-lb" addr add 192.0.2.1/24 dev "to-$P-c4"
-	ip -n "$P-c4" addr add 192.0.2.2/24 dev "to-$P-lb"
-	ip -n "$P-c4" route add default via 192.0.2.1
-	link_ns "$P-lb" "$P-c6"
-	ip -n "$P-lb" addr add 2001:db8:1::1/64 dev "to-$P-c6" nodad
-	ip -n "$P-c6" addr add 2001:db8:1::2/64 dev "to-$P-lb" nodad
-	ip -n "$P-c6" route add default via 2001:db8:1::1
-	# The gateway's own uplinks, so that its local clients have a route.
-	ip -n "$P-lb" route add default via 192.0.2.2
-	ip -n "$P-lb" route add default via 2001:db8:1::2
+	{
+		for b in "${all[@]:1}"; do
+			echo "link add to-$b type veth peer name to-$P-lb netns $b"
+			echo "link set to-$b up"
+		done
+		echo "addr add 192.0.2.1/24 dev to-$P-c4"
+		echo "addr add 2001:db8:1::1/64 dev to-$P-c6 nodad"
+		# The gateway's own uplinks, so that its local clients have a
+		# route.
+		echo "route add default via 192.0.2.2"
+		echo "route add default via 2001:db8:1::2"
+		for ((i = 1; i <= n; i++)); do
+			echo "addr add 198.18.$i.1/24 dev to-$P-b$i"
+			echo "addr add 2001:db8:10$i::1/64 dev to-$P-b$i nodad"
+		done
+	} | ip -n "$P-lb" -batch -
+	printf '%s\n' "link set to-$P-lb up" "addr add 192.0.2.2/24 dev to-$P-lb" \
+		"route add default via 192.0.2.1" | ip -n "$P-c4" -batch -
+	printf '%s\n' "link set to-$P-lb up" \
+		"addr add 2001:db8:1::2/64 dev to-$P-lb nodad" \
+		"route add default via 2001:db8:1::1" | ip -n "$P-c6" -batch -
 	for ((i = 1; i <= n; i++)); do
-		new_ns "$P-b$i"
-		link_ns "$P-lb" "$P-b$i"
-		ip -n "$P-lb" addr add "198.18.$i.1/24" dev "to-$P-b$i"
-		ip -n "$P-lb" addr add "2001:db8:10$i::1/64" dev "to-$P-b$i" nodad
-		ip -n "$P-b$i" addr add "198.18.$i.2/24" dev "to-$P-lb"
-		ip -n "$P-b$i" addr add "2001:db8:10$i::2/64" dev "to-$P-lb" nodad
-		ip -n "$P-b$i" route add default via "198.18.$i.1"
-		ip -n "$P-b$i" route add default via "2001:db8:10$i::1"
+		printf '%s\n' "link set to-$P-lb up" \
+			"addr add 198.18.$i.2/24 dev to-$P-lb" \
+			"addr add 2001:db8:10$i::2/64 dev to-$P-lb nodad" \
+			"route add default via 198.18.$i.1" \
+			"route add default via 2001:db8:10$i::1" |
+			ip -n "$P-b$i" -batch -
 	done
 }
 
 topo_cleanup() {
-	local ns
-	for ns in $(ip netns list | awk '{print $1}' | grep "^$P-"); do
-		del_ns "$ns"
-	done
+	# shellcheck disable=SC2046
+	del_ns $(ip netns list | awk '{print $1}' | grep "^$P-")
 }
 
 backend4() { echo "198.18.$1.2"; }

@@ -694,6 +694,15 @@ def cases_c6(w):
              lambda t: err(t, 1, 4, 0, ip6(v6, c6, 17, udp(
                  UPORT, P, data(t, 40), ph6(v6, c6, 17))[:8], plen=48)),
              errors=[("b1", POOL, 3, 3, 0)], untagged=True),
+        Case("error with a bad checksum (conntrack not checking)", "c6",
+             lambda t: [(bad_sum(p, 42), d) for p, d in
+                        err(t, 1, 4, 0, reply(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("echo request with a bad checksum (conntrack not checking)",
+             "c6", lambda t: one(ip6(c6, v6, 58, bad_sum(icmp6(
+                 c6, v6, 128, 0, struct.pack("!HH", ID6, 9),
+                 data(t, 40)), 2))),
+             {"bad-csum": 1}, nocsum=True),
         Case("UDP with a bad checksum: translated still bad, not "
              "delivered", "c6",
              lambda t: one(ip6(c6, v6, 17, bad_sum(dgram(t), 6))),
@@ -797,6 +806,14 @@ def cases_c4(w):
         Case("error with a source route: no error about an error", "c4",
              lambda t: err(t, 3, 3, z, reply(t), opts=lsrr),
              {"source-route": 1}),
+        Case("error with a bad checksum (conntrack not checking)", "c4",
+             lambda t: [(bad_sum(p, 22), d) for p, d in
+                        err(t, 3, 3, z, reply(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("echo request with a bad checksum (conntrack not checking)",
+             "c4", lambda t: one(ip4(c4, v4, 1, bad_sum(icmp4(
+                 8, 0, struct.pack("!HH", ID4, 9), data(t, 40)), 2))),
+             {"bad-csum": 1}, nocsum=True),
         Case("UDP with a bad checksum: translated still bad, not "
              "delivered", "c4",
              lambda t: one(ip4(c4, v4, 17, bad_sum(dgram(t), 6))),
@@ -908,6 +925,14 @@ def cases_b1(w):
              lambda t: err(t, 11, 0, z, ip4(pool, b1, 6, tcp8(
                  w.peer["b1t"][1], TPORT), tot=60)),
              errors=[("c6", EMB_B1, 3, 0, 0)], untagged=True),
+        Case("error with a bad checksum (conntrack not checking)", "b1",
+             lambda t: [(bad_sum(p, 22), d) for p, d in
+                        err(t, 3, 3, z, request(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("echo reply with a bad checksum (conntrack not checking)",
+             "b1", lambda t: one(ip4(b1, pool, 1, bad_sum(icmp4(
+                 0, 0, struct.pack("!HH", eid, 9), data(t, 40)), 2))),
+             {"bad-csum": 1}, nocsum=True),
         Case("UDP with a bad checksum: translated still bad, not "
              "delivered", "b1",
              lambda t: one(ip4(b1, pool, 17, bad_sum(dgram(t), 6))),
@@ -1010,6 +1035,15 @@ def cases_b2(w):
              lambda t: err(t, 3, 0, 0, ip6(emb, b2, 6, tcp8(
                  w.peer["b2t"][1], TPORT), plen=32)),
              errors=[("c4", VIP4, 11, 0, 0)], untagged=True),
+        Case("error with a bad checksum (conntrack not checking)", "b2",
+             lambda t: [(bad_sum(p, 42), d) for p, d in
+                        err(t, 1, 4, 0, request(t))],
+             {"bad-csum": 1}, nocsum=True),
+        Case("echo reply with a bad checksum (conntrack not checking)",
+             "b2", lambda t: one(ip6(b2, emb, 58, bad_sum(icmp6(
+                 b2, emb, 129, 0, struct.pack("!HH", eid, 9),
+                 data(t, 40)), 2))),
+             {"bad-csum": 1}, nocsum=True),
         Case("UDP with a bad checksum: translated still bad, not "
              "delivered", "b2",
              lambda t: one(ip6(b2, emb, 17, bad_sum(dgram(t), 6))),

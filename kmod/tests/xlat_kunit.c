@@ -2206,6 +2206,90 @@ static void nlb_xlat_icmp_bogus(struct kunit *test)
 }
 
 /*
+ * @len bytes at @b, of family @fam, one byte at @at spoilt: refused with
+ * NLB_XLAT_BAD_CSUM, no error to send, untouched, linear or paged (the
+ * first @head bytes linear); the same trusted once marked verified.
+ */
+static void t_bad_csum(struct kunit *test, const struct nlb_xlat_params *p,
+		       int fam, u8 *b, unsigned int len, unsigned int head,
+		       unsigned int at)
+{
+	u8 *g = t_buf(test);
+	struct nlb_xlat_icmp err;
+	enum t_layout lay;
+	struct sk_buff *skb;
+	int r;
+
+	b[at] ^= 0x40;
+	for (lay = T_LINEAR; lay <= T_PAGED; lay++) {
+		skb = mk_skb(test, b, len, lay, head, 0, 64);
+		r = fam == 4 ? nlb_xlat_4to6(skb, p, &err) :
+			       nlb_xlat_6to4(skb, p, &err);
+		KUNIT_EXPECT_EQ_MSG(test, r, NLB_XLAT_BAD_CSUM,
+				    "IPv%d, byte %u, layout %d", fam, at, lay);
+		KUNIT_EXPECT_EQ(test, err.type, 0);
+		KUNIT_EXPECT_EQ(test, t_out(test, skb, g), len);
+		KUNIT_EXPECT_MEMEQ(test, g, b, len);
+	}
+	/* a checksum the device (or conntrack) verified is not summed again */
+	skb = mk_skb(test, b, len, T_PAGED, head, 0, 64);
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	r = fam == 4 ? nlb_xlat_4to6(skb, p, &err) :
+		       nlb_xlat_6to4(skb, p, &err);
+	KUNIT_EXPECT_EQ_MSG(test, r, NLB_XLAT_OK, "IPv%d, byte %u, verified",
+			    fam, at);
+	b[at] ^= 0x40;
+}
+
+/*
+ * ICMP errors and echo messages with a wrong ICMP or ICMPv6 checksum (the
+ * checksum field, the last byte, the IPv6 pseudo-header's source): never
+ * translated into a message with a right one.
+ */
+static void nlb_xlat_icmp_bad_csum(struct kunit *test)
+{
+	u8 *b = t_buf(test), *q = t_buf(test);
+	unsigned int qlen, len;
+	struct bspec o, x;
+	struct t_err *t;
+
+	t = t_err_new(test);
+	/* echo request 6->4, echo reply 4->6 */
+	t_spec_fwd(&t->f, &o, &x, IPPROTO_ICMPV6, 200);
+	len = build(b, &o);
+	t_bad_csum(test, &t->f.p6to4, 6, b, len, 48, 42);
+	t_bad_csum(test, &t->f.p6to4, 6, b, len, 48, len - 1);
+	t_bad_csum(test, &t->f.p6to4, 6, b, len, 48, 8);
+	t_spec_rev(&t->f, &o, &x, IPPROTO_ICMP, 200);
+	len = build(b, &o);
+	t_bad_csum(test, &t->f.p4to6, 4, b, len, 28, 22);
+	t_bad_csum(test, &t->f.p4to6, 4, b, len, 28, len - 1);
+
+	/* port unreachable about a UDP datagram, both ways */
+	o = (struct bspec){
+		.fam = 4, .proto = IPPROTO_UDP, .src = t->f.s4,
+		.dst = t->f.b4, .sport = 40000, .dport = 8080, .ttl = 9,
+		.plen = 100,
+	};
+	qlen = build(q, &o);
+	len = build_err(b, 4, &t->r4, &t->f.s4, 30, ICMP_DEST_UNREACH,
+			ICMP_PORT_UNREACH, 0, q, qlen);
+	t_bad_csum(test, &t->p4to6, 4, b, len, 40, 22);
+	t_bad_csum(test, &t->p4to6, 4, b, len, 40, len - 1);
+	o = (struct bspec){
+		.fam = 6, .proto = IPPROTO_UDP, .src = t->f.c6,
+		.dst = t->f.v6, .sport = 51000, .dport = 80, .ttl = 9,
+		.plen = 100,
+	};
+	qlen = build(q, &o);
+	len = build_err(b, 6, &t->r6, &t->f.c6, 30, ICMPV6_DEST_UNREACH,
+			ICMPV6_PORT_UNREACH, 0, q, qlen);
+	t_bad_csum(test, &t->p6to4, 6, b, len, 60, 42);
+	t_bad_csum(test, &t->p6to4, 6, b, len, 60, len - 1);
+	t_bad_csum(test, &t->p6to4, 6, b, len, 60, 8);
+}
+
+/*
  * Every truncation and random bytes of valid packets, ICMP errors
  * included, their length fields (and ICMP checksums) made to agree so
  * that parsing goes deep: never a crash, never an out-of-bounds read
@@ -2540,6 +2624,7 @@ static struct kunit_case nlb_xlat_test_cases[] = {
 	KUNIT_CASE(nlb_xlat_mtu),
 	KUNIT_CASE(nlb_xlat_malformed),
 	KUNIT_CASE(nlb_xlat_icmp_bogus),
+	KUNIT_CASE(nlb_xlat_icmp_bad_csum),
 	KUNIT_CASE(nlb_xlat_fuzz),
 	KUNIT_CASE(nlb_xlat_mss),
 	KUNIT_CASE(nlb_xlat_icmp_make),
