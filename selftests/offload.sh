@@ -138,7 +138,7 @@ check "group show says offload on" -- \
 check "track on on an offloaded group is refused" -- \
 	expect_err "offload needs track off" group change web track on
 check "the refused changes changed nothing" -- \
-	eval 'nlb group show web | grep -q "track off acct on offload on drain-timeout 0 "'
+	eval 'nlb group show web | grep -q "track off acct on offload on proxy off drain-timeout 0 "'
 
 # ---- TCP, both families: established connections go into the flowtable.
 hold_start h4 "$P-c4" "$VIP4" 9000
