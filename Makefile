@@ -2,25 +2,27 @@
 #
 # nlb: dual-stack Layer-4 load balancer (nlb.ko) and its tool (nlbadm).
 #
-#   make               nlb.ko against KDIR, nlbadm, nlbadm.8
+#   make               nlb.ko against KDIR, nlbadm, nlb-healthd, nlbadm.8
 #   make demo          boot a VM and show IPv4 and IPv6 clients balanced
 #   make bench         nlb against IPVS, nftables and plain routing, one VM run
 #   make check         every test: builds, style, KUnit and selftests in a VM
 #   make soak          the long runs outside CI: 512 MiB translated bulk
 #                      transfers, a million malformed packets, pool churn,
 #                      reloads under load, the hardening suite's long
-#                      stress loops (tools/soak)
+#                      stress loops, the health checker restarted and
+#                      1,000 checked backends (tools/soak)
 #   make kernels       nlb.ko against stock 6.1, stock 6.12 and the VM kernel
 #   make regen         regenerate uapi/linux/nlb.h, kmod/nl-gen.[ch]
 #   make install       module (modules_install), and install-tools:
-#                      nlbadm, man page, systemd units, bash completion
+#                      nlbadm, nlb-healthd, man page, systemd units, bash
+#                      completion
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-all: module nlbadm man
+all: module nlbadm healthd man
 
 module:
 	@test -e $(KDIR)/Makefile || { echo "no kernel build tree at $(KDIR):" \
@@ -29,6 +31,9 @@ module:
 
 nlbadm:
 	$(MAKE) -C tools/nlbadm
+
+healthd:
+	$(MAKE) -C tools/healthd
 
 man: Documentation/nlbadm.8
 
@@ -65,11 +70,13 @@ bench: deps
 install: module install-tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
-# Everything but the module: nlbadm, its man page, nlb.service and
-# nlb-exporter.service (for nlbadm in $(PREFIX)/sbin), bash completion,
+# Everything but the module: nlbadm, nlb-healthd, the man page,
+# nlb.service, nlb-exporter.service and nlb-healthd{,@}.service (for
+# $(PREFIX)/sbin), bash completion,
 # the example /etc/nlb/nlb.conf and the Grafana dashboard.
-install-tools: nlbadm man
+install-tools: nlbadm healthd man
 	$(MAKE) -C tools/nlbadm install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C tools/healthd install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 644 Documentation/nlbadm.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/nlbadm.8
 	$(MAKE) -C tools/systemd install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
@@ -86,7 +93,8 @@ install-tools: nlbadm man
 clean:
 	-test -e $(KDIR)/Makefile && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/nlbadm clean
+	$(MAKE) -C tools/healthd clean
 	rm -rf build Documentation/nlbadm.8
 
-.PHONY: all module nlbadm man regen check-gen style kernels deps check soak demo bench \
+.PHONY: all module nlbadm healthd man regen check-gen style kernels deps check soak demo bench \
 	install install-tools clean

@@ -180,6 +180,7 @@ static struct nlb_backend *nlb_backend_create(struct nlb_net *nn,
 	be->weight = 1;
 	be->enabled = true;
 	be->healthy = true;
+	nlb_health_backend_init(&be->hs);
 
 	err = rhashtable_insert_fast(&nn->backends, &be->hnode,
 				     nlb_backend_params);
@@ -215,6 +216,9 @@ static bool nlb_backend_apply(struct nlb_backend *be,
 	cfg->old.weight = be->weight;
 	cfg->old.enabled = be->enabled;
 	cfg->old.healthy = be->healthy;
+	cfg->old.agent_weight = be->hs.agent_weight;
+	if (cfg->set & NLB_BE_SET_AGENT)
+		be->hs.agent_weight = cfg->agent_weight;
 	if (cfg->set & NLB_BE_SET_WEIGHT)
 		be->weight = cfg->weight;
 	if (cfg->set & NLB_BE_SET_ENABLED)
@@ -223,7 +227,8 @@ static bool nlb_backend_apply(struct nlb_backend *be,
 		be->healthy = cfg->healthy;
 	return be->weight != cfg->old.weight ||
 	       be->enabled != cfg->old.enabled ||
-	       be->healthy != cfg->old.healthy;
+	       be->healthy != cfg->old.healthy ||
+	       be->hs.agent_weight != cfg->old.agent_weight;
 }
 
 static void nlb_backend_unapply(struct nlb_backend *be,
@@ -232,6 +237,7 @@ static void nlb_backend_unapply(struct nlb_backend *be,
 	be->weight = cfg->old.weight;
 	be->enabled = cfg->old.enabled;
 	be->healthy = cfg->old.healthy;
+	be->hs.agent_weight = cfg->old.agent_weight;
 }
 
 /*

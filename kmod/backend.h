@@ -10,6 +10,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 
+#include "health.h"
 #include "netns.h"
 #include "stats.h"
 
@@ -54,6 +55,7 @@ struct nlb_backend_key {
  * @drain_seq: the first census that started after it was deleted: the
  *	census that tells it has no connection left
  * @req_gen: scratch of the configuration: the request that last named it
+ * @hs: what a health checker reported (agent weight, reason, last probe)
  * @cnt: counters
  * @rcu: for freeing after a grace period
  *
@@ -78,6 +80,7 @@ struct nlb_backend {
 	unsigned long drain_since;
 	u64 drain_seq;
 	u64 req_gen;
+	struct nlb_health_state hs;
 	struct nlb_counters cnt;
 	struct rcu_head rcu;
 };
@@ -86,6 +89,7 @@ struct nlb_backend {
 #define NLB_BE_SET_WEIGHT	BIT(0)
 #define NLB_BE_SET_ENABLED	BIT(1)
 #define NLB_BE_SET_HEALTHY	BIT(2)
+#define NLB_BE_SET_AGENT	BIT(3)
 
 /**
  * struct nlb_backend_cfg - one backend of a backend-add, -change or -del
@@ -96,6 +100,7 @@ struct nlb_backend {
  * @weight: weight, with NLB_BE_SET_WEIGHT
  * @enabled: administrative state, with NLB_BE_SET_ENABLED
  * @healthy: health, with NLB_BE_SET_HEALTHY
+ * @agent_weight: agent weight, with NLB_BE_SET_AGENT (a health checker's)
  * @set: NLB_BE_SET_* of the settings given
  * @attr: the request's attribute naming it, for error messages (the batch
  *	entry, or the address attribute)
@@ -110,6 +115,7 @@ struct nlb_backend_cfg {
 	u8 weight;
 	bool enabled;
 	bool healthy;
+	u8 agent_weight;
 	u8 set;
 	const struct nlattr *attr;
 	struct nlb_backend *be;
@@ -118,6 +124,7 @@ struct nlb_backend_cfg {
 		u8 weight;
 		bool enabled;
 		bool healthy;
+		u8 agent_weight;
 	} old;
 };
 

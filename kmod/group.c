@@ -547,6 +547,7 @@ void nlb_group_destroy(struct nlb_net *nn, struct nlb_group *g)
 	nlb_offload_expired_free(nn, g);
 	if (g->offload)
 		nlb_offload_put(nn);
+	nlb_health_free(&g->health);
 	list_del(&g->node);
 	nn->n_groups--;
 	nlb_group_put(g);

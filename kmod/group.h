@@ -9,6 +9,7 @@
 #include <uapi/linux/nlb.h>
 
 #include "backend.h"
+#include "health.h"
 #include "netns.h"
 #include "pool.h"
 #include "sched.h"
@@ -40,6 +41,7 @@ struct nlb_offload_expired;
  * @port_max: their last port
  * @xpool: the source pools of translated legs, per family of their
  *	addresses (RCU; NULL for none)
+ * @health: health check settings
  * @n_listeners: listeners using the group
  * @n_backends: backends per family, draining ones not included
  * @backends: backends per family, in creation order (under nlb_net.lock)
@@ -69,6 +71,7 @@ struct nlb_group {
 	u16 port_min;
 	u16 port_max;
 	struct nlb_xpool __rcu *xpool[NLB_NFAM];
+	struct nlb_health health;
 	unsigned int n_listeners;
 	unsigned int n_backends[NLB_NFAM];
 	struct list_head backends[NLB_NFAM];

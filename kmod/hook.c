@@ -246,14 +246,17 @@ static unsigned int nlb_nat_fn(void *priv, struct sk_buff *skb,
 		ret = NF_DROP;
 	/*
 	 * After NAT, so that NAT adds no seqadj extension for it: the helper
-	 * of tracked groups. An echo, which no flowtable carries, is always
-	 * tracked: its reply tuple does not name its backend's port. A PROXY
-	 * v2 group tracks its connections, and its TCP ones get the seqadj
-	 * extension for the header (nlb_track_attach()).
+	 * of tracked groups and of groups with passive on. An echo, which no
+	 * flowtable carries, is always tracked: its reply tuple does not name
+	 * its backend's port. A PROXY v2 group tracks its connections, and
+	 * its TCP ones get the seqadj extension for the header
+	 * (nlb_track_attach()).
 	 */
 	proxy = tuple->dst.protonum == IPPROTO_TCP &&
 		READ_ONCE(g->proxy) == NLB_PROXY_V2;
-	if (ret == NF_ACCEPT && (READ_ONCE(g->track) || echo || proxy) &&
+	if (ret == NF_ACCEPT &&
+	    (READ_ONCE(g->track) || echo || proxy ||
+	     READ_ONCE(g->health.passive)) &&
 	    !nlb_track_attach(ct, l, be, NLB_CT_PLAIN, proxy))
 		ret = NF_DROP;
 acct:

@@ -570,7 +570,8 @@ static int nlb_fill_group(struct sk_buff *skb, struct nlb_net *nn,
 	    nla_put_u8(skb, NLB_A_GROUP_ACCT, g->acct) ||
 	    nla_put_u8(skb, NLB_A_GROUP_OFFLOAD, g->offload) ||
 	    nlb_fill_group_xlat(skb, nn, g) ||
-	    nla_put_u8(skb, NLB_A_GROUP_PROXY, g->proxy))
+	    nla_put_u8(skb, NLB_A_GROUP_PROXY, g->proxy) ||
+	    nlb_health_fill_group(skb, &g->health))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -662,34 +663,63 @@ static void nlb_parse_group(struct genl_info *info, struct nlb_group_cfg *cfg)
 	nlb_parse_group_xlat(tb, cfg);
 }
 
+/*
+ * Passive signals need nlb's conntrack helper on each connection, which a
+ * flowtable cannot offload.
+ */
+static int nlb_check_passive(struct genl_info *info, bool passive,
+			     bool offload)
+{
+	if (passive && offload) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[NLB_A_GROUP_PASSIVE] ?:
+				    info->attrs[NLB_A_GROUP_OFFLOAD],
+				    "passive on needs offload off: a watched connection carries nlb's conntrack helper, which a flowtable cannot offload");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int nlb_nl_group_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
+	struct nlb_health health = {};
 	struct nlb_group_cfg cfg = {};
 	struct nlb_group *g;
 	int err;
 
 	if (NLB_REQUIRE(info, NLB_A_GROUP_NAME, "missing server group name"))
 		return -EINVAL;
-	err = nlb_get_name(info, NLB_A_GROUP_NAME, cfg.name);
+	err = nlb_get_name(info, NLB_A_GROUP_NAME, cfg.name) ?:
+	      nlb_health_prepare(info, NULL, &health);
 	if (err)
 		return err;
 	nlb_parse_group(info, &cfg);
+	err = nlb_check_passive(info, health.passive,
+				cfg.set & NLB_GROUP_SET_OFFLOAD && cfg.offload);
+	if (err) {
+		nlb_health_free(&health);
+		return err;
+	}
 
 	mutex_lock(&nn->lock);
 	g = nlb_group_add(nn, &cfg, info->extack);
 	err = PTR_ERR_OR_ZERO(g);
 	if (!err) {
+		nn->passive_used |= health.passive;
+		nlb_health_commit(&g->health, &health);
 		nlb_changed(nn);
 		nlb_notify_group(nn, g, NLB_EVENT_ADD);
 	}
 	mutex_unlock(&nn->lock);
+	nlb_health_free(&health);
 	return err;
 }
 
 int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_net *nn = nlb_info_net(info);
+	struct nlb_health health = {};
 	struct nlb_group_cfg cfg = {};
 	struct nlb_group *g;
 	int err;
@@ -697,13 +727,20 @@ int nlb_nl_group_change_doit(struct sk_buff *skb, struct genl_info *info)
 	nlb_parse_group(info, &cfg);
 	mutex_lock(&nn->lock);
 	g = nlb_req_group(info, nn, NLB_A_GROUP_NAME);
-	err = PTR_ERR_OR_ZERO(g) ?: nlb_group_change(nn, g, &cfg,
-						     info->extack);
+	err = PTR_ERR_OR_ZERO(g) ?:
+	      nlb_health_prepare(info, &g->health, &health) ?:
+	      nlb_check_passive(info, health.passive,
+				cfg.set & NLB_GROUP_SET_OFFLOAD ? cfg.offload :
+				g->offload) ?:
+	      nlb_group_change(nn, g, &cfg, info->extack);
 	if (!err) {
+		nn->passive_used |= health.passive;
+		nlb_health_commit(&g->health, &health);
 		nlb_changed(nn);
 		nlb_notify_group(nn, g, NLB_EVENT_CHANGE);
 	}
 	mutex_unlock(&nn->lock);
+	nlb_health_free(&health);
 	return err;
 }
 
@@ -786,7 +823,8 @@ static int nlb_fill_backend(struct sk_buff *skb, struct nlb_net *nn,
 	    nlb_stats_put(skb, NLB_A_BACKEND_STATS, &be->cnt) ||
 	    nla_put_u8(skb, NLB_A_BACKEND_ENABLED, be->enabled) ||
 	    nla_put_u8(skb, NLB_A_BACKEND_HEALTHY, be->healthy) ||
-	    nla_put_u8(skb, NLB_A_BACKEND_DRAINING, be->draining))
+	    nla_put_u8(skb, NLB_A_BACKEND_DRAINING, be->draining) ||
+	    nlb_health_fill_backend(skb, &be->hs))
 		return -EMSGSIZE;
 	if (be->draining && g->drain_timeout) {
 		unsigned long end = nlb_backend_drain_end(be);
@@ -863,14 +901,21 @@ static int nlb_parse_backend(struct nlattr **tb, const struct nlattr *entry,
 		c->healthy = nla_get_u8(tb[NLB_A_BACKEND_HEALTHY]);
 		c->set |= NLB_BE_SET_HEALTHY;
 	}
+	/* A health checker's report: backend-change, top level only. */
+	if (what == NLB_BE_CHANGE && !entry &&
+	    tb[NLB_A_BACKEND_AGENT_WEIGHT]) {
+		c->agent_weight = nla_get_u8(tb[NLB_A_BACKEND_AGENT_WEIGHT]);
+		c->set |= NLB_BE_SET_AGENT;
+	}
 	if (what == NLB_BE_KEY && c->set) {
 		NL_SET_ERR_MSG_ATTR(extack, entry,
 				    "deleting a backend takes no weight, state or health");
 		return -EINVAL;
 	}
-	if (what == NLB_BE_CHANGE && !c->set) {
+	if (what == NLB_BE_CHANGE && !c->set &&
+	    (entry || !nlb_health_backend_given(tb))) {
 		NL_SET_ERR_MSG_ATTR(extack, entry,
-				    "nothing to change: give a weight, a state or a health");
+				    "nothing to change: give a weight, a state, a health or a health check report");
 		return -EINVAL;
 	}
 	return 0;
@@ -914,6 +959,11 @@ static int nlb_parse_backends(struct genl_info *info, enum nlb_be_parse what,
 			return -EINVAL;
 		}
 	}
+	if (what == NLB_BE_CHANGE && nlb_health_backend_given(tb)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a health check report is for one backend, at the top level, not for a batch");
+		return -EINVAL;
+	}
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
 		n += nla_type(attr) == NLB_A_BACKEND_ENTRY;
 	if (n > NLB_BACKEND_BATCH_MAX) {
@@ -953,16 +1003,31 @@ static int nlb_backends_doit(struct genl_info *info, enum nlb_be_parse what,
 {
 	struct nlb_net *nn = nlb_info_net(info);
 	struct nlb_backend_cfg *cfg;
+	bool notify = true;
 	struct nlb_group *g;
 	int n, err, i;
 
+	if (what == NLB_BE_CHANGE) {
+		err = nlb_health_backend_check(info);
+		if (err)
+			return err;
+	}
 	n = nlb_parse_backends(info, what, &cfg);
 	if (n < 0)
 		return n;
 	mutex_lock(&nn->lock);
 	g = nlb_req_group(info, nn, NLB_A_BACKEND_GROUP);
 	err = PTR_ERR_OR_ZERO(g) ?: op(nn, g, cfg, n, info->extack);
-	if (!err) {
+	if (!err && what != NLB_BE_KEY) {
+		for (i = 0; i < n; i++)
+			if (cfg[i].be->healthy != cfg[i].old.healthy)
+				nlb_health_backend_changed(&cfg[i].be->hs);
+		/* Only a probe's result: a report, not worth a notification. */
+		if (what == NLB_BE_CHANGE && !info->attrs[NLB_A_BACKEND_ENTRY])
+			notify = nlb_health_backend_report(info,
+							   &cfg[0].be->hs);
+	}
+	if (!err && notify) {
 		nlb_changed(nn);
 		for (i = 0; i < n; i++)
 			nlb_notify_backend(nn, cfg[i].be, event);

@@ -35,6 +35,7 @@ static int __net_init nlb_net_init(struct net *net)
 	nlb_census_net_init(nn);
 	nlb_offload_net_init(nn);
 	nlb_drain_net_init(nn);
+	nlb_health_net_init(nn);
 	return 0;
 }
 
@@ -54,6 +55,7 @@ static void __net_exit nlb_net_pre_exit(struct net *net)
 	mutex_unlock(&nn->lock);
 	nlb_census_net_stop(nn);
 	nlb_drain_net_stop(nn);
+	nlb_health_net_stop(nn);
 	mutex_lock(&nn->lock);
 	nlb_hooks_stop(nn);
 	nlb_offload_net_pre_exit(nn);
@@ -77,6 +79,13 @@ static void __net_exit nlb_net_exit(struct net *net)
 	list_for_each_entry_safe(g, gtmp, &nn->groups, node)
 		nlb_group_destroy(nn, g);
 	mutex_unlock(&nn->lock);
+	/*
+	 * The conntrack helper may have found a backend of a group with
+	 * passive on just before it went, and count a failure on it, which
+	 * touches this state: let it finish before the state is freed.
+	 */
+	if (nn->passive_used)
+		synchronize_rcu();
 	nlb_census_net_exit(nn);
 	nlb_backends_net_exit(nn);
 	nlb_xstats_net_exit(nn);

@@ -46,6 +46,12 @@ enum nlb_fam {
  * @census: the background census of the namespace's connections
  * @housekeeping: runs every second while a backend drains or a listener
  *	has client affinity
+ * @passive_ntf: sends the failed notifications of the backends whose
+ *	failed connection starts grew, at most every NLB_PASSIVE_NTF_GAP
+ * @passive_lock: serialises @passive_stop and queueing @passive_ntf
+ * @passive_stop: the namespace is going away: @passive_ntf is not queued
+ * @passive_used: a group has had passive on (under @lock)
+ * @passive_last: when @passive_ntf last ran (jiffies)
  * @exiting: the namespace is going away: no more background work
  * @n_offload: server groups with offload on (under @lock); the flowtable
  *	and its hooks exist while it is non-zero
@@ -73,6 +79,11 @@ struct nlb_net {
 	struct rhashtable backends;
 	struct nlb_census census;
 	struct delayed_work housekeeping;
+	struct delayed_work passive_ntf;
+	spinlock_t passive_lock; /* passive_stop against queueing passive_ntf */
+	bool passive_stop;
+	bool passive_used;
+	unsigned long passive_last;
 	bool exiting;
 	unsigned int n_offload;
 	bool offload_unhooked;

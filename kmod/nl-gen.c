@@ -11,12 +11,37 @@
 #include <uapi/linux/nlb.h>
 
 /* Integer value ranges */
+static struct netlink_range_validation nlb_a_health_interval_range = {
+	.min	= 100ULL,
+	.max	= 3600000ULL,
+};
+
+static struct netlink_range_validation nlb_a_health_timeout_range = {
+	.min	= 10ULL,
+	.max	= 3600000ULL,
+};
+
+static struct netlink_range_validation nlb_a_health_passive_fails_range = {
+	.min	= 1ULL,
+	.max	= 100000ULL,
+};
+
+static struct netlink_range_validation nlb_a_health_passive_window_range = {
+	.min	= 100ULL,
+	.max	= 3600000ULL,
+};
+
 static struct netlink_range_validation nlb_a_listener_persist_timeout_range = {
 	.max	= 86400ULL,
 };
 
 static struct netlink_range_validation nlb_a_group_drain_timeout_range = {
 	.max	= 2592000ULL,
+};
+
+static struct netlink_range_validation nlb_a_group_passive_timeout_range = {
+	.min	= 100ULL,
+	.max	= 60000ULL,
 };
 
 static struct netlink_range_validation nlb_a_info_max_age_range = {
@@ -31,6 +56,22 @@ const struct nla_policy nlb_backend_entry_nl_policy[NLB_A_BACKEND_HEALTHY + 1] =
 	[NLB_A_BACKEND_WEIGHT] = NLA_POLICY_MAX(NLA_U32, 255),
 	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+const struct nla_policy nlb_health_nl_policy[NLB_A_HEALTH_PASSIVE_WINDOW + 1] = {
+	[NLB_A_HEALTH_TYPE] = NLA_POLICY_MAX(NLA_U8, 4),
+	[NLB_A_HEALTH_PORT] = { .type = NLA_U16, },
+	[NLB_A_HEALTH_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_health_interval_range),
+	[NLB_A_HEALTH_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_health_timeout_range),
+	[NLB_A_HEALTH_RISE] = NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[NLB_A_HEALTH_FALL] = NLA_POLICY_RANGE(NLA_U32, 1, 100),
+	[NLB_A_HEALTH_HTTP_PATH] = { .type = NLA_NUL_STRING, .len = NLB_HTTP_TEXT_MAX_LEN, },
+	[NLB_A_HEALTH_HTTP_HOST] = { .type = NLA_NUL_STRING, .len = NLB_HTTP_TEXT_MAX_LEN, },
+	[NLB_A_HEALTH_HTTP_STATUS] = { .type = NLA_NUL_STRING, .len = 63, },
+	[NLB_A_HEALTH_UDP_PAYLOAD] = { .type = NLA_BINARY, },
+	[NLB_A_HEALTH_UDP_REPLY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_HEALTH_PASSIVE_FAILS] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_health_passive_fails_range),
+	[NLB_A_HEALTH_PASSIVE_WINDOW] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_health_passive_window_range),
 };
 
 /* NLB_CMD_LISTENER_ADD - do */
@@ -72,7 +113,7 @@ const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1] = {
 };
 
 /* NLB_CMD_GROUP_ADD - do */
-const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PROXY + 1] = {
+const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PASSIVE_TIMEOUT + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 2),
@@ -90,10 +131,13 @@ const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PROXY + 1] = {
 	[NLB_A_GROUP_PREFIX6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_GROUP_SRC6] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_PROXY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_HEALTH] = NLA_POLICY_NESTED(nlb_health_nl_policy),
+	[NLB_A_GROUP_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_PASSIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_passive_timeout_range),
 };
 
 /* NLB_CMD_GROUP_CHANGE - do */
-const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PROXY + 1] = {
+const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PASSIVE_TIMEOUT + 1] = {
 	[NLB_A_GROUP_NAME] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_GROUP_IPVERSION] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_AFFINITY] = NLA_POLICY_MAX(NLA_U8, 2),
@@ -111,6 +155,9 @@ const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PROXY + 1] = {
 	[NLB_A_GROUP_PREFIX6] = NLA_POLICY_EXACT_LEN(16),
 	[NLB_A_GROUP_SRC6] = NLA_POLICY_RANGE(NLA_U8, 1, 2),
 	[NLB_A_GROUP_PROXY] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_HEALTH] = NLA_POLICY_NESTED(nlb_health_nl_policy),
+	[NLB_A_GROUP_PASSIVE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[NLB_A_GROUP_PASSIVE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_a_group_passive_timeout_range),
 };
 
 /* NLB_CMD_GROUP_DEL - do */
@@ -136,7 +183,7 @@ const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_ENTRY + 1] = {
 };
 
 /* NLB_CMD_BACKEND_CHANGE - do */
-const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_ENTRY + 1] = {
+const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_PROBE_OK + 1] = {
 	[NLB_A_BACKEND_GROUP] = { .type = NLA_NUL_STRING, .len = NLB_NAME_MAX_LEN, },
 	[NLB_A_BACKEND_ADDR4] = { .type = NLA_U32, },
 	[NLB_A_BACKEND_ADDR6] = NLA_POLICY_EXACT_LEN(16),
@@ -145,6 +192,10 @@ const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_ENTRY + 1] = 
 	[NLB_A_BACKEND_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_BACKEND_HEALTHY] = NLA_POLICY_MAX(NLA_U8, 1),
 	[NLB_A_BACKEND_ENTRY] = NLA_POLICY_NESTED(nlb_backend_entry_nl_policy),
+	[NLB_A_BACKEND_AGENT_WEIGHT] = NLA_POLICY_MAX(NLA_U8, 100),
+	[NLB_A_BACKEND_REASON] = { .type = NLA_NUL_STRING, .len = NLB_HEALTH_TEXT_MAX_LEN, },
+	[NLB_A_BACKEND_PROBE] = { .type = NLA_NUL_STRING, .len = NLB_HEALTH_TEXT_MAX_LEN, },
+	[NLB_A_BACKEND_PROBE_OK] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* NLB_CMD_BACKEND_DEL - do */
@@ -208,14 +259,14 @@ const struct genl_ops nlb_nl_ops[14] = {
 		.cmd		= NLB_CMD_GROUP_ADD,
 		.doit		= nlb_nl_group_add_doit,
 		.policy		= nlb_group_add_nl_policy,
-		.maxattr	= NLB_A_GROUP_PROXY,
+		.maxattr	= NLB_A_GROUP_PASSIVE_TIMEOUT,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= NLB_CMD_GROUP_CHANGE,
 		.doit		= nlb_nl_group_change_doit,
 		.policy		= nlb_group_change_nl_policy,
-		.maxattr	= NLB_A_GROUP_PROXY,
+		.maxattr	= NLB_A_GROUP_PASSIVE_TIMEOUT,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -243,7 +294,7 @@ const struct genl_ops nlb_nl_ops[14] = {
 		.cmd		= NLB_CMD_BACKEND_CHANGE,
 		.doit		= nlb_nl_backend_change_doit,
 		.policy		= nlb_backend_change_nl_policy,
-		.maxattr	= NLB_A_BACKEND_ENTRY,
+		.maxattr	= NLB_A_BACKEND_PROBE_OK,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -13,6 +13,7 @@
 
 /* Common nested types */
 extern const struct nla_policy nlb_backend_entry_nl_policy[NLB_A_BACKEND_HEALTHY + 1];
+extern const struct nla_policy nlb_health_nl_policy[NLB_A_HEALTH_PASSIVE_WINDOW + 1];
 
 extern const struct nla_policy nlb_listener_add_nl_policy[NLB_A_LISTENER_PERSIST_PREFIX6 + 1];
 
@@ -22,9 +23,9 @@ extern const struct nla_policy nlb_listener_del_nl_policy[NLB_A_LISTENER_NAME + 
 
 extern const struct nla_policy nlb_listener_get_nl_policy[NLB_A_LISTENER_NAME + 1];
 
-extern const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PROXY + 1];
+extern const struct nla_policy nlb_group_add_nl_policy[NLB_A_GROUP_PASSIVE_TIMEOUT + 1];
 
-extern const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PROXY + 1];
+extern const struct nla_policy nlb_group_change_nl_policy[NLB_A_GROUP_PASSIVE_TIMEOUT + 1];
 
 extern const struct nla_policy nlb_group_del_nl_policy[NLB_A_GROUP_NAME + 1];
 
@@ -32,7 +33,7 @@ extern const struct nla_policy nlb_group_get_nl_policy[NLB_A_GROUP_NAME + 1];
 
 extern const struct nla_policy nlb_backend_add_nl_policy[NLB_A_BACKEND_ENTRY + 1];
 
-extern const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_ENTRY + 1];
+extern const struct nla_policy nlb_backend_change_nl_policy[NLB_A_BACKEND_PROBE_OK + 1];
 
 extern const struct nla_policy nlb_backend_del_nl_policy[NLB_A_BACKEND_ENTRY + 1];
 

@@ -18,7 +18,8 @@
 
 static bool nlb_backend_eligible(const struct nlb_backend *be, bool failopen)
 {
-	return be->enabled && be->weight && (failopen || be->healthy);
+	return be->enabled && nlb_health_weight(be->weight, &be->hs) &&
+	       (failopen || be->healthy);
 }
 
 static void nlb_pool_free_now(struct nlb_pool *pool)
@@ -108,7 +109,8 @@ static struct nlb_pool *nlb_pool_build(const struct nlb_group *g, int idx,
 				continue;
 			slot->be = be;
 			slot->active = &be->cnt.active;
-			slot->weight = sched == NLB_SCHED_RR ? 1 : be->weight;
+			slot->weight = sched == NLB_SCHED_RR ? 1 :
+				       nlb_health_weight(be->weight, &be->hs);
 			end += slot->weight;
 			slot->end = end;
 			memcpy(key, &be->key.addr, sizeof(be->key.addr));

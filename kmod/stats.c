@@ -21,6 +21,8 @@ enum {
 	NLB_SUM_FAILOVER_FAMILY,
 	NLB_SUM_DROP_POOL,
 	NLB_SUM_PROXIED,
+	NLB_SUM_FAIL_RESET,
+	NLB_SUM_FAIL_TIMEOUT,
 	NLB_SUM_IN_PACKETS,
 	NLB_SUM_OUT_PACKETS,
 	NLB_SUM_IN_BYTES,
@@ -89,6 +91,8 @@ static const int nlb_sum_attr[NLB_NSUM] = {
 	[NLB_SUM_FAILOVER_FAMILY] = NLB_A_STATS_FAILOVER_FAMILY,
 	[NLB_SUM_DROP_POOL]	= NLB_A_STATS_DROP_POOL,
 	[NLB_SUM_PROXIED]	= NLB_A_STATS_PROXIED,
+	[NLB_SUM_FAIL_RESET]	= NLB_A_STATS_FAIL_RESET,
+	[NLB_SUM_FAIL_TIMEOUT]	= NLB_A_STATS_FAIL_TIMEOUT,
 };
 
 static int nlb_put_u64(struct sk_buff *skb, int type, u64 value)
@@ -121,6 +125,9 @@ static void nlb_stats_read(const struct nlb_stats __percpu *stats, u64 *sum)
 				u64_stats_read(&s->failover_family);
 			v[NLB_SUM_DROP_POOL] = u64_stats_read(&s->drop_pool);
 			v[NLB_SUM_PROXIED] = u64_stats_read(&s->proxied);
+			v[NLB_SUM_FAIL_RESET] = u64_stats_read(&s->fail_reset);
+			v[NLB_SUM_FAIL_TIMEOUT] =
+				u64_stats_read(&s->fail_timeout);
 			v[NLB_SUM_IN_PACKETS] =
 				u64_stats_read(&s->packets[NLB_DIR_IN]);
 			v[NLB_SUM_OUT_PACKETS] =
@@ -169,7 +176,7 @@ int nlb_stats_put(struct sk_buff *skb, int attrtype,
 	    nlb_put_u64(skb, NLB_A_STATS_OUT_BYTES,
 			sum[NLB_SUM_OUT_BYTES] + snap->bytes[NLB_DIR_OUT]))
 		goto cancel;
-	for (i = NLB_SUM_DROP_ERROR; i <= NLB_SUM_PROXIED; i++)
+	for (i = NLB_SUM_DROP_ERROR; i <= NLB_SUM_FAIL_TIMEOUT; i++)
 		if (nlb_put_u64(skb, nlb_sum_attr[i], sum[i]))
 			goto cancel;
 	nla_nest_end(skb, nest);

@@ -29,6 +29,8 @@ struct nlb_stats {
 	u64_stats_t failover_family;
 	u64_stats_t drop_pool;
 	u64_stats_t proxied;
+	u64_stats_t fail_reset;
+	u64_stats_t fail_timeout;
 	u64_stats_t packets[NLB_NDIR];
 	u64_stats_t bytes[NLB_NDIR];
 	struct u64_stats_sync syncp;

@@ -18,13 +18,30 @@
  * It counts from its first packet after confirmation (an unconfirmed
  * connection can be dropped without .destroy being called) to its end:
  * TIME_WAIT or CLOSE for TCP, seen by .help on that packet, or its deletion.
+ *
+ * The connections of groups with passive on get the helper too (tracked
+ * or not), and are watched until their backend answers: a TCP RST as the
+ * first answer (the backend refused the SYN) counts fail-reset; a client's
+ * packet after the group's passive timeout without an answer (a SYN
+ * retransmitted, more UDP datagrams), or the connection's end without
+ * one, counts fail-timeout (see health.c). Translated connections are not
+ * watched yet: the code to watch their client's leg is there (the
+ * backend's answers come back on it through the confirm hooks, the
+ * client's packets are shown by the translation path through
+ * nlb_track_passive()), but the first VM run counted no reset with it.
  */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/random.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack_acct.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
 #include "backend.h"
 #include "group.h"
+#include "health.h"
 #include "listener.h"
 #include "proxy.h"
 #include "track.h"
@@ -84,6 +101,12 @@ static struct nf_conntrack_helper *nlb_helper_of(const struct nf_conn *ct)
 	return &nlb_helpers[0];
 }
 
+/* Now in NLB_CT_TICK_MS ticks, as nlb_ct.start has it. */
+static u16 nlb_ct_ticks(void)
+{
+	return jiffies_to_msecs(jiffies) / NLB_CT_TICK_MS;
+}
+
 /*
  * Attach nlb's helper to a new, unconfirmed connection, with zeroed data;
  * with a PROXY v2 header of family @proxy (NFPROTO_*, 0 for none) for a TCP
@@ -138,6 +161,16 @@ struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
 		d->be_id = be->id;
 		d->l_id = l->id;
 		d->state = NLB_CT_NEW;
+		/*
+		 * Plain ones only: the client's legs of translated
+		 * connections are not watched yet (the watch through
+		 * nlb_track_passive() counted no reset in the VM).
+		 */
+		if (role == NLB_CT_PLAIN &&
+		    READ_ONCE(be->group->health.passive)) {
+			d->flags |= NLB_CT_F_WATCH;
+			d->start = nlb_ct_ticks();
+		}
 	}
 	return d;
 }
@@ -270,6 +303,124 @@ void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d)
 	spin_unlock_bh(&ct->lock);
 }
 
+/* Whether a watched connection has waited out its group's passive timeout. */
+static bool nlb_passive_late(const struct nlb_ct *d,
+			     const struct nlb_backend *be)
+{
+	u32 ms = READ_ONCE(be->group->health.passive_timeout);
+	u16 waited = nlb_ct_ticks() - d->start;
+
+	return (u32)waited * NLB_CT_TICK_MS >= ms;
+}
+
+enum nlb_passive_verdict {
+	NLB_PASSIVE_NONE,
+	NLB_PASSIVE_RESET,
+	NLB_PASSIVE_TIMEOUT,
+};
+
+/*
+ * A packet of a watched connection: the backend's first answer ends the
+ * watch (a RST: the backend refused it); a client's packet after the
+ * passive timeout without an answer means it did not answer in time, and
+ * a client's RST before then that the client gave up.
+ */
+static void nlb_passive_packet(struct nf_conn *ct, struct nlb_ct *d,
+			       bool reply, bool rst)
+{
+	enum nlb_passive_verdict v = NLB_PASSIVE_NONE;
+	struct nlb_backend *be;
+
+	rcu_read_lock();
+	spin_lock_bh(&ct->lock);
+	be = d->flags & NLB_CT_F_WATCH ? nlb_backend_lookup_id(d->be_id) :
+	     NULL;
+	/* passive turned off since: no verdict */
+	if (be && !READ_ONCE(be->group->health.passive))
+		be = NULL;
+	if (!be)
+		d->flags &= ~NLB_CT_F_WATCH;
+	else if (reply)
+		v = rst ? NLB_PASSIVE_RESET : NLB_PASSIVE_NONE;
+	else if (nlb_passive_late(d, be))
+		v = NLB_PASSIVE_TIMEOUT;
+	else if (!rst)
+		be = NULL;	/* still waiting */
+	if (be)
+		d->flags &= ~NLB_CT_F_WATCH;
+	spin_unlock_bh(&ct->lock);
+	if (v != NLB_PASSIVE_NONE)
+		nlb_health_passive_failed(nf_ct_net(ct), be,
+					  v == NLB_PASSIVE_RESET);
+	rcu_read_unlock();
+}
+
+/* Whether the TCP segment at @protoff of @skb is a RST. */
+static bool nlb_passive_rst(const struct sk_buff *skb, unsigned int protoff,
+			    const struct nf_conn *ct)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		return false;
+	th = skb_header_pointer(skb, protoff, sizeof(_th), &_th);
+	return th && th->rst;
+}
+
+/**
+ * nlb_track_passive() - a client's packet of a translated connection's
+ * client's leg, which the translation path takes before the confirm hooks
+ * @skb: the packet, in the client's family, at its network header
+ * @ct: the client's leg, confirmed
+ * @ctinfo: the packet's conntrack info (not RELATED)
+ * @d: its data, watched (NLB_CT_F_WATCH)
+ *
+ * The backend's answers come back on the client's leg through the confirm
+ * hooks, where the helper sees them.
+ */
+void nlb_track_passive(struct sk_buff *skb, struct nf_conn *ct,
+		       enum ip_conntrack_info ctinfo, struct nlb_ct *d)
+{
+	unsigned int protoff = skb_network_offset(skb);
+	__be16 frag_off;
+	u8 nexthdr;
+	int off;
+
+	if (nf_ct_l3num(ct) == NFPROTO_IPV4) {
+		protoff += ip_hdrlen(skb);
+	} else {
+		nexthdr = ipv6_hdr(skb)->nexthdr;
+		off = ipv6_skip_exthdr(skb, protoff + sizeof(struct ipv6hdr),
+				       &nexthdr, &frag_off);
+		if (off < 0)
+			return;
+		protoff = off;
+	}
+	nlb_passive_packet(ct, d, CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY,
+			   nlb_passive_rst(skb, protoff, ct));
+}
+
+/*
+ * A watched connection ends without an answer: a failure if it waited
+ * out the passive timeout, or conntrack's own (an unanswered UDP flow
+ * expires after 30 s by default).
+ */
+static void nlb_passive_end(struct nf_conn *ct, struct nlb_ct *d)
+{
+	struct nlb_backend *be;
+
+	if (!(READ_ONCE(d->flags) & NLB_CT_F_WATCH) ||
+	    !nf_ct_is_confirmed(ct))
+		return;
+	rcu_read_lock();
+	be = nlb_backend_lookup_id(d->be_id);
+	if (be && READ_ONCE(be->group->health.passive) &&
+	    (nlb_passive_late(d, be) || nf_ct_is_expired(ct)))
+		nlb_health_passive_failed(nf_ct_net(ct), be, false);
+	rcu_read_unlock();
+}
+
 /* A connection's first PROXY header went out: count it, under RCU. */
 static void nlb_ct_count_proxied(u32 be_id, u32 l_id)
 {
@@ -334,6 +485,10 @@ static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return NF_ACCEPT;
+	if (d->role != NLB_CT_SERVER &&
+	    (READ_ONCE(d->flags) & NLB_CT_F_WATCH))
+		nlb_passive_packet(ct, d, CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY,
+				   nlb_passive_rst(skb, protoff, ct));
 	if (d->role == NLB_CT_CLIENT) {
 		nlb_track_packet(ct, d);
 		return NF_ACCEPT;
@@ -363,6 +518,8 @@ static void nlb_ct_destroy(struct nf_conn *ct)
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return;
+	if (d->role != NLB_CT_SERVER)
+		nlb_passive_end(ct, d);
 	if (d->role != NLB_CT_SERVER) {
 		spin_lock_bh(&ct->lock);
 		nlb_ct_end(ct, d, true);

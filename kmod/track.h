@@ -29,6 +29,11 @@ enum nlb_ct_state {
 #define NLB_CT_F_SLOT	BIT(1)
 /* The client's leg's backend's leg sends a PROXY v2 header. */
 #define NLB_CT_F_PROXY	BIT(2)
+/* Plain or client's leg, of a group with passive on: no answer yet. */
+#define NLB_CT_F_WATCH	BIT(3)
+
+/* The unit of nlb_ct.start, in milliseconds. */
+#define NLB_CT_TICK_MS	16
 
 /**
  * struct nlb_ct - nlb's data in a connection's helper extension
@@ -43,13 +48,16 @@ enum nlb_ct_state {
  * @peer: backend's leg: the client's leg, not held: checked before use
  * @xaddr: client's leg: the source of the backend's leg, an IPv4 address
  *	or the last 32 bits of an IPv6 one (the rest from the group)
+ * @start: plain, client's leg: when it was set up, in NLB_CT_TICK_MS
+ *	ticks (wrapping every 17 minutes), for the passive timeout of
+ *	NLB_CT_F_WATCH
  * @xport: client's leg: the source port of the backend's leg (an echo's
  *	identifier)
  * @proxy: plain, backend's leg: the PROXY v2 header's state (proxy.c); all
  *	zero without one. The header goes where the backend's family is: on
  *	a plain connection, or on the backend's leg of a translated one.
  *
- * 24 bytes of the helper area's 32. Changed under the connection's lock. A
+ * 32 bytes: the whole helper area. Changed under the connection's lock. A
  * connection names nlb's objects by identifier only and holds nothing of
  * theirs.
  */
@@ -60,6 +68,7 @@ struct nlb_ct {
 	u8 xfam;
 	u8 flags;
 	u32 be_id;
+	u16 start;
 	union {
 		struct {
 			u32 l_id;
@@ -104,6 +113,8 @@ void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d);
 unsigned int nlb_track_proxy(struct sk_buff *skb, unsigned int protoff,
 			     struct nf_conn *ct, enum ip_conntrack_info ctinfo,
 			     struct nlb_ct *d, const struct nf_conn *client);
+void nlb_track_passive(struct sk_buff *skb, struct nf_conn *ct,
+		       enum ip_conntrack_info ctinfo, struct nlb_ct *d);
 bool nlb_track_view(struct nf_conn *ct, struct nlb_track_view *v);
 void nlb_track_settle(struct nf_conn *ct);
 bool nlb_ct_closed(const struct nf_conn *ct);

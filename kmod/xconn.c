@@ -409,8 +409,11 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 			return NF_DROP;
 		}
 	}
-	if (ctinfo != IP_CT_RELATED)
+	if (ctinfo != IP_CT_RELATED) {
+		if (READ_ONCE(d->flags) & NLB_CT_F_WATCH)
+			nlb_track_passive(skb, ct, ctinfo, d);
 		nlb_track_packet(ct, d);
+	}
 	be = nlb_backend_lookup_id(d->be_id);
 	if (!be) {
 		/* Its group is gone; the census ends it. */

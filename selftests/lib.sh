@@ -179,10 +179,12 @@ del_ns() {
 }
 
 # start_nginx NS NAME: an HTTP server on port 80 (IPv4 and IPv6) whose
-# page is "NAME", and a UDP server on port 5353 answering "NAME".
+# page is "NAME", and a UDP server on port 5353 answering "NAME". With
+# NGINX_ACCESS_LOG set, requests are logged to /tmp/nginx-NS/access.log.
 start_nginx() {
-	local ns=$1 name=$2 dir=/tmp/nginx-$1
+	local ns=$1 name=$2 dir=/tmp/nginx-$1 alog=off
 	mkdir -p "$dir"
+	[ -n "${NGINX_ACCESS_LOG:-}" ] && alog=$dir/access.log
 	cat >"$dir/nginx.conf" <<-CONF
 	load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 	daemon on;
@@ -191,7 +193,7 @@ start_nginx() {
 	error_log $dir/error.log;
 	events { worker_connections 256; }
 	http {
-		access_log off;
+		access_log $alog;
 		client_body_temp_path $dir/body;
 		proxy_temp_path $dir/proxy;
 		fastcgi_temp_path $dir/fastcgi;

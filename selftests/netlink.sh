@@ -309,14 +309,20 @@ srv reset >/dev/null	# no socket of the server may keep nlbnl-c alive
 # the start of a listener-add request (used in sections 2 and 4)
 LA="name=str:l9 vip4=ipv4:192.0.2.9 proto=u8:6 port=u16:80"
 # zero counters and default settings, as nlraw.py prints them
-S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0 translated=0 failover-family=0 drop-pool=0 proxied=0}"
+S0="stats={conns=0 drop-no-backend=0 active=0 in-packets=0 in-bytes=0 out-packets=0 out-bytes=0 drop-error=0 persisted=0 failopen=0 drained=0 translated=0 failover-family=0 drop-pool=0 proxied=0 fail-reset=0 fail-timeout=0}"
 SL="$S0 reject=1 persist-timeout=0 persist-prefix4=32 persist-prefix6=128"
 # a group's translation settings by default: no source pool, ports
 # 1024-65535, the well-known prefix, src6 embed
 SX="pool-port-min=1024 pool-port-max=65535 prefix6=64:ff9b:: src6=1"
-SG="$S0 track=0 drain-timeout=0 acct=1 offload=0 $SX proxy=0"
-SGT="$S0 track=1 drain-timeout=0 acct=1 offload=0 $SX proxy=0"
-SB="$S0 enabled=1 healthy=1 draining=0"
+# its health check settings by default
+SH="health={type=1 port=0 interval=5000 timeout=2000 rise=2 fall=3 http-path=\"/\" http-host=\"\" http-status=\"200-399\" udp-payload=0x udp-reply=1 passive-fails=5 passive-window=10000} passive=0 passive-timeout=3000"
+SG="$S0 track=0 drain-timeout=0 acct=1 offload=0 $SX proxy=0 $SH"
+SGT="$S0 track=1 drain-timeout=0 acct=1 offload=0 $SX proxy=0 $SH"
+# a backend's (nlraw.py prints health-time as T)
+SB="$S0 enabled=1 healthy=1 draining=0 agent-weight=100 reason=\"\" health-time=T"
+# the same, health down; and draining as well
+SB0="$S0 enabled=1 healthy=0 draining=0 agent-weight=100 reason=\"\" health-time=T"
+SBD="$S0 enabled=1 healthy=0 draining=1 agent-weight=100 reason=\"\" health-time=T"
 name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 
 # ==== 1. malformed nlbadm commands ====
@@ -816,13 +822,13 @@ out=$(ntf 6 "group-add name=str:n1 ipversion=u8:2 sched=u8:5" \
 	"backend-change group=str:n1 addr6=ipv6:2001:db8::7 port=u16:53 healthy=u8:0" \
 	"listener-add name=str:nl vip4=ipv4:192.0.2.7 vip6=ipv6:2001:db8::77 proto=u8:17 port=u16:53 group=str:n1" \
 	"listener-change name=str:nl reject=u8:3 persist-timeout=u32:60")
-SN="$S0 track=0 drain-timeout=30 acct=1 offload=0 $SX proxy=0"
+SN="$S0 track=0 drain-timeout=30 acct=1 offload=0 $SX proxy=0 $SH"
 check_eq "notify: add and change of a group, a backend and a listener, each exactly as a get shows it" \
 	"$out" \
 	"group-ntf name=\"n1\" ipversion=2 affinity=1 sched=5 backends4=0 backends6=0 listeners=0 $SG event=1
 group-ntf name=\"n1\" ipversion=2 affinity=1 sched=5 backends4=0 backends6=0 listeners=0 $SN event=2
 backend-ntf group=\"n1\" addr6=2001:db8::7 port=53 weight=4 $SB event=1
-backend-ntf group=\"n1\" addr6=2001:db8::7 port=53 weight=4 $S0 enabled=1 healthy=0 draining=0 event=2
+backend-ntf group=\"n1\" addr6=2001:db8::7 port=53 weight=4 $SB0 event=2
 listener-ntf name=\"nl\" vip4=192.0.2.7 vip6=2001:db8::77 proto=17 port=53 group=\"n1\" $SL event=1
 listener-ntf name=\"nl\" vip4=192.0.2.7 vip6=2001:db8::77 proto=17 port=53 group=\"n1\" $S0 reject=3 persist-timeout=60 persist-prefix4=32 persist-prefix6=128 event=2"
 out=$(ntf 2 "group-add name=str:n2 ipversion=u8:2" \
@@ -834,8 +840,8 @@ out=$(ntf 2 "backend-del group=str:n1 addr6=ipv6:2001:db8::7 port=u16:53")
 diag "backend-del: $(flat "$out")"
 check_eq "notify: a deleted backend: del as draining, then drained (no connection left)" \
 	"$(sed -E 's/ drain-left=[0-9]+//' <<<"$out")" \
-	"backend-ntf group=\"n1\" addr6=2001:db8::7 port=53 weight=4 $S0 enabled=1 healthy=0 draining=1 event=3
-backend-ntf group=\"n1\" addr6=2001:db8::7 port=53 weight=4 $S0 enabled=1 healthy=0 draining=1 event=4"
+	"backend-ntf group=\"n1\" addr6=2001:db8::7 port=53 weight=4 $SBD event=3
+backend-ntf group=\"n1\" addr6=2001:db8::7 port=53 weight=4 $SBD event=4"
 out=$(ntf 3 "listener-del name=str:nl" "group-del name=str:n1" "group-del name=str:n2")
 check_eq "notify: delete a listener and two groups: each described before it goes" "$out" \
 	"listener-ntf name=\"nl\" vip4=192.0.2.7 vip6=2001:db8::77 proto=17 port=53 group=\"n2\" $S0 reject=3 persist-timeout=60 persist-prefix4=32 persist-prefix6=128 event=3
@@ -844,7 +850,7 @@ group-ntf name=\"n2\" ipversion=2 affinity=1 sched=2 backends4=0 backends6=0 lis
 out=$(ntf 0 "group-add name=str:g4" "backend-change group=str:g4 addr4=ipv4:10.0.0.1 port=u16:80")
 check_eq "notify: refused changes notify nothing" "$out" \
 	"error EEXIST a server group with this name exists
-error EINVAL nothing to change: give a weight, a state or a health"
+error EINVAL nothing to change: give a weight, a state, a health or a health check report"
 check_eq "notify: $NSA back to its base configuration" "$(snap $NSA)" "$base"
 
 fi

@@ -24,7 +24,8 @@ ATTR     an attribute number, or a name of the command's attribute set
          "vip4" or "NLB_A_LISTENER_NAME"; "stats" attributes use NLB_A_STATS_*.
 TYPE     u8 u16 u32 u64 (decimal or 0x..), be16 be32, ipv4 (dotted quad, as a
          be32), ipv6, str (NUL added), strnonul (no NUL), bin (hex bytes,
-         "" for none), nest (VALUE empty, or ATTR=TYPE:VALUE,... inside).
+         "" for none), nest (VALUE empty, or ATTR=TYPE:VALUE,... inside,
+         NLA_F_NESTED set), nestnf (the same without NLA_F_NESTED).
 
 Options:
   --dump            NLM_F_DUMP (same as --flags dump)
@@ -115,6 +116,8 @@ NLM_F_APPEND = 0x800
 # flags of an NLMSG_ERROR (ack) message
 NLM_F_CAPPED = 0x100
 NLM_F_ACK_TLVS = 0x200
+
+NLA_F_NESTED = 0x8000
 
 NLMSGERR_ATTR_MSG = 1
 NLMSGERR_ATTR_OFFS = 2
@@ -236,6 +239,26 @@ ABI = {
     "NLB_CMD_LISTENER_NTF": 13, "NLB_CMD_GROUP_NTF": 14,
     "NLB_CMD_BACKEND_NTF": 15, "NLB_CMD_INFO_GET": 16,
     "NLB_CMD_CENSUS_RUN": 17,
+    # health checks
+    "NLB_HEALTH_TEXT_MAX_LEN": 31, "NLB_HTTP_TEXT_MAX_LEN": 255,
+    "NLB_UDP_PAYLOAD_MAX_LEN": 512,
+    "NLB_CHECK_NONE": 0, "NLB_CHECK_TCP": 1, "NLB_CHECK_HTTP": 2,
+    "NLB_CHECK_UDP": 3, "NLB_CHECK_AGENT": 4,
+    "NLB_EVENT_FAILED": 5,
+    "NLB_A_STATS_FAIL_RESET": 17, "NLB_A_STATS_FAIL_TIMEOUT": 18,
+    "NLB_A_GROUP_HEALTH": 27, "NLB_A_GROUP_PASSIVE": 28,
+    "NLB_A_GROUP_PASSIVE_TIMEOUT": 29,
+    "NLB_A_BACKEND_PAD": 13, "NLB_A_BACKEND_AGENT_WEIGHT": 14,
+    "NLB_A_BACKEND_REASON": 15, "NLB_A_BACKEND_PROBE": 16,
+    "NLB_A_BACKEND_PROBE_OK": 17, "NLB_A_BACKEND_PROBE_TIME": 18,
+    "NLB_A_BACKEND_HEALTH_TIME": 19,
+    "NLB_A_HEALTH_TYPE": 1, "NLB_A_HEALTH_PORT": 2,
+    "NLB_A_HEALTH_INTERVAL": 3, "NLB_A_HEALTH_TIMEOUT": 4,
+    "NLB_A_HEALTH_RISE": 5, "NLB_A_HEALTH_FALL": 6,
+    "NLB_A_HEALTH_HTTP_PATH": 7, "NLB_A_HEALTH_HTTP_HOST": 8,
+    "NLB_A_HEALTH_HTTP_STATUS": 9, "NLB_A_HEALTH_UDP_PAYLOAD": 10,
+    "NLB_A_HEALTH_UDP_REPLY": 11, "NLB_A_HEALTH_PASSIVE_FAILS": 12,
+    "NLB_A_HEALTH_PASSIVE_WINDOW": 13,
 }
 # The attribute set of a command whose name does not start with it.
 CMD_SETS = {"NLB_CMD_CENSUS_RUN": "info"}
@@ -252,7 +275,8 @@ GROUP_ATTRS = ("name:%s ipversion:u8 affinity:u8 sched:u8 track:u8 "
                "drain-timeout:u32 acct:u8 offload:u8 pool4-first:u32 "
                "pool4-last:u32 pool6-first:binary=16 pool6-last:binary=16 "
                "pool-port-min:u16 pool-port-max:u16 prefix6:binary=16 "
-               "src6:u8 proxy:u8" % NAME31)
+               "src6:u8 proxy:u8 health:nested passive:u8 "
+               "passive-timeout:u32" % NAME31)
 BACKEND_KEY = "group:%s addr4:u32 addr6:binary=16 port:u16" % NAME31
 BACKEND_ATTRS = BACKEND_KEY + " weight:u32 enabled:u8 healthy:u8 entry:nested"
 KERNEL_OPS = {
@@ -265,7 +289,9 @@ KERNEL_OPS = {
     "group-del": ("do policy uns-admin", "name:" + NAME31),
     "group-get": ("do dump policy", "name:" + NAME31),
     "backend-add": ("do policy uns-admin", BACKEND_ATTRS),
-    "backend-change": ("do policy uns-admin", BACKEND_ATTRS),
+    "backend-change": ("do policy uns-admin", BACKEND_ATTRS +
+                       " agent-weight:u8 reason:" + NAME31 + " probe:" +
+                       NAME31 + " probe-ok:u8"),
     "backend-del": ("do policy uns-admin", BACKEND_KEY + " entry:nested"),
     "backend-get": ("do dump policy", BACKEND_KEY),
     "info-get": ("do policy", "max-age:u32"),
@@ -456,11 +482,13 @@ def encode_attr(uapi, aset, spec):
         payload = value.encode()
     elif typ == "bin":
         payload = parse_hex(value)
-    elif typ == "nest":
+    elif typ in ("nest", "nestnf"):
         inner = value[1:-1] if value.startswith("{") else value
-        nset = key if key in ("stats",) else aset
+        nset = key if key in ("stats", "health") else aset
         payload = b"".join(encode_attr(uapi, nset, s)
                            for s in split_top(inner, ","))
+        if typ == "nest":
+            atype |= NLA_F_NESTED
     else:
         raise UsageError("unknown type '%s'" % typ)
     return nla(atype, payload)
@@ -487,7 +515,8 @@ def u32(p):
 
 
 # nested attributes: their attribute sets
-NESTS = {"stats": "stats", "xlat-drops": "xlat-drops", "entry": "backend"}
+NESTS = {"stats": "stats", "xlat-drops": "xlat-drops", "entry": "backend",
+         "health": "health"}
 
 
 def format_attrs(uapi, aset, data):
@@ -503,11 +532,15 @@ def format_attrs(uapi, aset, data):
             continue
         if name in NESTS:
             val = "{" + format_attrs(uapi, NESTS[name], p) + "}"
+        elif name in ("health-time", "probe-time"):
+            # wall-clock times the kernel stamps: T, for exact replies
+            val = "T"
         elif name.endswith("4") and len(p) == 4 and name != "backends4":
             val = socket.inet_ntop(socket.AF_INET, p)
         elif name.endswith("6") and len(p) == 16:
             val = socket.inet_ntop(socket.AF_INET6, p)
-        elif name in ("name", "group") or (
+        elif name in ("name", "group", "reason", "probe", "http-path",
+                      "http-host", "http-status") or (
                 len(p) not in (1, 2, 4, 8) and p.endswith(b"\0") and
                 all(32 <= c < 127 for c in p[:-1])):
             val = '"%s"' % p[:-1].decode(errors="replace")

@@ -122,7 +122,7 @@ static bool in_change(const struct ctype *t, int attr)
 	const struct arg_spec *s;
 
 	for (s = t->change->args; s->name; s++)
-		if (s->attr == attr ||
+		if (spec_slot(s, s->attr) == attr ||
 		    (s->kind == ARG_ADDR && s->attr6 == attr))
 			return !(s->flags & ARG_FIXED);
 	return false;
@@ -146,7 +146,7 @@ static void diff(const struct cobj *want, const struct cobj *run,
 		if (spec_is_key(s))
 			continue;
 		for (i = 0; i < (s->kind == ARG_ADDR ? 2 : 1); i++) {
-			attr = i ? s->attr6 : s->attr;
+			attr = spec_slot(s, i ? s->attr6 : s->attr);
 			w = want_val(want, s, attr, &care);
 			if (!care || attr_eq(w, run->tb[attr]))
 				continue;

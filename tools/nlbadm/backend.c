@@ -17,16 +17,32 @@ static const struct choice health_choices[] = {
 	{ 0 }
 };
 
+static const struct choice probe_choices[] = {
+	{ "ok", 1 },
+	{ "failed", 0 },
+	{ 0 }
+};
+
 static const struct field fields[] = {
 	FIELD(NLB_A_BACKEND_GROUP, FIELD_STR, "group", NULL),
 	FIELD(NLB_A_BACKEND_ADDR4, FIELD_ADDR4, "address", NULL),
 	FIELD(NLB_A_BACKEND_ADDR6, FIELD_ADDR6, "address", NULL),
 	FIELD(NLB_A_BACKEND_PORT, FIELD_U16, "port", "port"),
 	FIELD(NLB_A_BACKEND_WEIGHT, FIELD_U32, "weight", "weight"),
+	FIELD(NLB_A_BACKEND_AGENT_WEIGHT, FIELD_PCT, "agent_weight",
+	      "agent-weight"),
 	FIELD_WORDS(NLB_A_BACKEND_ENABLED, "enabled", "state",
 		    state_choices),
 	FIELD_WORDS(NLB_A_BACKEND_HEALTHY, "healthy", "health",
 		    health_choices),
+	FIELD_IF(NLB_A_BACKEND_REASON, FIELD_QSTR, "reason", "reason",
+		 NLB_A_BACKEND_REASON),
+	FIELD_IF(NLB_A_BACKEND_HEALTH_TIME, FIELD_AGE, "health_time",
+		 "changed", NLB_A_BACKEND_PROBE_TIME),
+	FIELD_WORDS(NLB_A_BACKEND_PROBE_OK, "probe_ok", "probe",
+		    probe_choices),
+	FIELD(NLB_A_BACKEND_PROBE, FIELD_QSTR, "probe", NULL),
+	FIELD(NLB_A_BACKEND_PROBE_TIME, FIELD_AGE, "probe_time", NULL),
 	FIELD(NLB_A_BACKEND_DRAINING, FIELD_FLAG, "draining", "draining"),
 	FIELD(NLB_A_BACKEND_DRAIN_LEFT, FIELD_U32, "drain_left",
 	      "drain-left"),

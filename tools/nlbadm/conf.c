@@ -52,6 +52,26 @@ static struct nl_msg *new_msg(uint8_t cmd)
 	return m;
 }
 
+/*
+ * Parse a reply or request of an object type into slots (spec_slot()): the
+ * group's health nest goes after its own attributes.
+ */
+static int cobj_parse(const struct ctype *t, struct nl_msg *m,
+		      struct nlattr **tb)
+{
+	struct nla_policy pol[NLB_A_HEALTH_MAX + 1] = { { 0 } };
+	struct nlattr *h;
+
+	memset(tb, 0, (CONF_TB_MAX + 1) * sizeof(*tb));
+	if (obj_parse(t->ob, m, tb))
+		return -1;
+	h = t->ob == &group_obj ? tb[NLB_A_GROUP_HEALTH] : NULL;
+	if (h && nla_parse_nested(tb + CONF_HEALTH_BASE, NLB_A_HEALTH_MAX, h,
+				  pol) < 0)
+		return -1;
+	return 0;
+}
+
 /* Look up the commands and parse the kernel's defaults, once. */
 static void ctypes_init(void)
 {
@@ -73,7 +93,7 @@ static void ctypes_init(void)
 				vals[i].count = 1;
 		t->dflt_msg = new_msg(t->add->nlcmd);
 		args_put(t->dflt_msg, t->add->args, vals);
-		if (obj_parse(t->ob, t->dflt_msg, t->dflt))
+		if (cobj_parse(t, t->dflt_msg, t->dflt))
 			abort();
 	}
 }
@@ -84,7 +104,8 @@ const struct arg_spec *ctype_spec(const struct ctype *t, int attr)
 	const struct arg_spec *s;
 
 	for (s = t->add->args; s->name; s++)
-		if (s->attr == attr || (s->kind == ARG_ADDR && s->attr6 == attr))
+		if (spec_slot(s, s->attr) == attr ||
+		    (s->kind == ARG_ADDR && s->attr6 == attr))
 			return s;
 	return NULL;
 }
@@ -133,7 +154,7 @@ int conf_take(struct conf *c, int kind, struct nl_msg *m)
 	struct cobj *o = conf_new(c, kind);
 
 	o->msg = m;
-	if (obj_parse(ctypes[kind].ob, m, o->tb)) {
+	if (cobj_parse(&ctypes[kind], m, o->tb)) {
 		c->n[kind]--;
 		nlmsg_free(m);
 		return -1;
@@ -230,7 +251,7 @@ int conf_add_line(struct conf *c, int argc, char **argv)
 	o = conf_new(c, k);
 	o->msg = new_msg(t->add->nlcmd);
 	args_put(o->msg, t->add->args, vals);
-	obj_parse(t->ob, o->msg, o->tb);
+	cobj_parse(t, o->msg, o->tb);
 	o->file = batch_file;
 	o->line = batch_line;
 	/* The kernel's default of track depends on the scheduler. */
@@ -241,7 +262,7 @@ int conf_add_line(struct conf *c, int argc, char **argv)
 		if (nla_put_u8(o->msg, NLB_A_GROUP_TRACK,
 			       sched == NLB_SCHED_WLC))
 			nl_put_fail();
-		obj_parse(t->ob, o->msg, o->tb);
+		cobj_parse(t, o->msg, o->tb);
 	}
 	cobj_norm(o);
 	return 0;
@@ -381,6 +402,20 @@ static void put_word(FILE *f, const char *w)
 		fprintf(f, " %s", w);
 }
 
+/* Bytes as a batch file word: "" when empty, else 0x and hex digits. */
+static void put_text(FILE *f, const unsigned char *p, int len)
+{
+	int i;
+
+	if (len <= 0) {
+		fputs(" \"\"", f);
+		return;
+	}
+	fputs(" 0x", f);
+	for (i = 0; i < len; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
 static void put_value(FILE *f, const struct arg_spec *s, int attr,
 		      const struct nlattr *a)
 {
@@ -411,6 +446,15 @@ static void put_value(FILE *f, const struct arg_spec *s, int attr,
 	case ARG_U16:
 		v = nla_get_u16((struct nlattr *)a);
 		break;
+	case ARG_STR:
+		put_word(f, nla_get_string((struct nlattr *)a));
+		return;
+	case ARG_TEXT:
+		put_text(f, nla_data(a), nla_len(a));
+		return;
+	case ARG_MSEC:
+		fprintf(f, " %ums", nla_get_u32((struct nlattr *)a));
+		return;
 	default:
 		v = nla_get_u32((struct nlattr *)a);
 		break;
@@ -450,16 +494,17 @@ static struct nlattr *arg_attr(const struct cobj *o, const struct arg_spec *s,
 			       int attr, const uint64_t *attrs)
 {
 	struct nlattr *a;
+	int slot = spec_slot(s, attr);
 
 	if (!attr)
 		return NULL;
 	if (spec_is_key(s))
-		return cobj_get(o, attr);
+		return cobj_get(o, slot);
 	if (!attrs)
-		return o->tb[attr];
-	if (!(*attrs & (1ULL << attr)))
+		return o->tb[slot];
+	if (!(*attrs & (1ULL << slot)))
 		return NULL;
-	a = cobj_get(o, attr);
+	a = cobj_get(o, slot);
 	if (!a && s->kind == ARG_ADDR && s->flags & ARG_CLEAR)
 		a = zero_addr(attr == s->attr);
 	return a;
@@ -497,18 +542,17 @@ void cobj_print(FILE *f, const struct cobj *o, const struct cmd *c,
 	fputc('\n', f);
 }
 
-/*
- * Put the arguments of c that o has (keys, and attrs if not NULL), but
- * attribute skip.
- */
-void cobj_put(struct nl_msg *m, const struct cobj *o, const struct cmd *c,
-	      const uint64_t *attrs, int skip)
+static void put_attrs(struct nl_msg *m, const struct cobj *o,
+		      const struct cmd *c, const uint64_t *attrs, int skip,
+		      int nest)
 {
 	const struct arg_spec *s;
 	struct nlattr *a;
 	int i, attr;
 
 	for (s = c->args; s->name; s++) {
+		if (s->nest != nest)
+			continue;
 		for (i = 0; i < (s->kind == ARG_ADDR ? 2 : 1); i++) {
 			attr = i ? s->attr6 : s->attr;
 			if (attr == skip)
@@ -518,6 +562,33 @@ void cobj_put(struct nl_msg *m, const struct cobj *o, const struct cmd *c,
 				nl_put_fail();
 		}
 	}
+}
+
+/*
+ * Put the arguments of c that o has (keys, and attrs if not NULL), but
+ * attribute skip; those of the health nest in a nest, if any.
+ */
+void cobj_put(struct nl_msg *m, const struct cobj *o, const struct cmd *c,
+	      const uint64_t *attrs, int skip)
+{
+	const struct arg_spec *s;
+	struct nlattr *nest;
+	int slot;
+
+	put_attrs(m, o, c, attrs, skip, 0);
+	for (s = c->args; s->name; s++) {
+		slot = spec_slot(s, s->attr);
+		if (s->nest && (attrs ? *attrs & (1ULL << slot) :
+				o->tb[slot] != NULL))
+			break;
+	}
+	if (!s->name)
+		return;
+	nest = nla_nest_start(m, s->nest | NLA_F_NESTED);
+	if (!nest)
+		nl_put_fail();
+	put_attrs(m, o, c, attrs, skip, s->nest);
+	nla_nest_end(m, nest);
 }
 
 /* "FILE:LINE: " of an object read from a file, for messages. */

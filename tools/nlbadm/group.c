@@ -2,7 +2,8 @@
 /*
  * nlbadm group: server groups (scheduler, IP versions, affinity and the
  * translation of clients of the other IP version, connection tracking,
- * drain timeout, accounting, flowtable offload, PROXY protocol).
+ * drain timeout, accounting, flowtable offload, PROXY protocol, health
+ * checks).
  */
 #include "nlbadm.h"
 
@@ -19,6 +20,60 @@ static const struct choice sched_choices[] = {
 	{ "sh", NLB_SCHED_SH },
 	{ "maglev", NLB_SCHED_MAGLEV },
 	{ 0 }
+};
+
+static const struct choice check_choices[] = {
+	{ "none", NLB_CHECK_NONE },
+	{ "tcp", NLB_CHECK_TCP },
+	{ "http", NLB_CHECK_HTTP },
+	{ "udp", NLB_CHECK_UDP },
+	{ "agent", NLB_CHECK_AGENT },
+	{ 0 }
+};
+
+/* Text shows the settings of the group's check type only. */
+#define TYPE		NLB_A_HEALTH_TYPE
+#define ANY		(1u << NLB_CHECK_TCP | 1u << NLB_CHECK_HTTP | \
+			 1u << NLB_CHECK_UDP | 1u << NLB_CHECK_AGENT)
+#define HTTP		(1u << NLB_CHECK_HTTP)
+#define UDP		(1u << NLB_CHECK_UDP)
+
+static const struct field health_fields[] = {
+	FIELD_CHOICE(NLB_A_HEALTH_TYPE, "type", "check", check_choices),
+	{ .attr = NLB_A_HEALTH_PORT, .kind = FIELD_U16, .key = "port",
+	  .label = "check-port", .text_if = NLB_A_HEALTH_PORT,
+	  .text_key = TYPE, .text_mask = ANY },
+	FIELD_MASK(NLB_A_HEALTH_INTERVAL, FIELD_MSEC, "interval", "interval",
+		   TYPE, ANY),
+	FIELD_MASK(NLB_A_HEALTH_TIMEOUT, FIELD_MSEC, "timeout", "timeout",
+		   TYPE, ANY),
+	FIELD_MASK(NLB_A_HEALTH_RISE, FIELD_U32, "rise", "rise", TYPE, ANY),
+	FIELD_MASK(NLB_A_HEALTH_FALL, FIELD_U32, "fall", "fall", TYPE, ANY),
+	FIELD_MASK(NLB_A_HEALTH_HTTP_PATH, FIELD_QSTR, "http_path",
+		   "http-path", TYPE, HTTP),
+	{ .attr = NLB_A_HEALTH_HTTP_HOST, .kind = FIELD_QSTR,
+	  .key = "http_host", .label = "http-host",
+	  .text_if = NLB_A_HEALTH_HTTP_HOST, .text_key = TYPE,
+	  .text_mask = HTTP },
+	FIELD_MASK(NLB_A_HEALTH_HTTP_STATUS, FIELD_QSTR, "http_status",
+		   "http-status", TYPE, HTTP),
+	FIELD_MASK(NLB_A_HEALTH_UDP_PAYLOAD, FIELD_TEXT, "udp_payload",
+		   "udp-payload", TYPE, UDP),
+	FIELD_MASK(NLB_A_HEALTH_UDP_REPLY, FIELD_BOOL, "udp_reply",
+		   "udp-reply", TYPE, UDP),
+	{ .attr = NLB_A_HEALTH_PASSIVE_FAILS, .kind = FIELD_U32,
+	  .key = "passive_fails", .label = "passive-fails",
+	  .text_if = NLB_A_GROUP_PASSIVE, .text_if_parent = true },
+	{ .attr = NLB_A_HEALTH_PASSIVE_WINDOW, .kind = FIELD_MSEC,
+	  .key = "passive_window", .label = "passive-window",
+	  .text_if = NLB_A_GROUP_PASSIVE, .text_if_parent = true },
+	{ 0 }
+};
+
+const struct object health_obj = {
+	.name = "health",
+	.maxattr = NLB_A_HEALTH_MAX,
+	.fields = health_fields,
 };
 
 static const struct choice affinity_choices[] = {
@@ -71,6 +126,11 @@ static const struct field fields[] = {
 		 "pool-port-max", NLB_A_GROUP_POOL4_SIZE),
 	FIELD(NLB_A_GROUP_PREFIX6, FIELD_ADDR6, "prefix6", "prefix6"),
 	FIELD_CHOICE(NLB_A_GROUP_SRC6, "src6", "src6", src6_choices),
+	FIELD(NLB_A_GROUP_PASSIVE, FIELD_BOOL, "passive", "passive"),
+	FIELD_IF(NLB_A_GROUP_PASSIVE_TIMEOUT, FIELD_MSEC, "passive_timeout",
+		 "passive-timeout", NLB_A_GROUP_PASSIVE),
+	{ .attr = NLB_A_GROUP_HEALTH, .kind = FIELD_INLINE, .key = "health",
+	  .sub = &health_obj },
 	FIELD(NLB_A_GROUP_STATS, FIELD_STATS, "stats", NULL),
 	{ 0 }
 };
@@ -90,6 +150,34 @@ const struct object group_obj = {
 #define NAME_ARG(f)	{ .name = "NAME", .kind = ARG_NAME, \
 			  .flags = ARG_POSITIONAL | (f), \
 			  .attr = NLB_A_GROUP_NAME }
+
+/* The health check settings, in the group's health nest. */
+#define HEALTH_ARG(n, k, a, ...) { .name = (n), .kind = (k), \
+	  .attr = NLB_A_HEALTH_##a, .nest = NLB_A_GROUP_HEALTH, __VA_ARGS__ }
+#define HEALTH_ARGS \
+	HEALTH_ARG("check", ARG_CHOICE, TYPE, .choices = check_choices, \
+		   .dflt = "tcp"), \
+	HEALTH_ARG("check-port", ARG_U16, PORT, .max = 65535, .dflt = "0"), \
+	HEALTH_ARG("interval", ARG_MSEC, INTERVAL, .min = 100, \
+		   .max = 3600000, .dflt = "5s"), \
+	HEALTH_ARG("timeout", ARG_MSEC, TIMEOUT, .min = 10, .max = 3600000, \
+		   .dflt = "2s"), \
+	HEALTH_ARG("rise", ARG_U32, RISE, .min = 1, .max = 100, .dflt = "2"), \
+	HEALTH_ARG("fall", ARG_U32, FALL, .min = 1, .max = 100, .dflt = "3"), \
+	HEALTH_ARG("http-path", ARG_STR, HTTP_PATH, \
+		   .max = NLB_HTTP_TEXT_MAX_LEN, .dflt = "/"), \
+	HEALTH_ARG("http-host", ARG_STR, HTTP_HOST, .flags = ARG_EMPTY, \
+		   .max = NLB_HTTP_TEXT_MAX_LEN, .dflt = ""), \
+	HEALTH_ARG("http-status", ARG_STR, HTTP_STATUS, .max = 63, \
+		   .dflt = "200-399"), \
+	HEALTH_ARG("udp-payload", ARG_TEXT, UDP_PAYLOAD, \
+		   .max = NLB_UDP_PAYLOAD_MAX_LEN, .dflt = ""), \
+	HEALTH_ARG("udp-reply", ARG_CHOICE, UDP_REPLY, \
+		   .choices = onoff_choices, .dflt = "on"), \
+	HEALTH_ARG("passive-fails", ARG_U32, PASSIVE_FAILS, .min = 1, \
+		   .max = 100000, .dflt = "5"), \
+	HEALTH_ARG("passive-window", ARG_MSEC, PASSIVE_WINDOW, .min = 100, \
+		   .max = 3600000, .dflt = "10s")
 
 /* add and change: the kernel refuses to change the IP version. */
 static const struct arg_spec set_args[] = {
@@ -129,6 +217,13 @@ static const struct arg_spec set_args[] = {
 	  .choices = src6_choices, .dflt = "embed" },
 	{ .name = "proxy", .kind = ARG_CHOICE,
 	  .attr = NLB_A_GROUP_PROXY, .choices = proxy_choices, .dflt = "off" },
+	{ .name = "passive", .kind = ARG_CHOICE,
+	  .attr = NLB_A_GROUP_PASSIVE, .choices = onoff_choices,
+	  .dflt = "off" },
+	{ .name = "passive-timeout", .kind = ARG_MSEC,
+	  .attr = NLB_A_GROUP_PASSIVE_TIMEOUT, .min = 100, .max = 60000,
+	  .dflt = "3s" },
+	HEALTH_ARGS,
 	{ 0 }
 };
 
@@ -146,7 +241,14 @@ static const struct arg_spec show_args[] = {
 			"[track on|off] [drain-timeout SECONDS] [acct on|off] " \
 			"[offload on|off] [pool ADDRESS [pool-last ADDRESS]]... " \
 			"[pool-port-min PORT] [pool-port-max PORT] " \
-			"[prefix6 ADDRESS] [src6 embed|pool] [proxy off|v2]"
+			"[prefix6 ADDRESS] [src6 embed|pool] [proxy off|v2] " \
+			"[check none|tcp|http|udp|agent] " \
+			"[check-port PORT] [interval TIME] [timeout TIME] " \
+			"[rise N] [fall N] [http-path PATH] [http-host HOST] " \
+			"[http-status CODES] [udp-payload TEXT] " \
+			"[udp-reply on|off] [passive on|off] " \
+			"[passive-timeout TIME] [passive-fails N] " \
+			"[passive-window TIME]"
 
 const struct cmd group_cmds[] = {
 	{ .name = "add",

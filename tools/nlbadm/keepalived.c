@@ -8,9 +8,10 @@
  *       persistence_timeout SECONDS
  *       persistence_granularity NETMASK
  *       protocol TCP|UDP
+ *       delay_loop SECONDS
  *       real_server ADDRESS PORT {
  *           weight W
- *           TCP_CHECK { ... }  HTTP_GET { ... }
+ *           TCP_CHECK { ... }  HTTP_GET { ... }  SSL_GET { ... }
  *       }
  *   }
  *
@@ -19,6 +20,17 @@
  * routing and tunnelling, fwmark and SCTP services and schedulers nlb
  * lacks are refused; every other statement nlb has no use for (VRRP,
  * global_defs, sorry_server, quorum, ...) is listed as not imported.
+ *
+ * Checkers become the group's health check settings (nlb checks all the
+ * backends of a group alike, keepalived each real server on its own):
+ * TCP_CHECK a tcp check, HTTP_GET an http check (the first url's path and
+ * status codes, virtualhost the Host), SSL_GET a tcp check (nlb-healthd
+ * speaks no TLS); delay_loop the interval (keepalived's default 60 s),
+ * connect_timeout the timeout (default 5 s), retry (or nb_get_retry) N
+ * fall N + 1, and rise 1 (keepalived takes a server back at its first
+ * success). A service whose real servers have no checker gets check none:
+ * keepalived keeps them in. What a group cannot hold (other checkers,
+ * checkers that differ between real servers, digests) is listed.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -276,16 +288,230 @@ static int uint_arg(struct import *im, const struct knode *n,
 	return 0;
 }
 
+/* A checker of a real server, as the group's health check settings. */
+struct kcheck {
+	int type;		/* NLB_CHECK_TCP or NLB_CHECK_HTTP; 0: none */
+	const char *name;	/* TCP_CHECK, HTTP_GET, SSL_GET */
+	unsigned long line;
+	unsigned long timeout;	/* ms, 0: keepalived's default */
+	unsigned long delay;	/* ms, delay_loop of the checker; 0: none */
+	long retry;		/* -1: not given */
+	char path[NLB_HTTP_TEXT_MAX_LEN + 1];
+	char host[NLB_HTTP_TEXT_MAX_LEN + 1];
+	char status[64];
+};
+
 /* What a virtual_server says, before it has addresses. */
 struct vs {
 	struct isvc s;		/* settings; no address */
 	bool sctp, refused;
 	unsigned long reals_line;
+	unsigned long delay;	/* delay_loop, ms; 0: not given */
+	struct kcheck chk;	/* the first real server's checker */
+	size_t nchecked;	/* real servers with a checker */
 };
 
-static void real_server(struct import *im, const struct knode *n,
-			struct isvc *s)
+/* A duration in (decimal) seconds, as milliseconds in [1, max]. */
+static int secs_arg(struct import *im, const struct knode *n,
+		    unsigned long max, unsigned long *ms)
 {
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg1(n), &end);
+	if (!isdigit((unsigned char)*arg1(n)) || errno || *end ||
+	    v * 1000 < 1 || v * 1000 > max) {
+		imp_error(im, n->line, "%s: invalid value '%s'", n->w[0],
+			  arg1(n));
+		return -1;
+	}
+	*ms = (unsigned long)(v * 1000 + 0.5);
+	return 0;
+}
+
+/* Whether a text fits a setting: printable, no blank, at most max bytes. */
+static bool word_ok(const char *w, size_t max)
+{
+	size_t i, n = strlen(w);
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)w[i] <= ' ' || (unsigned char)w[i] > '~')
+			return false;
+	return n >= 1 && n <= max;
+}
+
+/* url { path P; status_code C...; digest D } of HTTP_GET */
+static void check_url(struct import *im, const struct knode *n,
+		      struct kcheck *c)
+{
+	size_t i, len;
+
+	for (i = 0; i < n->nkids; i++) {
+		const struct knode *k = &n->kids[i];
+
+		at(im, k);
+		if (kw(k, "path", NULL)) {
+			if (*arg1(k) != '/' ||
+			    !word_ok(arg1(k), NLB_HTTP_TEXT_MAX_LEN))
+				imp_warn(im, k->line, "path %s (nlb's http-path is a path of printable characters)",
+					 arg1(k));
+			else
+				snprintf(c->path, sizeof(c->path), "%s",
+					 arg1(k));
+		} else if (kw(k, "status_code", NULL)) {
+			len = strlen(c->status);
+			if (!word_ok(arg1(k), 11) ||
+			    len + strlen(arg1(k)) + 1 >= sizeof(c->status))
+				imp_warn(im, k->line, "status_code %s",
+					 arg1(k));
+			else
+				snprintf(c->status + len,
+					 sizeof(c->status) - len, "%s%s",
+					 len ? "," : "", arg1(k));
+		} else if (kw(k, "digest", NULL)) {
+			imp_warn(im, k->line, "digest (nlb-healthd checks the status code, not the body)");
+		} else {
+			imp_warn(im, k->line, "%s", k->w[0]);
+		}
+	}
+}
+
+/* A checker block of a real server; r->check_port its port. */
+static void checker(struct import *im, const struct knode *n,
+		    struct kcheck *c, struct ireal *r)
+{
+	unsigned long v;
+	size_t i;
+	int urls = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->name = n->w[0];
+	c->line = n->line;
+	c->retry = -1;
+	c->type = kw(n, "HTTP_GET", NULL) ? NLB_CHECK_HTTP : NLB_CHECK_TCP;
+	if (kw(n, "SSL_GET", NULL))
+		imp_warn(im, n->line, "SSL_GET's TLS (checked as a TCP connect: nlb-healthd does not speak TLS)");
+	for (i = 0; i < n->nkids; i++) {
+		const struct knode *k = &n->kids[i];
+
+		at(im, k);
+		if (kw(k, "connect_port", NULL)) {
+			if (!uint_arg(im, k, 65535, &v))
+				r->check_port = v;
+		} else if (kw(k, "connect_timeout", NULL)) {
+			secs_arg(im, k, 3600000, &c->timeout);
+		} else if (kw(k, "delay_loop", NULL)) {
+			secs_arg(im, k, 3600000, &c->delay);
+		} else if (kw(k, "retry", "nb_get_retry")) {
+			if (!uint_arg(im, k, 1000, &v))
+				c->retry = v;
+		} else if (kw(k, "virtualhost", NULL) &&
+			   c->type == NLB_CHECK_HTTP) {
+			if (!word_ok(arg1(k), NLB_HTTP_TEXT_MAX_LEN) ||
+			    strspn(arg1(k), "abcdefghijklmnopqrstuvwxyz"
+					    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					    "0123456789.-_:[]") !=
+			    strlen(arg1(k)))
+				imp_warn(im, k->line, "virtualhost %s (nlb's http-host has letters, digits and .-_:[] only)",
+					 arg1(k));
+			else
+				snprintf(c->host, sizeof(c->host), "%s",
+					 arg1(k));
+		} else if (kw(k, "url", NULL) && c->type == NLB_CHECK_HTTP) {
+			if (urls++)
+				imp_warn(im, k->line, "url (nlb checks one path: the first url's)");
+			else
+				check_url(im, k, c);
+		} else if (kw(k, "delay_before_retry", NULL)) {
+			imp_warn(im, k->line, "delay_before_retry (nlb-healthd probes at the interval)");
+		} else {
+			imp_warn(im, k->line, "%s", k->w[0]);
+		}
+	}
+}
+
+static bool check_same(const struct kcheck *a, const struct kcheck *b)
+{
+	return a->type == b->type && a->timeout == b->timeout &&
+	       a->delay == b->delay && a->retry == b->retry &&
+	       !strcmp(a->path, b->path) && !strcmp(a->host, b->host) &&
+	       !strcmp(a->status, b->status);
+}
+
+/*
+ * The health check settings of a service, as nlbadm arguments, from the
+ * checker of its first real server; its real servers' ports are known.
+ */
+static char *check_args(struct import *im, const struct vs *vs,
+			const struct isvc *s)
+{
+	const struct kcheck *c = &vs->chk;
+	unsigned long interval, timeout;
+	char buf[512];
+	size_t i, len;
+	int port = -1;
+
+	if (!vs->nchecked)
+		return strdup("check none");
+	/* one port for all: each its own (0), or the same one */
+	for (i = 0; i < s->nreals; i++) {
+		int p = s->reals[i].check_port == s->reals[i].port ? 0 :
+			s->reals[i].check_port;
+
+		if (!s->reals[i].checked) {
+			imp_warn(im, s->reals[i].line, "real_server without a checker (nlb checks all the backends of a group alike)");
+			continue;
+		}
+		if (port < 0) {
+			port = p;
+		} else if (p != port) {
+			imp_warn(im, s->reals[i].line, "connect_port %d (nlb checks a group's backends on one port, or each on its own): checked on %d",
+				 s->reals[i].check_port, port ? port :
+				 s->reals[i].port);
+		}
+	}
+	interval = c->delay ? c->delay : vs->delay ? vs->delay : 60000;
+	if (interval < 100)
+		interval = 100;
+	timeout = c->timeout ? c->timeout : 5000;
+	if (timeout < 10)
+		timeout = 10;
+	if (timeout > interval) {
+		imp_warn(im, c->line, "connect_timeout %lums beyond the interval (nlb's timeout is at most the interval): %lums",
+			 timeout, interval);
+		timeout = interval;
+	}
+	len = snprintf(buf, sizeof(buf), "check %s",
+		       c->type == NLB_CHECK_HTTP ? "http" : "tcp");
+	if (port > 0)
+		len += snprintf(buf + len, sizeof(buf) - len,
+				" check-port %d", port);
+	len += snprintf(buf + len, sizeof(buf) - len,
+			" interval %lums timeout %lums rise 1 fall %ld",
+			interval, timeout,
+			c->retry < 0 ? 2 : c->retry + 1 > 100 ? 100 :
+			c->retry + 1);
+	if (c->type == NLB_CHECK_HTTP) {
+		if (*c->path)
+			len += snprintf(buf + len, sizeof(buf) - len,
+					" http-path %s", c->path);
+		if (*c->host)
+			len += snprintf(buf + len, sizeof(buf) - len,
+					" http-host %s", c->host);
+		if (*c->status)
+			snprintf(buf + len, sizeof(buf) - len,
+				 " http-status %s", c->status);
+	}
+	return strdup(buf);
+}
+
+static void real_server(struct import *im, const struct knode *n,
+			struct vs *vs)
+{
+	struct isvc *s = &vs->s;
+	struct kcheck chk;
+	bool checked = false;
 	struct ireal *r;
 	unsigned long v;
 	uint16_t port;
@@ -307,6 +533,7 @@ static void real_server(struct import *im, const struct knode *n,
 	r->family = fam;
 	memcpy(r->addr, addr, 16);
 	r->port = port;
+	r->check_port = port;
 	for (i = 0; i < n->nkids; i++) {
 		const struct knode *k = &n->kids[i];
 
@@ -314,9 +541,25 @@ static void real_server(struct import *im, const struct knode *n,
 		if (kw(k, "weight", NULL)) {
 			if (!uint_arg(im, k, UINT32_MAX, &v))
 				r->weight = v;
-		} else if (kw(k, "TCP_CHECK", NULL) ||
-			   kw(k, "HTTP_GET", NULL)) {
-			imp_warn(im, k->line, "%s (nlb has no health checks: set backend health with nlbadm from a checker)",
+		} else if (kw(k, "TCP_CHECK", "HTTP_GET") ||
+			   kw(k, "SSL_GET", NULL)) {
+			if (checked) {
+				imp_warn(im, k->line, "%s (nlb checks a backend one way: the first checker's)",
+					 k->w[0]);
+				continue;
+			}
+			checked = true;
+			r->checked = true;
+			checker(im, k, &chk, r);
+			if (!vs->nchecked++)
+				vs->chk = chk;
+			else if (!check_same(&chk, &vs->chk))
+				imp_warn(im, k->line, "%s (nlb checks the backends of a group alike: as the %s of line %lu)",
+					 k->w[0], vs->chk.name, vs->chk.line);
+		} else if (kw(k, "MISC_CHECK", "SMTP_CHECK") ||
+			   kw(k, "DNS_CHECK", "UDP_CHECK") ||
+			   kw(k, "BFD_CHECK", "PING_CHECK")) {
+			imp_warn(im, k->line, "%s (nlb-healthd checks tcp, http, udp and agents)",
 				 k->w[0]);
 		} else {
 			imp_warn(im, k->line, "%s", k->w[0]);
@@ -381,7 +624,9 @@ static void vs_settings(struct import *im, const struct knode *n,
 		} else if (kw(k, "persistence_granularity", NULL)) {
 			/* family known later: checked per address */
 		} else if (kw(k, "real_server", NULL)) {
-			real_server(im, k, s);
+			real_server(im, k, vs);
+		} else if (kw(k, "delay_loop", NULL)) {
+			secs_arg(im, k, 3600000, &vs->delay);
 		} else if (kw(k, "ops", NULL)) {
 			imp_error(im, k->line, "one-packet scheduling (ops) is not supported: nlb schedules each UDP flow once");
 			vs->refused = true;
@@ -467,7 +712,11 @@ static void vs_service(struct import *im, const struct knode *n,
 		}
 		if (!r->port)
 			r->port = port;
+		if (!r->check_port)
+			r->check_port = r->port;
 	}
+	free(s->health);
+	s->health = check_args(im, vs, s);
 	for (i = 0; i < n->nkids; i++)
 		if (kw(&n->kids[i], "persistence_granularity", NULL))
 			gran = &n->kids[i];

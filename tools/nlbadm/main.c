@@ -53,7 +53,9 @@ static void usage(FILE *f)
 		"ADDRESS is an IPv4 or IPv6 address, NAME and GROUP 1-%d characters,\n"
 		"PORT 1-65535 (backends: 0-65535, 0 keeps the client's port), W 0-255,\n"
 		"SECONDS 0-2592000 (drain-timeout) or 0-86400 (persist), 0 for none,\n"
-		"LEN 0-32 (persist-prefix4) or 0-128 (persist-prefix6), N 1 or more.\n",
+		"LEN 0-32 (persist-prefix4) or 0-128 (persist-prefix6), N 1 or more,\n"
+		"TIME a duration in seconds (5, 1.5s) or milliseconds (200ms), CODES\n"
+		"HTTP status codes and ranges (200-299,301), TEXT text or 0x and hex.\n",
 		NLB_NAME_MAX_LEN);
 }
 

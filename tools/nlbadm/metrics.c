@@ -64,6 +64,12 @@ static const struct stat_metric stat_metrics[] = {
 	{ NLB_A_STATS_FAILOVER_FAMILY, "failover_family_connections_total",
 	  "counter",
 	  "New connections affinity prefer sent to the other IP version, the client's having no backend that could take them.", NULL },
+	{ NLB_A_STATS_FAIL_RESET, "failed_connections_total", "counter",
+	  "New connections that failed at their start (groups with passive on), by reason: reset by the backend, or no answer within the passive timeout.",
+	  "reason=\"reset\"" },
+	{ NLB_A_STATS_FAIL_TIMEOUT, "failed_connections_total", "counter",
+	  "New connections that failed at their start (groups with passive on), by reason: reset by the backend, or no answer within the passive timeout.",
+	  "reason=\"timeout\"" },
 };
 
 static const char *const kind_names[CONF_NKINDS] = {
@@ -208,6 +214,30 @@ static void attrs_family(FILE *f, const struct conf *c, int kind,
 			    nla_get_u16(a) : nla_get_u32(a);
 			sample(f, kind_names[kind], name, o, extra[j], v);
 		}
+	}
+}
+
+/* A gauge in seconds from a u64 attribute in milliseconds since the epoch. */
+static void time_family(FILE *f, const struct conf *c, int kind,
+			const char *name, const char *help, int attr)
+{
+	const struct cobj *o;
+	bool any = false, first;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < c->n[kind]; i++) {
+		o = &c->v[kind][i];
+		if (!o->tb[attr] || !(v = nla_get_u64(o->tb[attr])))
+			continue;
+		if (!any)
+			family(f, kind_names[kind], name, "gauge", help);
+		any = true;
+		first = true;
+		fprintf(f, "nlb_%s_%s{", kind_names[kind], name);
+		put_key(f, o, &first);
+		fprintf(f, "} %" PRIu64 ".%03u\n", v / 1000,
+			(unsigned int)(v % 1000));
 	}
 }
 
@@ -390,6 +420,16 @@ void metrics_render(FILE *f, const struct conf *c, double seconds)
 		    NLB_A_BACKEND_ENABLED);
 	attr_family(f, c, CONF_BACKEND, "healthy", "A backend's health state (1 up, 0 down).",
 		    NLB_A_BACKEND_HEALTHY);
+	attr_family(f, c, CONF_BACKEND, "agent_weight_percent", "The share of its weight a backend's agent check gives it (0-100).",
+		    NLB_A_BACKEND_AGENT_WEIGHT);
+	attr_family(f, c, CONF_BACKEND, "probe_ok", "Whether the health checker's last probe of a backend succeeded (1) or failed (0).",
+		    NLB_A_BACKEND_PROBE_OK);
+	time_family(f, c, CONF_BACKEND, "probe_timestamp_seconds", "When the health checker last reported a probe of a backend (Unix time).",
+		    NLB_A_BACKEND_PROBE_TIME);
+	time_family(f, c, CONF_BACKEND, "health_changed_timestamp_seconds", "When a backend's health state last changed (Unix time).",
+		    NLB_A_BACKEND_HEALTH_TIME);
+	attr_family(f, c, CONF_GROUP, "passive", "Whether a group counts its backends' failed connection starts (1).",
+		    NLB_A_GROUP_PASSIVE);
 	attr_family(f, c, CONF_BACKEND, "draining", "1 for a deleted backend whose connections drain.",
 		    NLB_A_BACKEND_DRAINING);
 	attr_family(f, c, CONF_BACKEND, "drain_left_seconds", "Seconds until a draining backend's connections are ended.",

@@ -32,9 +32,10 @@
 /* Largest attribute type of the sets replies hold. */
 #define NLB_ATTR_MAX	MAX2(MAX4(NLB_A_LISTENER_MAX, NLB_A_GROUP_MAX, \
 				  NLB_A_BACKEND_MAX, NLB_A_INFO_MAX), \
-			     MAX2(NLB_A_STATS_MAX, NLB_A_XLAT_DROPS_MAX))
+			     MAX4(NLB_A_STATS_MAX, NLB_A_XLAT_DROPS_MAX, \
+				  NLB_A_HEALTH_MAX, 0))
 /* More than the arguments any command takes (a unit test checks). */
-#define MAX_ARGS	16
+#define MAX_ARGS	32
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -68,6 +69,9 @@ enum arg_kind {
 	ARG_U8,		/* decimal number in [min, max]: u8 attribute */
 	ARG_U16,	/* decimal number in [min, max]: u16 attribute */
 	ARG_U32,	/* decimal number in [min, max]: u32 attribute */
+	ARG_STR,	/* 1 (ARG_EMPTY: 0) to max printable characters: string */
+	ARG_TEXT,	/* 0 to max bytes, text or 0xHEX: binary attribute */
+	ARG_MSEC,	/* duration (5, 1.5s, 200ms) in [min, max] ms: u32 */
 };
 
 #define ARG_POSITIONAL	0x01	/* no keyword: taken in table order */
@@ -90,6 +94,7 @@ enum arg_kind {
  * as not given), and apply sends the two together.
  */
 #define ARG_LAST	0x100
+#define ARG_EMPTY	0x200	/* ARG_STR: may be empty */
 
 struct arg_spec {
 	/* keyword, or placeholder (e.g. "GROUP") of a positional argument */
@@ -98,8 +103,10 @@ struct arg_spec {
 	unsigned int flags;
 	int attr;		/* attribute (ARG_ADDR: IPv4 address) */
 	int attr6;		/* ARG_ADDR: attribute of an IPv6 address */
-	unsigned long min, max;	/* ARG_U8, ARG_U16, ARG_U32 */
+	/* ARG_U8, ARG_U16, ARG_U32, ARG_MSEC; ARG_STR, ARG_TEXT: max length */
+	unsigned long min, max;
 	const struct choice *choices;	/* ARG_CHOICE */
+	int nest;		/* attribute of the nest it goes in, or 0 */
 	/* the kernel's default as a command line word, for apply */
 	const char *dflt;
 };
@@ -135,7 +142,15 @@ enum field_kind {
 	FIELD_ENUM,	/* u8 printed by name from a choice table */
 	FIELD_STATS,	/* nest of NLB_A_STATS_*, printed with -s only */
 	FIELD_NEST,	/* nest of counters (.sub), printed with -s only */
+	FIELD_INLINE,	/* nest of the fields of sub, text inline */
+	FIELD_QSTR,	/* string, quoted in text when empty or with blanks */
+	FIELD_TEXT,	/* binary, as text if printable, else 0xHEX */
+	FIELD_MSEC,	/* u32 milliseconds, text 5s, 1.5s or 200ms */
+	FIELD_AGE,	/* u64 ms since the epoch, text "12s ago" */
+	FIELD_PCT,	/* u8 percentage, text N% and only when not 100 */
 };
+
+struct object;
 
 struct field {
 	int attr;
@@ -146,7 +161,12 @@ struct field {
 	const struct choice *choices;
 	/* text only: print only if this attribute is present and not 0 */
 	int text_if;
-	/* FIELD_NEST: the nest's attributes */
+	bool text_if_parent;	/* text_if is an attribute of the parent */
+	/* text only, if text_mask: print only if bit (value of the u8
+	 * attribute text_key) is set in text_mask */
+	int text_key;
+	unsigned int text_mask;
+	/* FIELD_NEST, FIELD_INLINE: the nest's attributes */
 	const struct object *sub;
 };
 
@@ -160,6 +180,10 @@ struct field {
 				  .key = (j), .label = (t), .sub = (s) }
 #define FIELD_IF(a, k, j, t, i)	{ .attr = (a), .kind = (k), .key = (j), \
 				  .label = (t), .text_if = (i) }
+/* A field of a nest of which text shows only some (text_key, mask). */
+#define FIELD_MASK(a, k, j, t, tk, m) { .attr = (a), .kind = (k), \
+				  .key = (j), .label = (t), .text_key = (tk), \
+				  .text_mask = (m) }
 
 /* An object type as it appears in replies. */
 struct object {
@@ -171,7 +195,7 @@ struct object {
 };
 
 extern const struct object listener_obj, group_obj, backend_obj, info_obj,
-	xlat_drops_obj;
+	xlat_drops_obj, health_obj;
 extern const struct choice onoff_choices[], event_choices[];
 
 void out_init(FILE *f);
@@ -189,6 +213,9 @@ void out_objects(const char *key, const struct object *o,
 		 const struct msg_list *l);
 void out_event(const struct object *o, struct nlattr **tb);
 const char *obj_attr_name(const struct object *o, int attr);
+void fmt_msec(char *buf, size_t len, uint32_t ms);
+void fmt_text(char *buf, size_t len, const unsigned char *p, size_t n);
+int parse_text(const char *s, unsigned char *out, size_t max);
 
 /* ---- json.c: JSON writer ---- */
 
@@ -268,7 +295,7 @@ int usage_cmd(const char *name);
 /* ---- batch.c: -b FILE ---- */
 
 /* Words a batch line may have, more than any valid command needs. */
-#define BATCH_MAX_WORDS	64
+#define BATCH_MAX_WORDS	128
 
 int batch_split(char *line, char **argv, int max);
 int batch_run(FILE *f, const char *name, bool force);
@@ -279,6 +306,21 @@ int batch_main(const char *path, bool force);
 enum { CONF_GROUP, CONF_BACKEND, CONF_LISTENER, CONF_NKINDS };
 
 /* An object type of a configuration. */
+/*
+ * In a conf object's attribute table the group's health nest follows the
+ * group's own attributes: slot CONF_HEALTH_BASE + NLB_A_HEALTH_*. Slots are
+ * bits of a change's 64-bit attribute set.
+ */
+#define CONF_HEALTH_BASE	(NLB_A_GROUP_MAX + 1)
+#define CONF_TB_MAX	MAX2(NLB_ATTR_MAX, CONF_HEALTH_BASE + NLB_A_HEALTH_MAX)
+_Static_assert(CONF_TB_MAX < 64, "conf slots are bits of a u64");
+
+/* The slot of attribute attr of argument s. */
+static inline int spec_slot(const struct arg_spec *s, int attr)
+{
+	return s->nest ? CONF_HEALTH_BASE + attr : attr;
+}
+
 struct ctype {
 	const char *name;
 	const struct object *ob;
@@ -286,7 +328,7 @@ struct ctype {
 	const struct cmd *add, *change, *del;
 	/* the kernel's defaults of the add command's arguments */
 	struct nl_msg *dflt_msg;
-	struct nlattr *dflt[NLB_ATTR_MAX + 1];
+	struct nlattr *dflt[CONF_TB_MAX + 1];
 };
 extern struct ctype ctypes[CONF_NKINDS];
 
@@ -294,7 +336,7 @@ extern struct ctype ctypes[CONF_NKINDS];
 struct cobj {
 	int kind;
 	struct nl_msg *msg;
-	struct nlattr *tb[NLB_ATTR_MAX + 1];
+	struct nlattr *tb[CONF_TB_MAX + 1];	/* by slot (spec_slot()) */
 	const char *file;	/* read from this file, at line; or running */
 	unsigned long line;
 	long peer;		/* apply: the same object on the other side */
@@ -372,6 +414,8 @@ struct ireal {
 	uint16_t port;
 	uint32_t weight;
 	unsigned long line;
+	int check_port;		/* keepalived: its checker's port, 0 its own */
+	bool checked;		/* keepalived: it has a checker */
 };
 
 /* A virtual service, as IPVS has it: one address, protocol and port. */

@@ -7,6 +7,8 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <string.h>
+#include <time.h>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
@@ -33,6 +35,7 @@ const struct choice event_choices[] = {
 	{ "change", NLB_EVENT_CHANGE },
 	{ "del", NLB_EVENT_DEL },
 	{ "drained", NLB_EVENT_DRAINED },
+	{ "failed", NLB_EVENT_FAILED },
 	{ 0 }
 };
 
@@ -55,6 +58,9 @@ static const struct field stats_fields[] = {
 	      "failover-family"),
 	FIELD(NLB_A_STATS_DROP_POOL, FIELD_U64, "drop_pool", "drop-pool"),
 	FIELD(NLB_A_STATS_PROXIED, FIELD_U64, "proxied", "proxied"),
+	FIELD(NLB_A_STATS_FAIL_RESET, FIELD_U64, "fail_reset", "fail-reset"),
+	FIELD(NLB_A_STATS_FAIL_TIMEOUT, FIELD_U64, "fail_timeout",
+	      "fail-timeout"),
 	{ 0 }
 };
 
@@ -117,6 +123,12 @@ static void policy(const struct object *ob, struct nla_policy *pol)
 		[FIELD_ENUM] = { .type = NLA_U8 },
 		[FIELD_STATS] = { .type = NLA_NESTED },
 		[FIELD_NEST] = { .type = NLA_NESTED },
+		[FIELD_INLINE] = { .type = NLA_NESTED },
+		[FIELD_QSTR] = { .type = NLA_STRING },
+		[FIELD_TEXT] = { .type = NLA_UNSPEC },
+		[FIELD_MSEC] = { .type = NLA_U32 },
+		[FIELD_AGE] = { .type = NLA_U64 },
+		[FIELD_PCT] = { .type = NLA_U8 },
 	};
 	const struct field *f;
 
@@ -138,50 +150,176 @@ static bool nonzero(const struct nlattr *a)
 	return false;
 }
 
-static void put_fields(const struct field *f, struct nlattr **tb);
+static void put_fields(const struct field *f, struct nlattr **tb,
+		       struct nlattr **parent);
 
 /*
- * A nest of counters, with -s only: in JSON an object under @key, in text
- * a line of its own that starts with @label (or none).
+ * A nest of the fields of @ob: FIELD_STATS and FIELD_NEST with -s only, in
+ * text a line of their own that starts with the field's label (or none);
+ * FIELD_INLINE inline. In JSON an object under the field's key.
  */
-static void put_nest(struct nlattr *nest, const struct object *sub,
-		     const char *key, const char *label)
+static void put_nest(const struct field *f, const struct object *ob,
+		     struct nlattr *nest, struct nlattr **parent)
 {
 	struct nla_policy pol[NLB_ATTR_MAX + 1] = { { 0 } };
 	struct nlattr *tb[NLB_ATTR_MAX + 1];
+	bool line = f->kind != FIELD_INLINE;
 
-	policy(sub, pol);
-	if (!opts.stats ||
-	    nla_parse_nested(tb, sub->maxattr, nest, pol) < 0)
+	policy(ob, pol);
+	if ((line && !opts.stats) ||
+	    nla_parse_nested(tb, ob->maxattr, nest, pol) < 0)
 		return;
 	if (opts.json) {
-		json_begin('{', key);
-	} else {
+		json_begin('{', f->key);
+	} else if (line) {
 		text_line();
-		if (label)
-			text_word(label);
+		if (f->label)
+			text_word(f->label);
 	}
-	put_fields(sub->fields, tb);
+	put_fields(ob->fields, tb, parent);
 	if (opts.json)
 		json_end('{');
 }
 
-static void put_fields(const struct field *f, struct nlattr **tb)
+/* "5s", "1.5s", "200ms" */
+void fmt_msec(char *buf, size_t len, uint32_t ms)
 {
-	char buf[INET6_ADDRSTRLEN];
+	int n;
+
+	if (ms < 1000 && ms)
+		snprintf(buf, len, "%ums", ms);
+	else if (!(ms % 1000))
+		snprintf(buf, len, "%us", ms / 1000);
+	else {
+		n = snprintf(buf, len, "%u.%03u", ms / 1000, ms % 1000);
+		while (n > 0 && (size_t)n < len && buf[n - 1] == '0')
+			buf[--n] = '\0';
+		snprintf(buf + n, len - n, "s");
+	}
+}
+
+/* Bytes as text if printable (and not "0x..."), else 0x and hex. */
+void fmt_text(char *buf, size_t len, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < ' ' || p[i] > '~')
+			break;
+	if (i == n && !(n > 1 && p[0] == '0' && p[1] == 'x') && n < len) {
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		return;
+	}
+	buf[0] = '\0';
+	if (len < 3)
+		return;
+	strcpy(buf, "0x");
+	for (i = 0; i < n && 2 + 2 * i + 2 < len; i++)
+		snprintf(buf + 2 + 2 * i, 3, "%02x", p[i]);
+}
+
+/* A string in text: quoted when empty or when it has blanks or quotes. */
+static void put_qstr(const struct field *f, const char *s)
+{
+	char buf[1100];
+
+	if (opts.json || (*s && !strpbrk(s, " \t\"'"))) {
+		put(f, s, true);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "\"%s\"", s);
+	put(f, buf, false);
+}
+
+/* "12s ago", "0.4s ago": milliseconds since the epoch, against now. */
+static void put_age(const struct field *f, uint64_t ms)
+{
+	struct timespec ts;
+	char buf[64];
+	int64_t d;
+
+	if (opts.json) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, ms);
+		put(f, buf, false);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	d = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - (int64_t)ms;
+	if (d < 0)
+		d = 0;
+	if (d < 10000)
+		snprintf(buf, sizeof(buf), "%d.%ds ago", (int)(d / 1000),
+			 (int)(d % 1000 / 100));
+	else
+		snprintf(buf, sizeof(buf), "%" PRId64 "s ago", d / 1000);
+	put(f, buf, false);
+}
+
+/* Whether text shows field f of an object (or nest) tb. */
+static bool text_shows(const struct field *f, struct nlattr **tb,
+		       struct nlattr **parent)
+{
+	struct nlattr **t = f->text_if_parent ? parent : tb;
+	struct nlattr *k;
+
+	if (opts.json)
+		return true;
+	if (f->text_if && !(t && t[f->text_if] && nonzero(t[f->text_if])))
+		return false;
+	if (f->text_mask) {
+		k = tb[f->text_key];
+		if (!k || nla_len(k) < 1 || *(uint8_t *)nla_data(k) >= 32 ||
+		    !(f->text_mask & 1u << *(uint8_t *)nla_data(k)))
+			return false;
+	}
+	if (f->kind == FIELD_PCT && nla_get_u8(tb[f->attr]) == 100)
+		return false;
+	return true;
+}
+
+static void put_fields(const struct field *f, struct nlattr **tb,
+		       struct nlattr **parent)
+{
+	char buf[1100];
 	const char *name;
 	struct nlattr *a;
 
 	for (; f->attr; f++) {
 		a = tb[f->attr];
-		if (!a)
-			continue;
-		if (!opts.json && f->text_if &&
-		    !(tb[f->text_if] && nonzero(tb[f->text_if])))
+		if (!a || !text_shows(f, tb, parent))
 			continue;
 		switch (f->kind) {
 		case FIELD_STR:
 			put(f, nla_get_string(a), true);
+			break;
+		case FIELD_QSTR:
+			put_qstr(f, nla_get_string(a));
+			break;
+		case FIELD_TEXT:
+			fmt_text(buf, sizeof(buf), nla_data(a), nla_len(a));
+			if (opts.json)
+				put(f, buf, true);
+			else
+				put_qstr(f, buf);
+			break;
+		case FIELD_MSEC:
+			if (opts.json)
+				snprintf(buf, sizeof(buf), "%u", nla_get_u32(a));
+			else
+				fmt_msec(buf, sizeof(buf), nla_get_u32(a));
+			put(f, buf, false);
+			break;
+		case FIELD_AGE:
+			put_age(f, nla_get_u64(a));
+			break;
+		case FIELD_PCT:
+			snprintf(buf, sizeof(buf), opts.json ? "%u" : "%u%%",
+				 nla_get_u8(a));
+			put(f, buf, false);
+			break;
+		case FIELD_INLINE:
+			put_nest(f, f->sub, a, tb);
 			break;
 		case FIELD_ADDR4:
 			put(f, inet_ntop(AF_INET, nla_data(a), buf,
@@ -232,10 +370,10 @@ static void put_fields(const struct field *f, struct nlattr **tb)
 			}
 			break;
 		case FIELD_STATS:
-			put_nest(a, &stats_obj, "stats", NULL);
+			put_nest(f, &stats_obj, a, tb);
 			break;
 		case FIELD_NEST:
-			put_nest(a, f->sub, f->key, f->label);
+			put_nest(f, f->sub, a, tb);
 			break;
 		}
 	}
@@ -281,17 +419,17 @@ static void obj_begin(const struct object *ob, struct nlattr **tb,
 	if (opts.json) {
 		json_begin('{', key);
 		if (event) {
-			put_fields(ob->event, tb);
+			put_fields(ob->event, tb, NULL);
 			json_str("object", ob->name);
 		}
 	} else {
 		text_line();
 		if (event)
-			put_fields(ob->event, tb);
+			put_fields(ob->event, tb, NULL);
 		text_word(ob->name);
 	}
 	o.objs++;
-	put_fields(ob->fields, tb);
+	put_fields(ob->fields, tb, NULL);
 }
 
 void out_obj_begin(const struct object *ob, struct nlattr **tb)

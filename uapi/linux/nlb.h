@@ -10,6 +10,9 @@
 #define NLB_FAMILY_VERSION	1
 
 #define NLB_NAME_MAX_LEN	31
+#define NLB_HEALTH_TEXT_MAX_LEN	31
+#define NLB_HTTP_TEXT_MAX_LEN	255
+#define NLB_UDP_PAYLOAD_MAX_LEN	512
 
 /**
  * enum nlb_ipversion - IP versions a server group can hold, fixed at creation.
@@ -96,12 +99,38 @@ enum nlb_reject {
  * @NLB_EVENT_CHANGE: The object was changed (state, weight, health, settings).
  * @NLB_EVENT_DEL: The object was deleted.
  * @NLB_EVENT_DRAINED: A deleted backend's last connection ended; it is gone.
+ * @NLB_EVENT_FAILED: A backend's counters of failed connection starts
+ *   (fail-reset, fail-timeout) grew, in a group with passive on; sent at most
+ *   about every 100 ms per backend.
  */
 enum nlb_event {
 	NLB_EVENT_ADD = 1,
 	NLB_EVENT_CHANGE,
 	NLB_EVENT_DEL,
 	NLB_EVENT_DRAINED,
+	NLB_EVENT_FAILED,
+};
+
+/**
+ * enum nlb_check - How a health checker (nlb-healthd) probes the backends of a
+ *   server group. The kernel only stores the settings; the checker reads them.
+ * @NLB_CHECK_NONE: No probes; the checker leaves the backends' health alone.
+ * @NLB_CHECK_TCP: A TCP connection is set up, then closed.
+ * @NLB_CHECK_HTTP: An HTTP/1.1 GET of http-path (with http-host as Host
+ *   header); the status code must be one of http-status.
+ * @NLB_CHECK_UDP: udp-payload is sent in one datagram; an answer is a success,
+ *   an ICMP port unreachable a failure, and so is silence unless udp-reply is
+ *   0.
+ * @NLB_CHECK_AGENT: A TCP connection to an agent on the backend (port must be
+ *   set), which answers one line of words: up, ready, down, fail, stopped,
+ *   drain, or a weight percentage such as 50%.
+ */
+enum nlb_check {
+	NLB_CHECK_NONE,
+	NLB_CHECK_TCP,
+	NLB_CHECK_HTTP,
+	NLB_CHECK_UDP,
+	NLB_CHECK_AGENT,
 };
 
 /**
@@ -147,9 +176,30 @@ enum {
 	NLB_A_STATS_FAILOVER_FAMILY,
 	NLB_A_STATS_DROP_POOL,
 	NLB_A_STATS_PROXIED,
+	NLB_A_STATS_FAIL_RESET,
+	NLB_A_STATS_FAIL_TIMEOUT,
 
 	__NLB_A_STATS_MAX,
 	NLB_A_STATS_MAX = (__NLB_A_STATS_MAX - 1)
+};
+
+enum {
+	NLB_A_HEALTH_TYPE = 1,
+	NLB_A_HEALTH_PORT,
+	NLB_A_HEALTH_INTERVAL,
+	NLB_A_HEALTH_TIMEOUT,
+	NLB_A_HEALTH_RISE,
+	NLB_A_HEALTH_FALL,
+	NLB_A_HEALTH_HTTP_PATH,
+	NLB_A_HEALTH_HTTP_HOST,
+	NLB_A_HEALTH_HTTP_STATUS,
+	NLB_A_HEALTH_UDP_PAYLOAD,
+	NLB_A_HEALTH_UDP_REPLY,
+	NLB_A_HEALTH_PASSIVE_FAILS,
+	NLB_A_HEALTH_PASSIVE_WINDOW,
+
+	__NLB_A_HEALTH_MAX,
+	NLB_A_HEALTH_MAX = (__NLB_A_HEALTH_MAX - 1)
 };
 
 enum {
@@ -197,6 +247,9 @@ enum {
 	NLB_A_GROUP_POOL6_USED,
 	NLB_A_GROUP_POOL6_SIZE,
 	NLB_A_GROUP_PROXY,
+	NLB_A_GROUP_HEALTH,
+	NLB_A_GROUP_PASSIVE,
+	NLB_A_GROUP_PASSIVE_TIMEOUT,
 
 	__NLB_A_GROUP_MAX,
 	NLB_A_GROUP_MAX = (__NLB_A_GROUP_MAX - 1)
@@ -215,6 +268,13 @@ enum {
 	NLB_A_BACKEND_DRAIN_LEFT,
 	NLB_A_BACKEND_EVENT,
 	NLB_A_BACKEND_ENTRY,
+	NLB_A_BACKEND_PAD,
+	NLB_A_BACKEND_AGENT_WEIGHT,
+	NLB_A_BACKEND_REASON,
+	NLB_A_BACKEND_PROBE,
+	NLB_A_BACKEND_PROBE_OK,
+	NLB_A_BACKEND_PROBE_TIME,
+	NLB_A_BACKEND_HEALTH_TIME,
 
 	__NLB_A_BACKEND_MAX,
 	NLB_A_BACKEND_MAX = (__NLB_A_BACKEND_MAX - 1)

@@ -100,6 +100,22 @@ u "nothing to change" group change web
 u "unknown argument 'x'" group del web x
 u "unknown argument 'x'" group show web x
 
+# group: health checks
+u "invalid check 'ping' (expected none, tcp, http, udp or agent)" \
+	group add web check ping
+u "invalid interval '10ms' (expected a duration of 100ms-3600s" \
+	group change web interval 10ms
+u "invalid timeout '2h'" group change web timeout 2h
+u "invalid rise '0' (expected 1-100)" group change web rise 0
+u "invalid http-path '' (expected 1-255 printable characters)" \
+	group change web http-path ""
+u "invalid http-host 'a b" group change web http-host "a b	c"
+u "invalid udp-payload (expected at most 512 bytes" \
+	group change web udp-payload "$(printf '%0600d' 0)"
+u "invalid passive 'yes' (expected on or off)" group add web passive yes
+u "'check' given more than once" group add web check tcp check http
+u "missing value after 'check-port'" group change web check-port
+
 # backend
 u "missing GROUP" backend add
 u "missing ADDRESS" backend add web
@@ -275,7 +291,7 @@ for line in "apply x.conf" "import ipvs" "exporter" "top" \
 	"monitor" "monitor count 1" "help" "-b $B.bad" "  -j group show" \
 	'group add "web' 'group add "web"x' 'group add ""' "frob" "group frob" \
 	"$(printf 'group add w\001\002b sched 0')" \
-	"$(i=0; while [ $i -le 64 ]; do printf 'x '; i=$((i + 1)); done)"; do
+	"$(i=0; while [ $i -le 128 ]; do printf 'x '; i=$((i + 1)); done)"; do
 	printf '#\n%s\n' "$line" >"$B.line"
 	case $line in
 	monitor*)	msg="'monitor' cannot be used in a batch file" ;;
@@ -292,7 +308,7 @@ for line in "apply x.conf" "import ipvs" "exporter" "top" \
 	frob)		msg="unknown object 'frob'" ;;
 	"group frob")	msg="unknown group command 'frob'" ;;
 	*"sched 0")	msg="invalid sched '0'" ;;
-	*)		msg="more than 64 words" ;;
+	*)		msg="more than 128 words" ;;
 	esac
 	u "nlbadm: $B.line:2: $msg" -b "$B.line"
 done

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
@@ -19,6 +20,9 @@
 #define FAMILY	0x20
 
 static int failed, run;
+
+static void test_health_output(void);
+static void test_health_save(void);
 
 static void check(const char *what, const char *got, const char *want)
 {
@@ -578,11 +582,214 @@ static void test_output_settings(void)
 	put_all_stats(m, NLB_A_BACKEND_STATS);
 	show_one("all counters, text", &backend_obj, m, false, true,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n"
-		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115 proxied 116\n");
+		 "    conns 102 active 104 in-packets 105 in-bytes 106 out-packets 107 out-bytes 108 drop-no-backend 103 drop-error 109 persisted 110 failopen 111 drained 112 translated 113 failover-family 114 drop-pool 115 proxied 116 fail-reset 117 fail-timeout 118\n");
 	show_one("all counters, json", &backend_obj, m, true, true,
-		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115,\"proxied\":116}}]\n");
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"enabled\":true,\"healthy\":true,\"stats\":{\"conns\":102,\"active\":104,\"in_packets\":105,\"in_bytes\":106,\"out_packets\":107,\"out_bytes\":108,\"drop_no_backend\":103,\"drop_error\":109,\"persisted\":110,\"failopen\":111,\"drained\":112,\"translated\":113,\"failover_family\":114,\"drop_pool\":115,\"proxied\":116,\"fail_reset\":117,\"fail_timeout\":118}}]\n");
 	show_one("all counters, without -s", &backend_obj, m, false, false,
 		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
+	nlmsg_free(m);
+	test_health_output();
+	test_health_save();
+}
+
+/* A group with health check settings, as the kernel describes it. */
+static struct nl_msg *group_health(uint8_t type, uint8_t passive,
+				   const char *payload, size_t plen)
+{
+	struct nl_msg *m = group2(NLB_CMD_GROUP_GET, NLB_SCHED_WRR, 0, 0);
+	struct nlattr *nest;
+
+	nla_put_u8(m, NLB_A_GROUP_PASSIVE, passive);
+	nla_put_u32(m, NLB_A_GROUP_PASSIVE_TIMEOUT, 3000);
+	nest = nla_nest_start(m, NLB_A_GROUP_HEALTH | NLA_F_NESTED);
+	nla_put_u8(m, NLB_A_HEALTH_TYPE, type);
+	nla_put_u16(m, NLB_A_HEALTH_PORT, type == NLB_CHECK_AGENT ? 9999 : 0);
+	nla_put_u32(m, NLB_A_HEALTH_INTERVAL, 1500);
+	nla_put_u32(m, NLB_A_HEALTH_TIMEOUT, 200);
+	nla_put_u32(m, NLB_A_HEALTH_RISE, 2);
+	nla_put_u32(m, NLB_A_HEALTH_FALL, 3);
+	nla_put_string(m, NLB_A_HEALTH_HTTP_PATH, "/healthz");
+	nla_put_string(m, NLB_A_HEALTH_HTTP_HOST, "");
+	nla_put_string(m, NLB_A_HEALTH_HTTP_STATUS, "200-299,301");
+	nla_put(m, NLB_A_HEALTH_UDP_PAYLOAD, plen, payload);
+	nla_put_u8(m, NLB_A_HEALTH_UDP_REPLY, 1);
+	nla_put_u32(m, NLB_A_HEALTH_PASSIVE_FAILS, 5);
+	nla_put_u32(m, NLB_A_HEALTH_PASSIVE_WINDOW, 10000);
+	nla_nest_end(m, nest);
+	return m;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* group_health() with all the other settings a kernel reports */
+static struct nl_msg *group_health_full(uint8_t type, uint8_t passive,
+					const char *payload, size_t plen)
+{
+	struct nl_msg *m = group_health(type, passive, payload, plen);
+	struct in6_addr p6;
+
+	inet_pton(AF_INET6, "64:ff9b::", &p6);
+	nla_put_u8(m, NLB_A_GROUP_ACCT, 1);
+	nla_put_u8(m, NLB_A_GROUP_OFFLOAD, 0);
+	nla_put_u16(m, NLB_A_GROUP_POOL_PORT_MIN, 1024);
+	nla_put_u16(m, NLB_A_GROUP_POOL_PORT_MAX, 65535);
+	nla_put(m, NLB_A_GROUP_PREFIX6, sizeof(p6), &p6);
+	nla_put_u8(m, NLB_A_GROUP_SRC6, NLB_XLAT_SRC6_EMBED);
+	nla_put_u8(m, NLB_A_GROUP_PROXY, NLB_PROXY_OFF);
+	return m;
+}
+
+/*
+ * save of a group with health settings reads back as the same settings:
+ * apply of its own save changes nothing, and a file that changes one
+ * setting changes only that one.
+ */
+static void test_health_save(void)
+{
+	static const struct {
+		uint8_t type, passive;
+		const char *payload;
+		size_t plen;
+		const char *saved;
+	} cases[] = {
+		{ NLB_CHECK_HTTP, 1, "", 0,
+		  " passive on passive-timeout 3000ms check http check-port 0 interval 1500ms timeout 200ms rise 2 fall 3 http-path /healthz http-host \"\" http-status 200-299,301 udp-payload \"\" udp-reply on passive-fails 5 passive-window 10000ms\n" },
+		{ NLB_CHECK_UDP, 0, "\x01\x00\xff", 3,
+		  " udp-payload 0x0100ff " },
+		{ NLB_CHECK_AGENT, 0, "", 0, " check agent check-port 9999 " },
+		{ NLB_CHECK_NONE, 0, "", 0, " check none " },
+	};
+	struct conf cur, want;
+	struct plan *p;
+	char what[64];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		conf_init(&cur);
+		conf_take(&cur, CONF_GROUP,
+			  group_health_full(cases[i].type, cases[i].passive,
+				       cases[i].payload, cases[i].plen));
+		f = open_memstream(&buf, &buflen);
+		conf_save(f, &cur);
+		fclose(f);
+		snprintf(what, sizeof(what), "health save %zu", i);
+		check_true(what, strstr(buf, cases[i].saved) != NULL);
+		if (!strstr(buf, cases[i].saved))
+			printf("got: %s\nwant: ...%s...\n", buf, cases[i].saved);
+		f = fmemopen(buf, buflen, "r");
+		conf_init(&want);
+		ret = conf_read_file(&want, f, "saved");
+		fclose(f);
+		p = plan_make(&cur, &want, APPLY_REPLACE, &ret);
+		snprintf(what, sizeof(what), "health save %zu applies as no change", i);
+		check_true(what, !ret && p && plan_len(p) == 0);
+		plan_free(p);
+		conf_free(&want);
+		free(buf);
+		conf_free(&cur);
+	}
+
+	/* one setting of the nest changes: a change of that one, in its nest */
+	conf_init(&cur);
+	conf_take(&cur, CONF_GROUP, group_health_full(NLB_CHECK_HTTP, 0, "", 0));
+	conf_init(&want);
+	f = fmemopen("group add web ipversion dualstack check http interval 1500ms timeout 200ms http-path /healthz http-status 200-299,301 fall 5\n",
+		     strlen("group add web ipversion dualstack check http interval 1500ms timeout 200ms http-path /healthz http-status 200-299,301 fall 5\n"), "r");
+	ret = conf_read_file(&want, f, "file");
+	fclose(f);
+	p = plan_make(&cur, &want, APPLY_REPLACE, &ret);
+	f = open_memstream(&buf, &buflen);
+	if (p)
+		plan_print(f, p);
+	fclose(f);
+	check("health: apply changes one setting", buf,
+	      "group change web fall 5\n");
+	free(buf);
+	plan_free(p);
+	conf_free(&want);
+	conf_free(&cur);
+}
+
+static void test_health_output(void)
+{
+	const char *g = "group web ipversion dualstack sched wrr affinity on track off drain-timeout 0 backends4 1 backends6 1 listeners 1 passive ";
+	char want[1024];
+	struct nl_msg *m;
+
+	m = group_health(NLB_CHECK_TCP, 0, "", 0);
+	snprintf(want, sizeof(want), "%soff check tcp interval 1.5s timeout 200ms rise 2 fall 3\n", g);
+	show_one("health: tcp check, text", &group_obj, m, false, false, want);
+	show_one("health: tcp check, json", &group_obj, m, true, false,
+		 "[{\"name\":\"web\",\"ipversion\":\"dualstack\",\"sched\":\"wrr\",\"affinity\":\"on\",\"track\":false,\"drain_timeout\":0,\"backends4\":1,\"backends6\":1,\"listeners\":1,\"passive\":false,\"passive_timeout\":3000,"
+		 "\"health\":{\"type\":\"tcp\",\"port\":0,\"interval\":1500,\"timeout\":200,\"rise\":2,\"fall\":3,\"http_path\":\"/healthz\",\"http_host\":\"\",\"http_status\":\"200-299,301\",\"udp_payload\":\"\",\"udp_reply\":true,\"passive_fails\":5,\"passive_window\":10000}}]\n");
+	nlmsg_free(m);
+	m = group_health(NLB_CHECK_HTTP, 1, "", 0);
+	snprintf(want, sizeof(want), "%son passive-timeout 3s check http interval 1.5s timeout 200ms rise 2 fall 3 http-path /healthz http-status 200-299,301 passive-fails 5 passive-window 10s\n", g);
+	show_one("health: http check with passive, text", &group_obj, m,
+		 false, false, want);
+	nlmsg_free(m);
+	m = group_health(NLB_CHECK_UDP, 0, "ping me", 7);
+	snprintf(want, sizeof(want), "%soff check udp interval 1.5s timeout 200ms rise 2 fall 3 udp-payload \"ping me\" udp-reply on\n", g);
+	show_one("health: udp check, text", &group_obj, m, false, false, want);
+	nlmsg_free(m);
+	m = group_health(NLB_CHECK_UDP, 0, "\x01\x00\xff", 3);
+	snprintf(want, sizeof(want), "%soff check udp interval 1.5s timeout 200ms rise 2 fall 3 udp-payload 0x0100ff udp-reply on\n", g);
+	show_one("health: udp check, binary payload, text", &group_obj, m,
+		 false, false, want);
+	nlmsg_free(m);
+	m = group_health(NLB_CHECK_AGENT, 0, "", 0);
+	snprintf(want, sizeof(want), "%soff check agent check-port 9999 interval 1.5s timeout 200ms rise 2 fall 3\n", g);
+	show_one("health: agent check, text", &group_obj, m, false, false,
+		 want);
+	nlmsg_free(m);
+	m = group_health(NLB_CHECK_NONE, 0, "", 0);
+	snprintf(want, sizeof(want), "%soff check none\n", g);
+	show_one("health: no check, text", &group_obj, m, false, false, want);
+	nlmsg_free(m);
+
+	/* A backend the checker reported on. */
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 0);
+	nla_put_u8(m, NLB_A_BACKEND_AGENT_WEIGHT, 100);
+	nla_put_string(m, NLB_A_BACKEND_REASON, "http 503");
+	nla_put_u64(m, NLB_A_BACKEND_HEALTH_TIME, now_ms() - 12000);
+	nla_put_string(m, NLB_A_BACKEND_PROBE, "connect timeout");
+	nla_put_u8(m, NLB_A_BACKEND_PROBE_OK, 0);
+	nla_put_u64(m, NLB_A_BACKEND_PROBE_TIME, now_ms() - 400);
+	show_one("health: backend down, text", &backend_obj, m, false, false,
+		 "backend web 198.18.1.2 port 80 weight 1 state enabled health down reason \"http 503\" changed 12s ago probe failed \"connect timeout\" 0.4s ago\n");
+	nlmsg_free(m);
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 1);
+	nla_put_u8(m, NLB_A_BACKEND_AGENT_WEIGHT, 0);
+	nla_put_string(m, NLB_A_BACKEND_REASON, "agent");
+	nla_put_u64(m, NLB_A_BACKEND_HEALTH_TIME, 1000);
+	nla_put_string(m, NLB_A_BACKEND_PROBE, "drain");
+	nla_put_u8(m, NLB_A_BACKEND_PROBE_OK, 1);
+	nla_put_u64(m, NLB_A_BACKEND_PROBE_TIME, 2000);
+	show_one("health: backend drained by its agent, json", &backend_obj,
+		 m, true, false,
+		 "[{\"group\":\"web\",\"address\":\"198.18.1.2\",\"port\":80,\"weight\":1,\"agent_weight\":0,\"enabled\":true,\"healthy\":true,\"reason\":\"agent\",\"health_time\":1000,\"probe_ok\":true,\"probe\":\"drain\",\"probe_time\":2000}]\n");
+	nlmsg_free(m);
+	/* Never probed, full agent weight, no reason: as before. */
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 1);
+	nla_put_u8(m, NLB_A_BACKEND_AGENT_WEIGHT, 100);
+	nla_put_string(m, NLB_A_BACKEND_REASON, "");
+	nla_put_u64(m, NLB_A_BACKEND_HEALTH_TIME, now_ms());
+	show_one("health: backend never probed, text", &backend_obj, m, false,
+		 false,
+		 "backend web 198.18.1.2 port 80 weight 1 state enabled health up\n");
+	nlmsg_free(m);
+	m = backend2(NLB_CMD_BACKEND_GET, 1, 1);
+	nla_put_u8(m, NLB_A_BACKEND_AGENT_WEIGHT, 50);
+	show_one("health: agent weight 50%, text", &backend_obj, m, false,
+		 false,
+		 "backend web 198.18.1.2 port 80 weight 1 agent-weight 50% state enabled health up\n");
 	nlmsg_free(m);
 }
 
@@ -735,29 +942,51 @@ static int split(char *line, char **argv, int max)
 	return argc;
 }
 
-/* The request's attributes: "name=value ..." after the specs. */
-static void render(const struct arg_spec *specs, struct nl_msg *m,
-		   char *out, size_t len)
+/* Attributes of a stream, of nest (0: top level): "name=value ...". */
+static size_t render_attrs(const struct arg_spec *specs, struct nlattr *head,
+			   int rem0, int nest, char *out, size_t len, size_t n)
 {
 	static const int sizes[] = {
 		[ARG_CHOICE] = 1, [ARG_U8] = 1, [ARG_U16] = 2, [ARG_U32] = 4,
+		[ARG_MSEC] = 4,
 	};
 	const struct arg_spec *s;
-	char val[INET6_ADDRSTRLEN + 16];
+	char val[INET6_ADDRSTRLEN + 1100];
 	struct nlattr *a;
-	size_t n = 0;
-	int rem;
+	int rem, i;
 
-	out[0] = '\0';
-	nlmsg_for_each_attr(a, nlmsg_hdr(m), GENL_HDRLEN, rem) {
+	nla_for_each_attr(a, head, rem0, rem) {
 		for (s = specs; s->name; s++)
-			if (s->attr == nla_type(a) ||
-			    (s->kind == ARG_ADDR && s->attr6 == nla_type(a)))
+			if (s->nest == nest && (s->attr == nla_type(a) ||
+			    (s->kind == ARG_ADDR && s->attr6 == nla_type(a))))
 				break;
+		if (!s->name && !nest) {
+			for (s = specs; s->name; s++)
+				if (s->nest && s->nest == nla_type(a))
+					break;
+			if (s->name) {
+				n += snprintf(out + n, len - n, "%s%d={",
+					      n ? " " : "", nla_type(a));
+				if (n >= len)
+					break;
+				n = render_attrs(specs, nla_data(a), nla_len(a),
+						 nla_type(a), out, len, n);
+				n += snprintf(out + n, len - n, "}");
+				if (n >= len)
+					break;
+				continue;
+			}
+		}
 		if (!s->name) {
+			s = NULL;
 			snprintf(val, sizeof(val), "attr%d", nla_type(a));
-		} else if (s->kind == ARG_NAME) {
+		} else if (s->kind == ARG_NAME || s->kind == ARG_STR) {
 			snprintf(val, sizeof(val), "%s", nla_get_string(a));
+		} else if (s->kind == ARG_TEXT) {
+			val[0] = '\0';
+			for (i = 0; i < nla_len(a); i++)
+				snprintf(val + 2 * i, 3, "%02x",
+					 ((unsigned char *)nla_data(a))[i]);
 		} else if (s->kind == ARG_ADDR) {
 			if (!inet_ntop(nla_len(a) == 4 ? AF_INET : AF_INET6,
 				       nla_data(a), val, sizeof(val)) ||
@@ -771,11 +1000,24 @@ static void render(const struct arg_spec *specs, struct nl_msg *m,
 				 sizes[s->kind] == 2 ? nla_get_u16(a) :
 				 nla_get_u32(a));
 		}
-		n += snprintf(out + n, len - n, "%s%s=%s", n ? " " : "",
-			      s->name ? s->name : "?", val);
+		n += snprintf(out + n, len - n, "%s%s=%s", n && out[n - 1] != '{' ? " " : "",
+			      s ? s->name : "?", val);
 		if (n >= len)
 			break;
 	}
+	return n;
+}
+
+/* The request's attributes: "name=value ..." after the specs. */
+static void render(const struct arg_spec *specs, struct nl_msg *m,
+		   char *out, size_t len)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+
+	out[0] = '\0';
+	render_attrs(specs, (struct nlattr *)((char *)nlmsg_data(nlh) +
+					      GENL_HDRLEN),
+		     nlmsg_datalen(nlh) - GENL_HDRLEN, 0, out, len, 0);
 }
 
 /* A valid command line and the request it makes. */
@@ -804,6 +1046,42 @@ static void args_ok(const char *obj, const char *line, uint8_t nlcmd,
 	render(c->args, m, out, sizeof(out));
 	check(what, out, want);
 	nlmsg_free(m);
+}
+
+/*
+ * What apply sends for a group: the health settings in their nest, the
+ * whole object for an add, only the changed slots for a change.
+ */
+static void test_health_put(void)
+{
+	static const char line[] = "group add web check http http-path /healthz fall 5 passive on\n";
+	uint64_t attrs = 1ULL << (CONF_HEALTH_BASE + NLB_A_HEALTH_FALL) |
+			 1ULL << NLB_A_GROUP_PASSIVE;
+	char out[512];
+	struct conf c;
+	struct nl_msg *m;
+	FILE *in;
+
+	conf_init(&c);
+	in = fmemopen((void *)line, strlen(line), "r");
+	check_true("health put: read", !conf_read_file(&c, in, "put"));
+	fclose(in);
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, FAMILY, 0, 0, NLB_CMD_GROUP_ADD, 1))
+		abort();
+	cobj_put(m, &c.v[CONF_GROUP][0], ctypes[CONF_GROUP].add, NULL, 0);
+	render(ctypes[CONF_GROUP].add->args, m, out, sizeof(out));
+	check("health put: add", out,
+	      "NAME=web track=0 passive=1 27={check=2 fall=5 http-path=/healthz}");
+	nlmsg_free(m);
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, 0, 0, FAMILY, 0, 0, NLB_CMD_GROUP_CHANGE, 1))
+		abort();
+	cobj_put(m, &c.v[CONF_GROUP][0], ctypes[CONF_GROUP].change, &attrs, 0);
+	render(ctypes[CONF_GROUP].change->args, m, out, sizeof(out));
+	check("health put: change", out, "NAME=web passive=1 27={fall=5}");
+	nlmsg_free(m);
+	conf_free(&c);
 }
 
 /* A malformed command line: a usage error, its first line has msg. */
@@ -955,6 +1233,50 @@ static void test_args(void)
 	args_bad("group", "change web track on track off",
 		 "'track' given more than once");
 	args_bad("group", "change web", "nothing to change");
+
+	/* group: health checks */
+	args_ok("group", "add web check http interval 1.5s timeout 200ms rise 1 fall 100 http-path /healthz http-host www.example.com http-status 200-299,301",
+		NLB_CMD_GROUP_ADD,
+		"NAME=web 27={check=2 interval=1500 timeout=200 rise=1 fall=100 http-path=/healthz http-host=www.example.com http-status=200-299,301}");
+	args_ok("group", "change web check udp udp-payload ping udp-reply off check-port 53",
+		NLB_CMD_GROUP_CHANGE,
+		"NAME=web 27={check=3 check-port=53 udp-payload=70696e67 udp-reply=0}");
+	args_ok("group", "change web udp-payload 0x00ff10",
+		NLB_CMD_GROUP_CHANGE, "NAME=web 27={udp-payload=00ff10}");
+	args_ok("group", "change web interval 5 timeout 2",
+		NLB_CMD_GROUP_CHANGE, "NAME=web 27={interval=5000 timeout=2000}");
+	args_ok("group", "change web interval 3600s timeout 10ms",
+		NLB_CMD_GROUP_CHANGE,
+		"NAME=web 27={interval=3600000 timeout=10}");
+	args_ok("group", "add web passive on passive-timeout 0.5 passive-fails 3 passive-window 20s sched rr",
+		NLB_CMD_GROUP_ADD,
+		"NAME=web sched=1 passive=1 passive-timeout=500 27={passive-fails=3 passive-window=20000}");
+	args_ok("group", "change web check agent check-port 9999",
+		NLB_CMD_GROUP_CHANGE, "NAME=web 27={check=4 check-port=9999}");
+	args_ok("group", "change web check none", NLB_CMD_GROUP_CHANGE,
+		"NAME=web 27={check=0}");
+	args_bad("group", "change web check icmp",
+		 "invalid check 'icmp' (expected none, tcp, http, udp or agent)");
+	args_bad("group", "change web interval 50ms",
+		 "invalid interval '50ms' (expected a duration of 100ms-3600s");
+	args_bad("group", "change web interval 3601", "invalid interval '3601'");
+	args_bad("group", "change web interval 1.5ms", "invalid interval '1.5ms'");
+	args_bad("group", "change web interval 1.", "invalid interval '1.'");
+	args_bad("group", "change web interval 1.0001", "invalid interval '1.0001'");
+	args_bad("group", "change web interval 5m", "invalid interval '5m'");
+	args_bad("group", "change web interval -1", "invalid interval '-1'");
+	args_bad("group", "change web timeout 5ms", "invalid timeout '5ms'");
+	args_bad("group", "change web rise 0", "invalid rise '0' (expected 1-100)");
+	args_bad("group", "change web fall 101", "invalid fall '101' (expected 1-100)");
+	args_bad("group", "change web passive-timeout 99ms",
+		 "invalid passive-timeout '99ms'");
+	args_bad("group", "change web passive-timeout 61",
+		 "invalid passive-timeout '61'");
+	args_bad("group", "change web passive-fails 0", "invalid passive-fails '0'");
+	args_bad("group", "change web http-path",
+		 "missing value after 'http-path'");
+	args_bad("group", "change web udp-reply yes",
+		 "invalid udp-reply 'yes' (expected on or off)");
 
 	/* backend */
 	args_ok("backend", "add web 198.18.1.2 port 80 weight 1 state enabled health up",
@@ -1134,7 +1456,7 @@ static void test_batch_split(void)
 	for (i = 0; i < BATCH_MAX_WORDS; i++)
 		memcpy(line + 2 * i, "x ", 2);
 	memcpy(line + 2 * i, "y", 2);
-	split_case(line, BATCH_MAX_WORDS, NULL, "more than 64 words");
+	split_case(line, BATCH_MAX_WORDS, NULL, "more than 128 words");
 	line[2 * i] = '\0';
 	check_true("batch_split, BATCH_MAX_WORDS words",
 		   batch_split(line, (char *[BATCH_MAX_WORDS]){ 0 },
@@ -1302,6 +1624,10 @@ static void sample_conf(struct conf *c)
 	conf_take(c, CONF_GROUP, m);
 	m = backend2(NLB_CMD_BACKEND_GET, 1, 0);
 	put_all_stats(m, NLB_A_BACKEND_STATS);
+	nla_put_u8(m, NLB_A_BACKEND_AGENT_WEIGHT, 50);
+	nla_put_u8(m, NLB_A_BACKEND_PROBE_OK, 0);
+	nla_put_u64(m, NLB_A_BACKEND_PROBE_TIME, 1764590400250ULL);
+	nla_put_u64(m, NLB_A_BACKEND_HEALTH_TIME, 1764590399007ULL);
 	conf_take(c, CONF_BACKEND, m);
 	m = backend("web", "2001:db8:1::10", 8080, 7);
 	nla_put_u8(m, NLB_A_BACKEND_DRAINING, 1);
@@ -1389,6 +1715,12 @@ static void test_metrics(void)
 		"nlb_group_backends{group=\"web\",family=\"ipv4\"} 1\n"
 		"nlb_group_backends{group=\"web\",family=\"ipv6\"} 1\n",
 		"nlb_group_info{group=\"a\\\\\\\"b\",ipversion=\"\",sched=\"\",affinity=\"\"} 1\n",
+		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"reset\"} 117\n"
+		"nlb_backend_failed_connections_total{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\",reason=\"timeout\"} 118\n",
+		"nlb_backend_agent_weight_percent{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 50\n",
+		"nlb_backend_probe_ok{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 0\n",
+		"# TYPE nlb_backend_probe_timestamp_seconds gauge\nnlb_backend_probe_timestamp_seconds{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 1764590400.250\n",
+		"nlb_backend_health_changed_timestamp_seconds{group=\"web\",address=\"198.18.1.2\",port=\"80\",family=\"ipv4\"} 1764590399.007\n",
 		"nlb_scrape_duration_seconds 0.250000\n",
 		"# TYPE nlb_census_age_seconds gauge\nnlb_census_age_seconds 1.500000\n",
 		"nlb_census_duration_seconds 0.002500\n",
@@ -1588,6 +1920,7 @@ int main(int argc, char **argv)
 	test_ext_ack();
 	test_tables();
 	test_args();
+	test_health_put();
 	test_batch_split();
 	test_batch_run();
 	test_metrics();
