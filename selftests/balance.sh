@@ -113,18 +113,18 @@ check "local IPv4 client on the gateway is balanced" -- \
 check "local IPv6 client on the gateway is balanced" -- \
 	grep -qE '^b[12]$' <<<"$(curl_page "$P-lb" "$url6")"
 
-# UDP: every datagram from a new source port is a new flow.
+# UDP: every datagram from a new source port is a new flow (8 flows at
+# once from one process: socat waits out its timeout on every datagram).
 udp_count() {
-	local ns=$1 addr=$2 i
-	for ((i = 0; i < 8; i++)); do
-		echo q | nsexec "$ns" socat -t 3 -T 3 - "UDP:$addr:5353" || echo FAIL
-	done | sort | uniq -c | awk '{print $2, $1}'
+	flows "$1" udp "$2" 5353 --count 8 --sport 41000 --timeout 5 |
+		awk '{print ($3 ~ /^FAIL/ ? "FAIL" : $3)}' | sort | uniq -c |
+		awk '{print $2, $1}'
 }
 out=$(udp_count "$P-c4" "$VIP4")
 diag "UDP IPv4: $(tr '\n' ' ' <<<"$out")"
 check "UDP IPv4: answered by both backends, round robin" -- \
 	test "$(count_of b1 <<<"$out") $(count_of b2 <<<"$out")" = "4 4"
-out=$(udp_count "$P-c6" "[$VIP6]")
+out=$(udp_count "$P-c6" "$VIP6")
 diag "UDP IPv6: $(tr '\n' ' ' <<<"$out")"
 check "UDP IPv6: answered by both backends, round robin" -- \
 	test "$(count_of b1 <<<"$out") $(count_of b2 <<<"$out")" = "4 4"
