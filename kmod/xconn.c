@@ -225,12 +225,17 @@ static bool nlb_xconn_pair(const struct nf_conn *client,
 	       cd->xaddr;
 }
 
-/*
- * The client's leg of backend's leg @ct (data @d), with a reference, or
- * NULL when it is gone. Under RCU.
+/**
+ * nlb_xconn_client_get() - the client's leg of a backend's leg
+ * @ct: the backend's leg
+ * @d: its data
+ *
+ * Under RCU.
+ *
+ * Return: the client's leg, with a reference, or NULL when it is gone.
  */
-static struct nf_conn *nlb_xconn_peer(const struct nf_conn *ct,
-				      const struct nlb_ct *d)
+struct nf_conn *nlb_xconn_client_get(const struct nf_conn *ct,
+				     const struct nlb_ct *d)
 {
 	struct nf_conn *peer = READ_ONCE(d->peer);
 	const struct nlb_ct *pd;
@@ -253,21 +258,6 @@ static struct nf_conn *nlb_xconn_peer(const struct nf_conn *ct,
 put:
 	nf_ct_put(peer);
 	return NULL;
-}
-
-/**
- * nlb_xconn_client_get() - the client's leg of a backend's leg
- * @ct: the backend's leg
- * @d: its data
- *
- * Under RCU.
- *
- * Return: the client's leg, with a reference, or NULL when it is gone.
- */
-struct nf_conn *nlb_xconn_client_get(const struct nf_conn *ct,
-				     const struct nlb_ct *d)
-{
-	return nlb_xconn_peer(ct, d);
 }
 
 /*
@@ -501,7 +491,7 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	bool echo;
 	int cfam;
 
-	client = nlb_xconn_peer(ct, d);
+	client = nlb_xconn_client_get(ct, d);
 	if (!client) {
 		/* Its client's leg is gone: so is it. */
 		nf_ct_kill(ct);
@@ -776,7 +766,7 @@ void nlb_xconn_destroy(struct nf_conn *ct, struct nlb_ct *d)
 	struct nlb_backend *be;
 
 	if (d->role == NLB_CT_SERVER) {
-		other = nlb_xconn_peer(ct, d);
+		other = nlb_xconn_client_get(ct, d);
 		if (other) {
 			nf_ct_kill(other);
 			nf_ct_put(other);
@@ -833,7 +823,7 @@ bool nlb_xconn_server_live(const struct nf_conn *ct)
 	if (!d || d->role != NLB_CT_SERVER ||
 	    !nlb_backend_lookup_id(d->be_id))
 		return false;
-	client = nlb_xconn_peer(ct, d);
+	client = nlb_xconn_client_get(ct, d);
 	if (!client)
 		return false;
 	nf_ct_put(client);
