@@ -219,9 +219,10 @@ static void nlb_ct_count(struct nlb_ct *d)
 }
 
 /*
- * End a counted connection, under its lock: out of the active counts, and
- * with @totals its packets and bytes added to the totals of its objects,
- * those that are still there (from then on the census leaves them out).
+ * End a connection, under its lock: out of the active counts if it was
+ * counted, and with @totals its packets and bytes added to the totals of
+ * its objects, those that are still there (from then on the census leaves
+ * them out). A closed one left the active counts already.
  */
 static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d,
 		       bool totals)
@@ -230,14 +231,16 @@ static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d,
 	const struct nf_conn_acct *acct;
 	struct nlb_listener *l;
 	struct nlb_backend *be;
+	bool active;
 	int dir;
 
-	if (d->state != NLB_CT_COUNTED) {
-		d->state = NLB_CT_ENDED;
+	if (d->state == NLB_CT_ENDED)
 		return;
-	}
+	active = d->state == NLB_CT_COUNTED;
 	d->state = NLB_CT_ENDED;
 	acct = totals ? nf_conn_acct_find(ct) : NULL;
+	if (!acct && !active)
+		return;
 	for (dir = 0; acct && dir < NLB_NDIR; dir++) {
 		packets[dir] = atomic64_read(&acct->counter[dir].packets);
 		bytes[dir] = atomic64_read(&acct->counter[dir].bytes);
@@ -246,14 +249,42 @@ static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d,
 	if (be) {
 		nlb_stats_add_ended(&be->cnt, packets, bytes);
 		nlb_stats_add_ended(&be->group->cnt, packets, bytes);
-		atomic_dec(&be->cnt.active);
-		atomic_dec(&be->group->cnt.active);
+		if (active) {
+			atomic_dec(&be->cnt.active);
+			atomic_dec(&be->group->cnt.active);
+		}
 	}
 	l = nlb_listener_lookup_id(d->l_id);
 	if (l) {
 		nlb_stats_add_ended(&l->cnt, packets, bytes);
-		atomic_dec(&l->cnt.active);
+		if (active)
+			atomic_dec(&l->cnt.active);
 	}
+}
+
+/*
+ * A TCP connection closed, under its lock: out of the active counts. Its
+ * packets and bytes go on to its totals when conntrack destroys it, those
+ * that follow (the last ACKs, retransmitted FINs) included; until then the
+ * census counts them live.
+ */
+static void nlb_ct_close(struct nlb_ct *d)
+{
+	struct nlb_listener *l;
+	struct nlb_backend *be;
+
+	if (d->state == NLB_CT_COUNTED) {
+		be = nlb_backend_lookup_id(d->be_id);
+		if (be) {
+			atomic_dec(&be->cnt.active);
+			atomic_dec(&be->group->cnt.active);
+		}
+		l = nlb_listener_lookup_id(d->l_id);
+		if (l)
+			atomic_dec(&l->cnt.active);
+	}
+	if (d->state != NLB_CT_ENDED)
+		d->state = NLB_CT_CLOSED;
 }
 
 /**
@@ -277,7 +308,8 @@ bool nlb_ct_closed(const struct nf_conn *ct)
 
 /**
  * nlb_track_packet() - a packet of a counted connection: count it on its
- * first packet after confirmation, end it once TCP has closed
+ * first packet after confirmation, take it out of the active counts once
+ * TCP has closed
  * @ct: the connection
  * @d: its data
  *
@@ -286,14 +318,16 @@ bool nlb_ct_closed(const struct nf_conn *ct)
  */
 void nlb_track_packet(struct nf_conn *ct, struct nlb_ct *d)
 {
-	/* Nothing to do before confirmation, nor once it has ended. */
+	u8 state = READ_ONCE(d->state);
+
+	/* Nothing to do before confirmation, nor once it has closed. */
 	if (!nf_ct_is_confirmed(ct) ||
-	    (READ_ONCE(d->state) == NLB_CT_ENDED &&
+	    ((state == NLB_CT_ENDED || state == NLB_CT_CLOSED) &&
 	     !(READ_ONCE(d->flags) & NLB_CT_F_SLOT)))
 		return;
 	spin_lock_bh(&ct->lock);
 	if (nlb_ct_closed(ct)) {
-		nlb_ct_end(ct, d, true);	/* what follows is late */
+		nlb_ct_close(d);
 		/* Its TIME_WAIT needs no pool slot: conntrack has the tuple. */
 		if (d->role == NLB_CT_CLIENT)
 			nlb_xconn_release(d);
@@ -542,9 +576,9 @@ static void nlb_ct_destroy(struct nf_conn *ct)
  * is no longer told when it ends: it is ended here, out of the active
  * counts, and is an untracked connection from now on, its packets and
  * bytes counted live by the census (not added to the totals, which would
- * count them twice). One that ended with its helper in place (TCP closed)
- * has its packets and bytes in the totals already: @v->ended says the
- * census must not add them again. No PROXY header goes out for a
+ * count them twice). One that ended with its helper in place (in the
+ * totals already, or never counted) is left out: @v->ended. A closed TCP
+ * connection is counted live, not active, until it is destroyed. No PROXY header goes out for a
  * connection whose helper was removed (or its backend's leg) any more
  * either: if the backend acknowledged it, conntrack's sequence correction
  * is made final (nlb_proxy_settle()); if it was still being sent, the

@@ -20,6 +20,7 @@ enum nlb_ct_role {
 enum nlb_ct_state {
 	NLB_CT_NEW,	/* not counted yet */
 	NLB_CT_COUNTED,	/* in the active counts */
+	NLB_CT_CLOSED,	/* TCP closed: not active, totals added when destroyed */
 	NLB_CT_ENDED,	/* ended, or never counted */
 };
 
