@@ -161,15 +161,21 @@ fail_diag() {
 
 # run DESC EXPECTED_RC MSG -- CMD...: the command (output to $tmp/out) must
 # exit EXPECTED_RC, print MSG (grep -F, in stdout+stderr; "" for any), and
-# leave the configuration of $CHECK_NS exactly unchanged.
+# leave the configuration of $CHECK_NS exactly unchanged. Between
+# run_chain_start and run_chain_end nothing else changes it, so each run's
+# snapshot after is the next one's before (a snapshot takes about a second
+# in the VM).
 CHECK_NS=$NSA
+run_chain_start() { run_chain=1; run_prev=; }
+run_chain_end() { run_chain=; run_prev=; }
 run() {
 	local desc=$1 want=$2 msg=$3 before after rc
 	shift 4
-	before=$(snap "$CHECK_NS")
+	before=${run_prev:-$(snap "$CHECK_NS")}
 	"$@" >"$tmp/out" 2>&1
 	rc=$?
 	after=$(snap "$CHECK_NS")
+	[ -n "${run_chain:-}" ] && run_prev=$after
 	if [ "$rc" != "$want" ]; then
 		fail_diag "$desc" "exit $rc, expected $want: $*" "$(cat "$tmp/out")"
 	elif [ -n "$msg" ] && ! grep -qF -- "$msg" "$tmp/out"; then
@@ -329,6 +335,7 @@ name32=abcdefghijklmnopqrstuvwxyz012345	# 32 characters
 if want 1 "nlbadm usage and relayed refusals"; then
 
 L="vip 192.0.2.9 proto tcp"
+run_chain_start
 usage "unknown object" "unknown object 'frob'" frob show
 usage "unknown command" "unknown group command 'frob'" group frob
 usage "missing name" "missing NAME" group add
@@ -364,6 +371,7 @@ refuse "unknown listener" "no listener with this name" listener del nosuch
 refuse "VIP 127.0.0.1" "a VIP must be a unicast, non-loopback address" listener add l9 vip 127.0.0.1 proto tcp port 80 group g4
 refuse "wlc with track off" "the wlc scheduler needs track on" group add g9 sched wlc track off
 refuse "track off on a wlc group" "the wlc scheduler needs track on" group change gw track off
+run_chain_end
 
 fi
 
@@ -637,6 +645,7 @@ PRAW=$pdir/nlraw.py
 check "perm: nobody (uid 65534) can run the copies of nlbadm and nlraw.py in $pdir" -- \
 	$NOBODY -- test -x "$PADM" -a -r "$PRAW"
 CHECK_NS=$NSA
+run_chain_start
 run "perm: nobody: group add refused (EPERM, exit 2)" 2 "Operation not permitted" \
 	-- ip netns exec $NSA $NOBODY -- "$PADM" group add gx
 run "perm: nobody: group del refused" 2 "Operation not permitted" \
@@ -657,6 +666,7 @@ printf '%s\n' "listener-add $LA group=str:g4" "group-add name=str:gx" \
 chmod 644 "$pdir/changes"
 run "perm: nobody: raw requests of every changing op refused with EPERM" 2 "" \
 	-- ip netns exec $NSA $NOBODY -- python3 -S -E "$PRAW" --quiet --batch "$pdir/changes"
+run_chain_end
 check_eq "perm: ... each of the 10 (census-run included) with EPERM" \
 	"$(grep -c '^error EPERM' "$tmp/out")" 10
 do_ok "perm: nobody may get the namespace's info (counts, limits, census)" \
