@@ -388,7 +388,9 @@ nsexec "$P-c4" nft add table inet rnd
 nsexec "$P-c4" nft add chain inet rnd in '{ type filter hook input priority 0; }'
 nsexec "$P-c4" nft add rule inet rnd in tcp sport 9000 numgen random mod 100 '<' 3 counter drop
 sack() {
-	nsexec "$1" nstat -asz TcpExtTCPSackRecovery TcpExtTCPSACKDiscard |
+	nsexec "$1" nstat -asz TcpExtTCPSackRecovery TcpExtTCPSACKDiscard \
+		TcpExtTCPRenoRecovery TcpExtTCPLossProbes TcpExtTCPTimeouts \
+		TcpExtTCPSackShifted TcpExtTCPSACKReneging TcpExtTCPFastRetrans |
 		awk '$1 !~ /^#/ {printf "%s=%s ", $1, $2}'
 }
 nv() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
@@ -401,6 +403,7 @@ for try in 1 2 3; do
 	pyx "$P-c4" client bulk "$VIP4" 9000 4000000 || { bulk_ok=1; break; }
 	s1c=$(sack "$P-c4")
 	s1b=$(sack "$P-b1")
+	diag "transfer $try: client: $s1c; backend: $s1b"
 	[ "$(nv TcpExtTCPSackRecovery "$s1c")" -gt "$(nv TcpExtTCPSackRecovery "$s0c")" ] &&
 		[ "$(nv TcpExtTCPSackRecovery "$s1b")" -gt "$(nv TcpExtTCPSackRecovery "$s0b")" ] &&
 		break
