@@ -247,7 +247,10 @@ cutover() {
 	check_eq "vs.conntrack=$ct: 4 connections through IPVS (to b1)" "$conns" 4
 	out=$(flows "$P-c4" udp "$VIP4" 5353 --sport 41000)
 	check_eq "vs.conntrack=$ct: a UDP flow through IPVS" "${out##* }" b1
-	ipvs0=$(ipvs_conns TCP "$VIP4:9000")
+	# IPVS's estimator copies its per-CPU counters into what ipvsadm
+	# reads every 2 s
+	ipvs0=$(wait_for 6 4 ipvs_conns TCP "$VIP4:9000")
+	check_eq "vs.conntrack=$ct: IPVS counted them (Conns 4)" "$ipvs0" 4
 
 	# the switch: nlb listeners on the same VIP and ports, to b2
 	nlb group add new
@@ -265,6 +268,7 @@ cutover() {
 	hold_start nl "$P-c4" "$VIP4" 9000
 	conns=$(hold nl "open 3" | grep -c ' b2$')
 	check_eq "vs.conntrack=$ct: new connections are nlb's (b2)" "$conns" 3
+	sleep 2.5	# one that IPVS took would be in its counters by now
 	check_eq "vs.conntrack=$ct: nlb counted them, IPVS did not" \
 		"$(nlb_eval 'S(L("cut"), "conns")') $(ipvs_conns TCP "$VIP4:9000")" \
 		"3 $ipvs0"
