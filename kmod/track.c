@@ -162,9 +162,9 @@ struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
 		d->l_id = l->id;
 		d->state = NLB_CT_NEW;
 		/*
-		 * Plain ones only: the client's legs of translated
-		 * connections are not watched yet (the watch through
-		 * nlb_track_passive() counted no reset in the VM).
+		 * Plain ones only: a translated connection is watched on its
+		 * backend's leg (nlb_track_attach_server()), which sees the
+		 * backend's answers in its own family.
 		 */
 		if (role == NLB_CT_PLAIN &&
 		    READ_ONCE(be->group->health.passive)) {
@@ -184,17 +184,27 @@ struct nlb_ct *nlb_track_attach(struct nf_conn *ct, struct nlb_listener *l,
  * @proxy: the family of a PROXY v2 header to send the backend (the
  *	client's, NFPROTO_*), or 0
  *
+ * Of a group with passive on, the backend's leg is the watched one: it
+ * carries the connection's start to the backend and the backend's answer
+ * in the backend's family. Under RCU.
+ *
  * Return: the data, or NULL when out of memory.
  */
 struct nlb_ct *nlb_track_attach_server(struct nf_conn *ct,
 				       struct nf_conn *peer, u32 be_id, u8 proxy)
 {
 	struct nlb_ct *d = nlb_track_new(ct, NLB_CT_SERVER, proxy);
+	struct nlb_backend *be;
 
 	if (d) {
 		d->state = NLB_CT_ENDED;
 		d->be_id = be_id;
 		d->peer = peer;
+		be = nlb_backend_lookup_id(be_id);
+		if (be && READ_ONCE(be->group->health.passive)) {
+			d->flags |= NLB_CT_F_WATCH;
+			d->start = nlb_ct_ticks();
+		}
 	}
 	return d;
 }
@@ -403,15 +413,15 @@ static bool nlb_passive_rst(const struct sk_buff *skb, unsigned int protoff,
 }
 
 /**
- * nlb_track_passive() - a client's packet of a translated connection's
- * client's leg, which the translation path takes before the confirm hooks
- * @skb: the packet, in the client's family, at its network header
- * @ct: the client's leg, confirmed
+ * nlb_track_passive() - a backend's answer on a translated connection's
+ * backend's leg, which the translation path takes before the confirm hooks
+ * @skb: the packet, in the backend's family, at its network header
+ * @ct: the backend's leg
  * @ctinfo: the packet's conntrack info (not RELATED)
  * @d: its data, watched (NLB_CT_F_WATCH)
  *
- * The backend's answers come back on the client's leg through the confirm
- * hooks, where the helper sees them.
+ * What the leg carries to the backend goes through the confirm hooks,
+ * where the helper sees it.
  */
 void nlb_track_passive(struct sk_buff *skb, struct nf_conn *ct,
 		       enum ip_conntrack_info ctinfo, struct nlb_ct *d)
@@ -519,8 +529,7 @@ static int nlb_ct_help(struct sk_buff *skb, unsigned int protoff,
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return NF_ACCEPT;
-	if (d->role != NLB_CT_SERVER &&
-	    (READ_ONCE(d->flags) & NLB_CT_F_WATCH))
+	if (READ_ONCE(d->flags) & NLB_CT_F_WATCH)
 		nlb_passive_packet(ct, d, CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY,
 				   nlb_passive_rst(skb, protoff, ct));
 	if (d->role == NLB_CT_CLIENT) {
@@ -552,8 +561,7 @@ static void nlb_ct_destroy(struct nf_conn *ct)
 	d = nlb_ct_data(ct, &ours);
 	if (!d)
 		return;
-	if (d->role != NLB_CT_SERVER)
-		nlb_passive_end(ct, d);
+	nlb_passive_end(ct, d);
 	if (d->role != NLB_CT_SERVER) {
 		spin_lock_bh(&ct->lock);
 		nlb_ct_end(ct, d, true);

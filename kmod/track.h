@@ -30,7 +30,7 @@ enum nlb_ct_state {
 #define NLB_CT_F_SLOT	BIT(1)
 /* The client's leg's backend's leg sends a PROXY v2 header. */
 #define NLB_CT_F_PROXY	BIT(2)
-/* Plain or client's leg, of a group with passive on: no answer yet. */
+/* Plain or backend's leg, of a group with passive on: no answer yet. */
 #define NLB_CT_F_WATCH	BIT(3)
 
 /* The unit of nlb_ct.start, in milliseconds. */
@@ -49,7 +49,7 @@ enum nlb_ct_state {
  * @peer: backend's leg: the client's leg, not held: checked before use
  * @xaddr: client's leg: the source of the backend's leg, an IPv4 address
  *	or the last 32 bits of an IPv6 one (the rest from the group)
- * @start: plain, client's leg: when it was set up, in NLB_CT_TICK_MS
+ * @start: plain, backend's leg: when it was set up, in NLB_CT_TICK_MS
  *	ticks (wrapping every 17 minutes), for the passive timeout of
  *	NLB_CT_F_WATCH
  * @xport: client's leg: the source port of the backend's leg (an echo's

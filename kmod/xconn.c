@@ -399,11 +399,8 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 			return NF_DROP;
 		}
 	}
-	if (ctinfo != IP_CT_RELATED) {
-		if (READ_ONCE(d->flags) & NLB_CT_F_WATCH)
-			nlb_track_passive(skb, ct, ctinfo, d);
+	if (ctinfo != IP_CT_RELATED)
 		nlb_track_packet(ct, d);
-	}
 	be = nlb_backend_lookup_id(d->be_id);
 	if (!be) {
 		/* Its group is gone; the census ends it. */
@@ -542,6 +539,10 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 		outer.saddr.ip6[3] = router;
 	}
 
+	/* The backend's answer ends a passive watch (track.c). */
+	if (ctinfo != IP_CT_RELATED_REPLY &&
+	    (READ_ONCE(d->flags) & NLB_CT_F_WATCH))
+		nlb_track_passive(skb, ct, ctinfo, d);
 	ret = nlb_xconn_proxy_reply(skb, ct, ctinfo, d, client);
 	if (ret == NF_ACCEPT)
 		ret = nlb_xconn_forward(state, skb, cfam, o->dst.protonum, echo,

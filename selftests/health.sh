@@ -549,7 +549,8 @@ check_eq "SIGTERM leaves the kernel's state as it is" \
 # the next probe (the groups are probed every 60 s, fall 3): a backend
 # whose firewall resets every SYN (fail-reset), one whose firewall drops
 # them (fail-timeout: the client's retransmission after the 300 ms passive
-# timeout), and one that answers (nothing counted).
+# timeout), and one that answers (nothing counted); then IPv6 clients
+# translated to the resetting backend (px, watched on the backend's leg).
 section "7. passive"
 hd_start asan "$P-lb" "$HEALTHD_ASAN"
 if ! command -v nft >/dev/null; then
@@ -575,9 +576,12 @@ else
 		group add pg check tcp interval 60 timeout 1 passive on passive-fails 1 passive-timeout 300ms
 		backend add pg $b3 port 80
 		listener add pg vip $VIP4 proto tcp port 8092 group pg
+		group add px affinity off pool 100.64.0.1 pool-port-min 20000 pool-port-max 20999 check tcp interval 60 timeout 1 passive on passive-fails 3 passive-timeout 300ms
+		backend add px $b3 port 8090
+		listener add px vip $VIP6 proto tcp port 8093 group px
 		EOF
 	}
-	check "passive: groups pv, pt, pg (checked every 60 s); b3 resets SYNs to 8090, drops those to 8091" -- conf_pv
+	check "passive: groups pv, pt, pg, px (translated; checked every 60 s); b3 resets SYNs to 8090, drops those to 8091" -- conf_pv
 	t0=$SECONDS
 	curl_tally "$P-c4" "http://$VIP4:8090/" 5 -4 >/dev/null
 	# Three connections at once whose SYN is dropped; curl gives up
@@ -604,13 +608,25 @@ else
 	check_eq "passive: answered: nothing counted, still up" \
 		"$(nlb_eval 'S(B("pg", "'"$b3"'"), "fail_reset"), S(B("pg", "'"$b3"'"), "fail_timeout"), B("pg", "'"$b3"'")["healthy"]')" \
 		"(0, 0, True)"
+	# Translated: IPv6 clients of IPv4 b3, watched on the backend's leg.
+	t0=$SECONDS
+	curl_tally "$P-c6" "http://[$VIP6]:8093/" 5 -6 >/dev/null
+	check_eq "passive, translated: IPv6 clients reset by IPv4 b3: marked down before its next probe" \
+		"$(nlb_wait 20 '(B("px", "'"$b3"'", 8090) or {}).get("healthy")' False)" False
+	read -r f5 f6 <<<"$(nlb_eval 'S(B("px", "'"$b3"'"), "fail_reset"), S(B("px", "'"$b3"'"), "fail_timeout")' | tr -d '(),')"
+	r=$(be px "$b3" 8090 reason)
+	diag "passive, translated: down after $((SECONDS - t0)) s: $r; fail-reset $f5, fail-timeout $f6"
+	check "passive, translated: the reason says passive; counted as fail-reset, not fail-timeout" -- \
+		eval '[[ "$r" == "passive "*" failed" ]] && [ "$f5" -ge 3 ] && [ "$f6" = 0 ]'
 	nlb -b - <<-EOF
 	listener del pv
 	listener del pt
 	listener del pg
+	listener del px
 	group del pv
 	group del pt
 	group del pg
+	group del px
 	EOF
 	ip netns exec "$P-b3" nft delete table inet pv
 fi
