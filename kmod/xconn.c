@@ -768,10 +768,21 @@ void nlb_xconn_destroy(struct nf_conn *ct, struct nlb_ct *d)
 
 	if (d->role == NLB_CT_SERVER) {
 		other = nlb_xconn_client_get(ct, d);
-		if (other) {
+		if (!other)
+			return;
+		/*
+		 * The backend refused it: conntrack deletes a TCP leg whose
+		 * first answer is a RST on that RST, before nlb_xconn_in()
+		 * translates it. The client's leg must still be there to
+		 * carry it to the client, so it expires a second later
+		 * instead (its slot with it).
+		 */
+		if (nf_ct_protonum(ct) == IPPROTO_TCP &&
+		    !test_bit(IPS_SEEN_REPLY_BIT, &ct->status))
+			WRITE_ONCE(other->timeout, nfct_time_stamp + HZ);
+		else
 			nf_ct_kill(other);
-			nf_ct_put(other);
-		}
+		nf_ct_put(other);
 		return;
 	}
 	be = nlb_backend_lookup_id(d->be_id);
