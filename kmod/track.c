@@ -228,6 +228,22 @@ static void nlb_ct_count(struct nlb_ct *d)
 		atomic_inc(&l->cnt.active);
 }
 
+/* A counted connection leaves the active counts, under its lock. */
+static void nlb_ct_deactivate(const struct nlb_ct *d)
+{
+	struct nlb_listener *l;
+	struct nlb_backend *be;
+
+	be = nlb_backend_lookup_id(d->be_id);
+	if (be) {
+		atomic_dec(&be->cnt.active);
+		atomic_dec(&be->group->cnt.active);
+	}
+	l = nlb_listener_lookup_id(d->l_id);
+	if (l)
+		atomic_dec(&l->cnt.active);
+}
+
 /*
  * End a connection, under its lock: out of the active counts if it was
  * counted, and with @totals its packets and bytes added to the totals of
@@ -241,17 +257,17 @@ static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d,
 	const struct nf_conn_acct *acct;
 	struct nlb_listener *l;
 	struct nlb_backend *be;
-	bool active;
 	int dir;
 
 	if (d->state == NLB_CT_ENDED)
 		return;
-	active = d->state == NLB_CT_COUNTED;
+	if (d->state == NLB_CT_COUNTED)
+		nlb_ct_deactivate(d);
 	d->state = NLB_CT_ENDED;
 	acct = totals ? nf_conn_acct_find(ct) : NULL;
-	if (!acct && !active)
+	if (!acct)
 		return;
-	for (dir = 0; acct && dir < NLB_NDIR; dir++) {
+	for (dir = 0; dir < NLB_NDIR; dir++) {
 		packets[dir] = atomic64_read(&acct->counter[dir].packets);
 		bytes[dir] = atomic64_read(&acct->counter[dir].bytes);
 	}
@@ -259,17 +275,10 @@ static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d,
 	if (be) {
 		nlb_stats_add_ended(&be->cnt, packets, bytes);
 		nlb_stats_add_ended(&be->group->cnt, packets, bytes);
-		if (active) {
-			atomic_dec(&be->cnt.active);
-			atomic_dec(&be->group->cnt.active);
-		}
 	}
 	l = nlb_listener_lookup_id(d->l_id);
-	if (l) {
+	if (l)
 		nlb_stats_add_ended(&l->cnt, packets, bytes);
-		if (active)
-			atomic_dec(&l->cnt.active);
-	}
 }
 
 /*
@@ -280,19 +289,8 @@ static void nlb_ct_end(const struct nf_conn *ct, struct nlb_ct *d,
  */
 static void nlb_ct_close(struct nlb_ct *d)
 {
-	struct nlb_listener *l;
-	struct nlb_backend *be;
-
-	if (d->state == NLB_CT_COUNTED) {
-		be = nlb_backend_lookup_id(d->be_id);
-		if (be) {
-			atomic_dec(&be->cnt.active);
-			atomic_dec(&be->group->cnt.active);
-		}
-		l = nlb_listener_lookup_id(d->l_id);
-		if (l)
-			atomic_dec(&l->cnt.active);
-	}
+	if (d->state == NLB_CT_COUNTED)
+		nlb_ct_deactivate(d);
 	if (d->state != NLB_CT_ENDED)
 		d->state = NLB_CT_CLOSED;
 }
