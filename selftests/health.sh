@@ -109,6 +109,19 @@ hd_stop() {
 	return "$rc"
 }
 
+# be_probed ID GROUP ADDR PORT: wait until the daemon ID has reported a
+# good probe of the backend; prints True, or on failure what the kernel
+# and the daemon say about it (for the diagnostics).
+be_probed() {
+	local v
+	v=$(be_wait 10 "$2" "$3" "$4" probe_ok True)
+	echo "$v"
+	[ "$v" = True ] && return 0
+	diag "$2 $3 port $4: $(nlb_eval 'B("'"$2"'", "'"$3"'", '"$4"')')" >&2
+	diag "daemon $1: probes $(hd_stats "$1" probes), targets $(hd_stats "$1" targets), write errors $(hd_stats "$1" write_errors), resyncs $(hd_stats "$1" resyncs), missed $(hd_stats "$1" missed), late max $(hd_stats "$1" late_max_us) us" >&2
+	diag "daemon $1's log: $(flat "$(tail -n 15 "/tmp/hd-$1.log")")" >&2
+}
+
 # hd_stats ID KEY: a figure of the daemon's statistics, fresh (SIGUSR1).
 hd_stats() {
 	local f=/tmp/hd-$1.json
@@ -646,8 +659,7 @@ check_eq "robust: silence: down, http timeout; garbage: down, http bad response"
 	"$(nlb_wait 15 '(B("bad", "'"$b3"'", 8081) or {}).get("reason"), (B("bad", "'"$b3"'", 8082) or {}).get("reason")' \
 	"('http timeout', 'http bad response')")" "('http timeout', 'http bad response')"
 check "robust: a backend added while running" -- nlb backend add bad "$b1" port 80
-check_eq "robust: it is probed" \
-	"$(be_wait 10 bad "$b1" 80 probe_ok True)" True
+check_eq "robust: it is probed" "$(be_probed asan bad "$b1" 80)" True
 check "robust: the check type changed while running (tcp: silence is up)" -- \
 	nlb group change bad check tcp
 check_eq "robust: b3:8081 comes up with a TCP check" \
@@ -659,8 +671,7 @@ check "robust: delete a group and a backend while running" -- \
 # The daemon has taken the deletions once it probes what is added after
 # them.
 check "robust: a backend added after them" -- nlb backend add bad "$b3" port 80
-check_eq "robust: it is probed" \
-	"$(be_wait 10 bad "$b3" 80 probe_ok True)" True
+check_eq "robust: it is probed" "$(be_probed asan bad "$b3" 80)" True
 check "robust: the daemon still runs" -- kill -0 "${hd_pid[asan]}"
 check "robust: the ASan daemon ends cleanly (no error, no leak)" -- hd_stop asan
 
