@@ -140,6 +140,8 @@ static void nlb_backend_forget(struct nlb_net *nn, struct nlb_backend *be)
 	idr_remove(&nlb_backend_ids, be->id);
 	spin_unlock_bh(&nlb_backend_ids_lock);
 	nn->n_backends--;
+	nlb_route_cache_release(&be->route, &nn->route_frees,
+				nn->routes_idle);
 	nlb_backend_put(be);
 }
 
@@ -175,6 +177,11 @@ static struct nlb_backend *nlb_backend_create(struct nlb_net *nn,
 		kfree(be);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (nlb_route_cache_init(&be->route, GFP_KERNEL_ACCOUNT)) {
+		nlb_counters_free(&be->cnt);
+		kfree(be);
+		return ERR_PTR(-ENOMEM);
+	}
 	nlb_backend_key_init(&be->key, g, cfg->fam, &cfg->addr, cfg->port);
 	refcount_set(&be->ref, 1);
 	be->weight = 1;
@@ -204,6 +211,8 @@ static struct nlb_backend *nlb_backend_create(struct nlb_net *nn,
 	return be;
 
 err_free:
+	/* Never in the IDR: the packet path did not route with it. */
+	nlb_route_cache_release(&be->route, &nn->route_frees, true);
 	/* The census may have seen it in the hash. */
 	call_rcu(&be->rcu, nlb_backend_free_rcu);
 	return ERR_PTR(-ENOMEM);

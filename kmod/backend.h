@@ -12,6 +12,7 @@
 
 #include "health.h"
 #include "netns.h"
+#include "route.h"
 #include "stats.h"
 
 struct nlb_group;
@@ -57,6 +58,8 @@ struct nlb_backend_key {
  * @req_gen: scratch of the configuration: the request that last named it
  * @hs: what a health checker reported (agent weight, reason, last probe)
  * @cnt: counters
+ * @route: the route to it of translated connections' packets (route.c);
+ *	NULL once it left the configuration
  * @rcu: for freeing after a grace period
  *
  * The packet path reaches backends through pools and persistence entries,
@@ -82,6 +85,7 @@ struct nlb_backend {
 	u64 req_gen;
 	struct nlb_health_state hs;
 	struct nlb_counters cnt;
+	struct nlb_route_cache __rcu *route;
 	struct rcu_head rcu;
 };
 

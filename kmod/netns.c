@@ -74,6 +74,8 @@ static void __net_exit nlb_net_exit(struct net *net)
 	struct nlb_group *g, *gtmp;
 
 	mutex_lock(&nn->lock);
+	/* pre_exit took the hooks away, and a grace period has passed. */
+	nn->routes_idle = true;
 	list_for_each_entry_safe(l, ltmp, &nn->listeners, node)
 		nlb_listener_del(nn, l);
 	list_for_each_entry_safe(g, gtmp, &nn->groups, node)
@@ -88,6 +90,13 @@ static void __net_exit nlb_net_exit(struct net *net)
 		synchronize_rcu();
 	nlb_census_net_exit(nn);
 	nlb_backends_net_exit(nn);
+	/*
+	 * Cached routes freed after a grace period hold dsts of this
+	 * namespace (IPv6 counts them in its dst_ops): they must be gone
+	 * before IPv6's exit destroys the count.
+	 */
+	if (atomic_read(&nn->route_frees))
+		rcu_barrier();
 	nlb_xstats_net_exit(nn);
 	mutex_destroy(&nn->lock);
 }

@@ -61,6 +61,10 @@ enum nlb_fam {
  * @offload_devs: devices with the flowtable's ingress hook (RTNL)
  * @ft: the flowtable of offloaded connections
  * @xstats: the translation path's drops by reason
+ * @routes_idle: the packet path can no longer run here (set by .exit,
+ *	after the hooks went and a grace period passed): route caches are
+ *	freed at once
+ * @route_frees: route caches waiting for a grace period to be freed
  */
 struct nlb_net {
 	struct net *net;
@@ -91,6 +95,8 @@ struct nlb_net {
 	struct list_head offload_devs;
 	struct nf_flowtable ft;
 	struct nlb_xstats __percpu *xstats;
+	bool routes_idle;
+	atomic_t route_frees;
 };
 
 extern unsigned int nlb_net_id;

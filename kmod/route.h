@@ -2,6 +2,8 @@
 #ifndef _NLB_ROUTE_H
 #define _NLB_ROUTE_H
 
+#include <linux/atomic.h>
+#include <linux/rcupdate.h>
 #include <net/dst.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 
@@ -23,7 +25,37 @@ struct nlb_flow {
 	u32 mark;
 };
 
+/**
+ * struct nlb_route_pcpu - one CPU's cached route
+ * @dst: the route (a reference), or NULL
+ * @cookie: what checks it is still valid (an IPv6 route's fib6 serial)
+ */
+struct nlb_route_pcpu {
+	struct dst_entry *dst;
+	u32 cookie;
+};
+
+/**
+ * struct nlb_route_cache - the routes to one destination, per CPU
+ * @pcpu: the cached routes (each checked against the routing tables'
+ *	generation on use)
+ * @frees: the count of frees pending after a grace period, to decrement
+ *	once freed (the namespace's, which waits for them on exit)
+ * @rcu: its grace period
+ */
+struct nlb_route_cache {
+	struct nlb_route_pcpu __percpu *pcpu;
+	atomic_t *frees;
+	struct rcu_head rcu;
+};
+
 struct dst_entry *nlb_route(struct net *net, u8 family,
 			    const struct nlb_flow *f);
+int nlb_route_cache_init(struct nlb_route_cache __rcu **slot, gfp_t gfp);
+void nlb_route_cache_release(struct nlb_route_cache __rcu **slot,
+			     atomic_t *frees, bool now);
+struct dst_entry *nlb_route_cached(struct net *net, u8 family,
+				   const struct nlb_flow *f,
+				   struct nlb_route_cache __rcu *const *slot);
 
 #endif /* _NLB_ROUTE_H */

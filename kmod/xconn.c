@@ -307,16 +307,18 @@ static unsigned int nlb_xconn_refuse(struct net *net, struct sk_buff *skb,
 /*
  * Translate @skb to family @xfam with @params (its outer and inner tuples
  * set) and route it as the flow of its outer tuple, protocol @proto (an
- * echo's flow has no ports); on success it is sent and the verdict is
- * NF_STOLEN.
+ * echo's flow has no ports), with the destination's route cache @route
+ * if it has one; on success it is sent and the verdict is NF_STOLEN.
  */
 static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 				      struct sk_buff *skb, int xfam, u8 proto,
 				      bool echo,
 				      struct nlb_xlat_params *params,
 				      const union nf_inet_addr *err_src,
+				      struct nlb_route_cache __rcu *const *route,
 				      struct nf_conn *client, u32 be_id, u8 proxy)
 {
+	static struct nlb_route_cache __rcu *const none;
 	const struct nlb_xlat_tuple *t = params->outer;
 	const struct nlb_flow f = {
 		.saddr = t->saddr, .daddr = t->daddr,
@@ -335,7 +337,8 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 	/* A local client's (or backend's) packet is the gateway's own. */
 	if (state->hook == NF_INET_LOCAL_OUT)
 		params->flags |= NLB_XLAT_KEEP_TTL;
-	dst = nlb_route(state->net, nlb_nfproto(xfam), &f);
+	dst = nlb_route_cached(state->net, nlb_nfproto(xfam), &f,
+			       route ?: &none);
 	if (IS_ERR(dst)) {
 		nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_NO_ROUTE);
 		return NF_DROP;
@@ -424,8 +427,8 @@ static unsigned int nlb_xconn_to_backend(struct sk_buff *skb,
 
 	return nlb_xconn_forward(state, skb, d->xfam,
 				 nlb_xconn_proto(o->dst.protonum, d->xfam),
-				 echo, &params, &o->dst.u3, ct, d->be_id,
-				 proxy);
+				 echo, &params, &o->dst.u3, &be->route, ct,
+				 d->be_id, proxy);
 }
 
 /*
@@ -546,7 +549,7 @@ static unsigned int nlb_xconn_to_client(struct sk_buff *skb,
 	ret = nlb_xconn_proxy_reply(skb, ct, ctinfo, d, client);
 	if (ret == NF_ACCEPT)
 		ret = nlb_xconn_forward(state, skb, cfam, o->dst.protonum, echo,
-					&params, &err_src, NULL, 0, 0);
+					&params, &err_src, NULL, NULL, 0, 0);
 	nf_ct_put(client);
 	return ret;
 }

@@ -152,6 +152,22 @@ check "6to4: persistence holds (9 requests, one backend)" -- \
 	test "$(nof b1 <<<"$t")" = 9 -o "$(nof b2 <<<"$t")" = 9
 check_eq "6to4: UDP request and response" \
 	"$(nsexec "$P-c6" python3 "$XPROBE" udp-ask "$VIP6" 5353 hi)" b1
+# The route to a backend is cached (per backend, per CPU): a change of
+# the routing tables must reach the next packet, in both directions.
+route_follows() {
+	local what=$1 dst=$2 ask=$3 want=$4 nr0 got1 got2 nr
+	nr0=$(nlb_eval 'j["info"]["xlat_drops"]["no_route"]')
+	ip -n "$P-lb" route add blackhole "$dst"
+	got1=$(eval "$ask")
+	nr=$(nlb_eval 'j["info"]["xlat_drops"]["no_route"]')
+	ip -n "$P-lb" route del blackhole "$dst"
+	got2=$(eval "$ask")
+	diag "$what: with a blackhole route to $dst: '$got1' (no-route drops +$((nr - nr0))), without: '$got2'"
+	check "$what: a blackhole route to the backend stops its packets at once (counted no-route), its removal lets them through" -- \
+		test "$got1" != "$want" -a "$((nr - nr0))" -ge 1 -a "$got2" = "$want"
+}
+route_follows "6to4: cached route" "$b1/32" \
+	'nsexec "$P-c6" python3 "$XPROBE" udp-ask "$VIP6" 5353 hi' b1
 
 # ---- 2. the NLB FAQ: affinity on refuses
 nlb group change g46 affinity on
@@ -187,6 +203,9 @@ EOF
 peer=$(nsexec "$P-c4" socat -T 5 -t 5 - "TCP:$VIP4:8080" </dev/null 2>&1)
 check_eq "4to6: the IPv6 backend sees the IPv4 client in 64:ff9b::/96" \
 	"$(python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1].strip("[]")))' "$peer" 2>&1)" \
+	"64:ff9b::c000:202"
+route_follows "4to6: cached route" "$b3/128" \
+	'nsexec "$P-c4" socat -T 3 -t 3 - "TCP:$VIP4:8080,connect-timeout=3" </dev/null 2>/dev/null | python3 -c "import ipaddress, sys; l = sys.stdin.read().strip(\"[]\n\"); print(ipaddress.ip_address(l) if l else \"none\")"' \
 	"64:ff9b::c000:202"
 
 # ---- 4. a dual-stack group: affinity off, then prefer
