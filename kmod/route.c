@@ -33,6 +33,30 @@
 
 #include "route.h"
 
+/**
+ * struct nlb_route_pcpu - one CPU's cached route
+ * @dst: the route (a reference), or NULL
+ * @cookie: what checks it is still valid (an IPv6 route's fib6 serial)
+ */
+struct nlb_route_pcpu {
+	struct dst_entry *dst;
+	u32 cookie;
+};
+
+/**
+ * struct nlb_route_cache - the routes to one destination, per CPU
+ * @pcpu: the cached routes (each checked against the routing tables'
+ *	generation on use)
+ * @frees: the count of frees pending after a grace period, to decrement
+ *	once freed (the namespace's, which waits for them on exit)
+ * @rcu: its grace period
+ */
+struct nlb_route_cache {
+	struct nlb_route_pcpu __percpu *pcpu;
+	atomic_t *frees;
+	struct rcu_head rcu;
+};
+
 static struct dst_entry *nlb_route4(struct net *net,
 				    const struct nlb_flow *f)
 {
@@ -200,7 +224,7 @@ void nlb_route_cache_release(struct nlb_route_cache __rcu **slot,
  * @net: namespace to route in
  * @family: NFPROTO_IPV4 or NFPROTO_IPV6
  * @f: the flow; its destination is the cache's
- * @slot: the destination's cache (none: routed as nlb_route() does)
+ * @slot: the destination's cache (none any more: routed as nlb_route() does)
  *
  * Context: RCU read side (the packet path).
  * Return: the route (a reference), or an ERR_PTR.

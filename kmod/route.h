@@ -2,8 +2,8 @@
 #ifndef _NLB_ROUTE_H
 #define _NLB_ROUTE_H
 
-#include <linux/atomic.h>
 #include <linux/rcupdate.h>
+#include <linux/types.h>
 #include <net/dst.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 
@@ -25,29 +25,7 @@ struct nlb_flow {
 	u32 mark;
 };
 
-/**
- * struct nlb_route_pcpu - one CPU's cached route
- * @dst: the route (a reference), or NULL
- * @cookie: what checks it is still valid (an IPv6 route's fib6 serial)
- */
-struct nlb_route_pcpu {
-	struct dst_entry *dst;
-	u32 cookie;
-};
-
-/**
- * struct nlb_route_cache - the routes to one destination, per CPU
- * @pcpu: the cached routes (each checked against the routing tables'
- *	generation on use)
- * @frees: the count of frees pending after a grace period, to decrement
- *	once freed (the namespace's, which waits for them on exit)
- * @rcu: its grace period
- */
-struct nlb_route_cache {
-	struct nlb_route_pcpu __percpu *pcpu;
-	atomic_t *frees;
-	struct rcu_head rcu;
-};
+struct nlb_route_cache;
 
 struct dst_entry *nlb_route(struct net *net, u8 family,
 			    const struct nlb_flow *f);

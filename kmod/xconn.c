@@ -318,7 +318,6 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 				      struct nlb_route_cache __rcu *const *route,
 				      struct nf_conn *client, u32 be_id, u8 proxy)
 {
-	static struct nlb_route_cache __rcu *const none;
 	const struct nlb_xlat_tuple *t = params->outer;
 	const struct nlb_flow f = {
 		.saddr = t->saddr, .daddr = t->daddr,
@@ -337,8 +336,11 @@ static unsigned int nlb_xconn_forward(const struct nf_hook_state *state,
 	/* A local client's (or backend's) packet is the gateway's own. */
 	if (state->hook == NF_INET_LOCAL_OUT)
 		params->flags |= NLB_XLAT_KEEP_TTL;
-	dst = nlb_route_cached(state->net, nlb_nfproto(xfam), &f,
-			       route ?: &none);
+	if (route)
+		dst = nlb_route_cached(state->net, nlb_nfproto(xfam), &f,
+				       route);
+	else
+		dst = nlb_route(state->net, nlb_nfproto(xfam), &f);
 	if (IS_ERR(dst)) {
 		nlb_xstats_drop(nlb_net(state->net), NLB_XLAT_NO_ROUTE);
 		return NF_DROP;
